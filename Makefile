@@ -1,0 +1,43 @@
+# Two commands for a newcomer: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench thorough clean
+
+$(VENV)/.base: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.base
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+demo: $(VENV)/.base
+	$(BIN)/household wash-sales --accounts fixtures/csv/demo/accounts.csv \
+	    --transactions fixtures/csv/demo/transactions.csv \
+	    --securities fixtures/csv/demo/securities.csv
+	$(BIN)/household gains --accounts fixtures/csv/demo/accounts.csv \
+	    --transactions fixtures/csv/demo/transactions.csv \
+	    --securities fixtures/csv/demo/securities.csv --year 2026
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy lots/
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/pytest
+
+thorough: $(VENV)/.dev
+	$(BIN)/pytest --hypothesis-profile=thorough
+
+bench: $(VENV)/.base
+	$(PY) benchmarks/wash_sales.py
+
+clean:
+	rm -rf $(VENV)

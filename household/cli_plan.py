@@ -1,0 +1,1 @@
+"""Commands of the household CLI (registered on household.cli.app)."""

@@ -1,0 +1,93 @@
+"""Exact numbers for money and quantities.
+
+Every amount in ``lots`` and ``household`` is a ``decimal.Decimal`` made through
+:func:`to_decimal`, which accepts ``int``, ``str`` and ``Decimal`` and refuses
+``float`` (``0.1`` is not a price anybody typed) and ``bool``. Nothing inside the
+engine is rounded: :func:`money` and :func:`quantity` round only where a form or
+a report does (cents half-even; quantities to 6 decimals).
+
+Proportional splits (a sale's proceeds over the lots it relieves, a lot's basis
+over its washed and unwashed shares) are computed with :func:`split`, which
+gives the remainder to the second part so the two parts always add back to the
+whole exactly.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+CENT = Decimal("0.01")
+QUANTITY_STEP = Decimal("0.000001")
+
+
+def to_decimal(value: object) -> Decimal:
+    """Convert ``value`` to ``Decimal``, refusing floats.
+
+    Args:
+        value: an ``int``, a ``str`` holding a decimal number, or a ``Decimal``.
+
+    Returns:
+        The exact ``Decimal``.
+
+    Raises:
+        TypeError: for a ``float``, a ``bool`` or any other type.
+        ValueError: for a string that is not a finite decimal number.
+    """
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, bool):
+        raise TypeError(f"{value!r} is a bool, not a number")
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "") if value.strip() else value
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"{value!r} is not a number") from None
+    elif isinstance(value, float):
+        raise TypeError(f"{value!r} is a float; give money and quantities as str or Decimal")
+    else:
+        raise TypeError(f"{value!r} is not a number")
+    if not result.is_finite():
+        raise ValueError(f"{value!r} is not a finite number")
+    return result
+
+
+def money(value: Decimal) -> Decimal:
+    """Round to cents, half-even (the rounding of a report, never of the engine)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def quantity(value: Decimal) -> Decimal:
+    """Round a share quantity to 6 decimals, half-even, dropping trailing zeros."""
+    rounded = value.quantize(QUANTITY_STEP, rounding=ROUND_HALF_EVEN)
+    return plain(rounded)
+
+
+def plain(value: Decimal) -> Decimal:
+    """Drop trailing zeros without switching to exponent notation (``100``, not ``1E+2``)."""
+    if value == value.to_integral_value():
+        return value.quantize(ONE)
+    return value.normalize()
+
+
+def split(total: Decimal, part_quantity: Decimal, whole_quantity: Decimal) -> tuple[Decimal, Decimal]:
+    """Split ``total`` in proportion ``part_quantity / whole_quantity``.
+
+    The first part is ``total * part / whole`` (exact where the division is, else
+    to the context's 28 significant digits); the second is the remainder, so the
+    parts always add back to ``total`` exactly.
+
+    >>> split(Decimal("1000"), Decimal("25"), Decimal("100"))
+    (Decimal('250'), Decimal('750'))
+    """
+    assert whole_quantity > 0, "split of a zero quantity"
+    if part_quantity == whole_quantity:
+        return total, ZERO
+    if part_quantity == 0:
+        return ZERO, total
+    part = total * part_quantity / whole_quantity
+    return part, total - part
