@@ -74,7 +74,9 @@ def plain(value: Decimal) -> Decimal:
     return value.normalize()
 
 
-def split(total: Decimal, part_quantity: Decimal, whole_quantity: Decimal) -> tuple[Decimal, Decimal]:
+def split(
+    total: Decimal, part_quantity: Decimal, whole_quantity: Decimal
+) -> tuple[Decimal, Decimal]:
     """Split ``total`` in proportion ``part_quantity / whole_quantity``.
 
     The first part is ``total * part / whole`` (exact where the division is, else

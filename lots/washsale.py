@@ -1,0 +1,654 @@
+"""The wash-sale ledger: replay a household's trades and apply the wash-sale rule.
+
+The rule (IRS Publication 550, "Wash Sales"; Internal Revenue Code section
+1091): a loss on a sale of stock is disallowed when, within 30 days before or
+after the sale, the taxpayer (or the spouse, or an IRA of either) acquires
+substantially identical stock. The disallowed loss is not lost: it is added to
+the basis of the replacement shares, and the holding period of the shares sold
+is added to theirs. When the replacement is bought in an IRA or Roth IRA the
+loss is gone for good (Revenue Ruling 2008-5): it is disallowed and added to no
+basis.
+
+Worked example (Publication 550)::
+
+    2026-01-05  buy  100 XYZ at $10.00        basis $1,000
+    2026-03-10  sell 100 XYZ at $9.00         proceeds $900, loss $100
+    2026-03-20  buy  100 XYZ at $10.50        within 30 days: a wash sale
+
+    The sale's Form 8949 row: proceeds 900, basis 1,000, code W,
+    adjustment 100, gain 0. The new lot's basis is 1,050 + 100 = 1,150, and its
+    holding period starts 64 days (2026-01-05 to 2026-03-10) before 2026-03-20,
+    on 2026-01-15.
+
+How the replay matches (the contract of ``FORMATS.md``):
+
+* Events are processed in date order; events of one date in file order.
+* Replacement shares are those acquired from 30 days before to 30 days after
+  the sale (the sale date included), in any account of the household, of the
+  same or a substantially identical symbol (one ``identical_group``), except
+  the shares sold themselves, other shares of the same purchase, and shares
+  bought before the sale but already sold by then.
+* Loss shares take replacement shares in the order they were bought, earliest
+  first; each replacement share absorbs at most one loss share; earlier loss
+  sales are matched first (within a sale, lots in relief order).
+* Where only part of a lot is washed, or only part of a lot serves as
+  replacement, the lot is split (``L1.1``, ``L1.2``, the matched shares first).
+* Gains are never washed; sales inside deferred or exempt accounts are not
+  reported and never washed.
+
+Speed: events are sorted once; per identical group, the shares still open to be
+a replacement sit in purchase order with a "next open slot" pointer (union-find
+with path compression), and future purchases likewise, so each sale finds its
+replacements by bisection and each slot is skipped a bounded number of times:
+O(n log n) for n events. ``tests/lots/reference.py`` holds a plain quadratic
+implementation the tests compare against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+import attrs
+
+from lots.errors import InputError, LotsError
+from lots.numbers import ZERO, split
+from lots.records import Account, Action, Disposition, Lot, TaxTreatment, Transaction
+from lots.relief import LotMethod, natural_key, select_lots
+from lots.terms import term_of
+
+WINDOW = dt.timedelta(days=30)
+
+
+@attrs.frozen
+class WashMatch:
+    """Loss shares of one sale matched to replacement shares of one lot."""
+
+    sale_date: dt.date
+    account_id: str
+    symbol: str
+    lot_id: str
+    quantity: Decimal
+    replacement_account_id: str
+    replacement_symbol: str
+    replacement_lot_id: str
+    replacement_purchased: dt.date
+    disallowed: Decimal
+    permanent: bool
+
+
+@attrs.frozen
+class Ledger:
+    """The result of a replay.
+
+    Attributes:
+        dispositions: every lot relieved by a sale, in sale order (rows of
+            deferred and exempt accounts have ``reportable`` false).
+        lots: the open lots at the end, by account (in the order accounts were
+            given), then purchase order.
+        matches: the wash-sale matches, in sale order.
+    """
+
+    dispositions: tuple[Disposition, ...]
+    lots: tuple[Lot, ...]
+    matches: tuple[WashMatch, ...] = ()
+
+    @property
+    def reportable(self) -> tuple[Disposition, ...]:
+        """The Form 8949 rows: dispositions in taxable accounts."""
+        return tuple(d for d in self.dispositions if d.reportable)
+
+
+class _Piece:
+    """A lot, or part of one, while the replay runs (mutable ledger state)."""
+
+    __slots__ = (
+        "account_id",
+        "symbol",
+        "lot_id",
+        "quantity",
+        "cost_basis",
+        "purchased",
+        "acquired",
+        "adjustment",
+        "purchase",
+        "used",
+        "slot",
+        "order",
+    )
+
+    def __init__(
+        self,
+        account_id: str,
+        symbol: str,
+        lot_id: str,
+        quantity: Decimal,
+        cost_basis: Decimal,
+        purchased: dt.date,
+        acquired: dt.date,
+        adjustment: Decimal,
+        purchase: int,
+        used: bool,
+        order: tuple[int, ...],
+    ) -> None:
+        self.account_id = account_id
+        self.symbol = symbol
+        self.lot_id = lot_id
+        self.quantity = quantity
+        self.cost_basis = cost_basis
+        self.purchased = purchased
+        self.acquired = acquired
+        self.adjustment = adjustment
+        self.purchase = purchase
+        self.used = used
+        self.slot = -1
+        self.order = order
+
+
+class _Slots:
+    """Items in purchase order with a skip-dead pointer (union-find)."""
+
+    __slots__ = ("keys", "items", "parent")
+
+    def __init__(self) -> None:
+        self.keys: list[int] = []
+        self.items: list[object] = []
+        self.parent: list[int] = []
+
+    def append(self, key: int, item: object) -> int:
+        index = len(self.items)
+        self.keys.append(key)
+        self.items.append(item)
+        self.parent.append(index)
+        return index
+
+    def find(self, index: int) -> int:
+        """The first live slot at or after ``index`` (``len`` if none)."""
+        parent = self.parent
+        size = len(parent)
+        root = index
+        while root < size and parent[root] != root:
+            root = parent[root]
+        while index < size and parent[index] != index:
+            parent[index], index = root, parent[index]
+        return root
+
+    def kill(self, index: int) -> None:
+        self.parent[index] = index + 1
+
+
+@attrs.define
+class _Pending:
+    """Shares of a future purchase promised to an earlier loss sale."""
+
+    quantity: Decimal
+    disallowed: Decimal
+    holding_days: int
+    permanent: bool
+    sale_index: int
+    sale_date: dt.date
+    account_id: str
+    symbol: str
+    lot_id: str
+
+    def match(self, replacement: _Piece) -> WashMatch:
+        """The match record once the replacement part exists."""
+        return WashMatch(
+            sale_date=self.sale_date,
+            account_id=self.account_id,
+            symbol=self.symbol,
+            lot_id=self.lot_id,
+            quantity=self.quantity,
+            replacement_account_id=replacement.account_id,
+            replacement_symbol=replacement.symbol,
+            replacement_lot_id=replacement.lot_id,
+            replacement_purchased=replacement.purchased,
+            disallowed=self.disallowed,
+            permanent=self.permanent,
+        )
+
+
+def replay(
+    transactions: Sequence[Transaction],
+    accounts: Mapping[str, Account] | Sequence[Account],
+    identical_group: Mapping[str, str] | None = None,
+    default_method: LotMethod = LotMethod.FIFO,
+    opening_lots: Sequence[Lot] = (),
+) -> Ledger:
+    """Replay a household's trades and apply the wash-sale rule across its accounts.
+
+    Args:
+        transactions: buys and sells in any order (sorted by date here, file
+            order kept within a date).
+        accounts: the household's accounts (all related for the rule).
+        identical_group: symbol -> group name; symbols of one group are
+            substantially identical. A symbol is always identical to itself.
+        default_method: the lot-relief method of accounts without one.
+        opening_lots: lots held before the first transaction (none may be
+            bought after it); they can be replacement shares of a loss sale
+            within 30 days of their purchase.
+
+    Returns:
+        The dispositions, the open lots and the wash-sale matches.
+
+    Raises:
+        LotsError: an unknown account, a sale of more shares than held, a
+            specific-identification sale of a lot not held, a duplicate lot id;
+            the error carries the transaction's source file and row.
+    """
+    if not isinstance(accounts, Mapping):
+        accounts = {account.account_id: account for account in accounts}
+    return _Replay(accounts, identical_group or {}, default_method).run(transactions, opening_lots)
+
+
+class _Replay:
+    """The state of one replay: open lots, replacement candidates, promised purchases."""
+
+    def __init__(
+        self,
+        accounts: Mapping[str, Account],
+        identical_group: Mapping[str, str],
+        default_method: LotMethod,
+    ) -> None:
+        self.accounts = accounts
+        self.identical_group = identical_group
+        self.account_index = {account_id: i for i, account_id in enumerate(accounts)}
+        self.methods = {
+            account_id: LotMethod.parse(account.lot_method)
+            if account.lot_method
+            else default_method
+            for account_id, account in accounts.items()
+        }
+        self.taxable = {
+            account_id: account.treatment is TaxTreatment.TAXABLE
+            for account_id, account in accounts.items()
+        }
+        # Open lots per (account, symbol), in purchase order.
+        self.holdings: dict[tuple[str, str], list[_Piece]] = {}
+        # Open, not yet used shares per identical group, in purchase order.
+        self.candidates: dict[tuple[str, str], _Slots] = {}
+        # Purchases per identical group (event index as key) not yet fully promised.
+        self.future: dict[tuple[str, str], _Slots] = {}
+        self.unpromised: dict[int, Decimal] = {}
+        self.promised: dict[int, list[_Pending]] = {}
+        self.dispositions: list[Disposition] = []
+        self.matches: list[tuple[int, WashMatch]] = []
+        self.lot_ids: dict[str, set[str]] = {account_id: set() for account_id in accounts}
+        self.generated: dict[tuple[str, str, dt.date], int] = {}
+
+    def group(self, symbol: str) -> tuple[str, str]:
+        group = self.identical_group.get(symbol)
+        return ("group", group) if group else ("symbol", symbol)
+
+    # -- candidates ---------------------------------------------------------
+
+    def add_candidate(self, piece: _Piece) -> None:
+        key = self.group(piece.symbol)
+        slots = self.candidates.get(key)
+        if slots is None:
+            slots = self.candidates[key] = _Slots()
+        piece.slot = slots.append(piece.purchased.toordinal(), piece)
+
+    def drop_candidate(self, piece: _Piece) -> None:
+        if piece.slot >= 0:
+            self.candidates[self.group(piece.symbol)].kill(piece.slot)
+            piece.slot = -1
+
+    # -- the run ------------------------------------------------------------
+
+    def run(self, transactions: Sequence[Transaction], opening_lots: Sequence[Lot]) -> Ledger:
+        ordered = sorted(transactions, key=lambda txn: txn.date)  # stable: file order kept
+        for txn in ordered:
+            if txn.account_id not in self.accounts:
+                raise InputError(
+                    f"unknown account {txn.account_id!r}",
+                    file=txn.source,
+                    row=txn.row,
+                    field="account_id",
+                    account=txn.account_id,
+                )
+        for index, txn in enumerate(ordered):
+            if txn.action is Action.BUY:
+                slots = self.future.setdefault(self.group(txn.symbol), _Slots())
+                slots.append(index, txn)
+                self.unpromised[index] = txn.quantity
+        self.open(opening_lots, ordered[0].date if ordered else None)
+        for index, txn in enumerate(ordered):
+            try:
+                if txn.action is Action.BUY:
+                    self.buy(index, txn)
+                else:
+                    self.sell(index, txn)
+            except LotsError as error:
+                if error.account is None:
+                    error.account = txn.account_id
+                if error.date is None:
+                    error.date = txn.date
+                raise error.located(file=txn.source, row=txn.row) from None
+        return self.result()
+
+    def open(self, opening_lots: Sequence[Lot], first_date: dt.date | None) -> None:
+        """Seed the ledger with the lots held before the first transaction."""
+        opening = sorted(
+            opening_lots,
+            key=lambda lot: (lot.purchased, self.account_index.get(lot.account_id, -1)),
+        )
+        for number, lot in enumerate(opening):
+            if lot.account_id not in self.accounts:
+                raise InputError(
+                    f"unknown account {lot.account_id!r}", field="account_id", lot=lot.lot_id
+                )
+            if first_date is not None and lot.purchased > first_date:
+                raise InputError(
+                    f"opening lot bought {lot.purchased}, after the first transaction "
+                    f"({first_date})",
+                    field="purchased",
+                    account=lot.account_id,
+                    lot=lot.lot_id,
+                )
+            self.claim_lot_id(lot.account_id, lot.lot_id)
+            piece = _Piece(
+                lot.account_id,
+                lot.symbol,
+                lot.lot_id,
+                lot.quantity,
+                lot.cost_basis,
+                lot.purchased,
+                lot.acquired,
+                lot.wash_sale_adjustment,
+                purchase=-1 - number,
+                used=lot.wash_sale_adjustment > 0 or lot.acquired != lot.purchased,
+                order=(number - len(opening),),
+            )
+            self.holdings.setdefault((lot.account_id, lot.symbol), []).append(piece)
+            if not piece.used:
+                self.add_candidate(piece)
+
+    def claim_lot_id(self, account_id: str, lot_id: str) -> None:
+        if lot_id in self.lot_ids[account_id]:
+            raise InputError(
+                f"duplicate lot id {lot_id!r} in account {account_id!r}",
+                field="lot_id",
+                account=account_id,
+                lot=lot_id,
+            )
+        self.lot_ids[account_id].add(lot_id)
+
+    def new_lot_id(self, txn: Transaction) -> str:
+        """A generated lot id, stable across runs: ``SYMBOL-DATE-N``."""
+        key = (txn.account_id, txn.symbol, txn.date)
+        number = self.generated.get(key, 0)
+        while True:
+            number += 1
+            lot_id = f"{txn.symbol}-{txn.date.isoformat()}-{number}"
+            if lot_id not in self.lot_ids[txn.account_id]:
+                break
+        self.generated[key] = number
+        return lot_id
+
+    # -- buys ---------------------------------------------------------------
+
+    def buy(self, index: int, txn: Transaction) -> None:
+        """Open the lot of a purchase, split where earlier loss sales claimed its shares."""
+        lot_id = txn.lot_id if txn.lot_id is not None else self.new_lot_id(txn)
+        self.claim_lot_id(txn.account_id, lot_id)
+        claims = self.promised.pop(index, [])
+        promised = sum((claim.quantity for claim in claims), ZERO)
+        parts = len(claims) + (1 if promised < txn.quantity else 0)
+        taxable = self.taxable[txn.account_id]
+        quantity_left, basis_left = txn.quantity, txn.quantity * txn.price + txn.fees
+        pieces: list[_Piece] = []
+        for number, claim in enumerate(claims, start=1):
+            basis, basis_left = split(basis_left, claim.quantity, quantity_left)
+            quantity_left -= claim.quantity
+            adjustment = ZERO if claim.permanent else claim.disallowed
+            acquired = txn.date
+            if taxable:
+                acquired -= dt.timedelta(days=claim.holding_days)
+            piece_id = lot_id if parts == 1 else f"{lot_id}.{number}"
+            pieces.append(
+                _Piece(
+                    txn.account_id,
+                    txn.symbol,
+                    piece_id,
+                    claim.quantity,
+                    basis + adjustment,
+                    txn.date,
+                    acquired,
+                    adjustment,
+                    index,
+                    True,
+                    (index, number),
+                )  # fmt: skip
+            )
+            self.matches.append((claim.sale_index, claim.match(pieces[-1])))
+        if quantity_left > 0:
+            piece_id = lot_id if parts == 1 else f"{lot_id}.{parts}"
+            rest = _Piece(
+                txn.account_id, txn.symbol, piece_id, quantity_left, basis_left, txn.date,
+                txn.date, ZERO, index, False, (index, parts),
+            )  # fmt: skip
+            pieces.append(rest)
+            self.add_candidate(rest)
+        self.holdings.setdefault((txn.account_id, txn.symbol), []).extend(pieces)
+
+    # -- sells --------------------------------------------------------------
+
+    def sell(self, index: int, txn: Transaction) -> None:
+        """Relieve lots for a sale and wash its loss shares against replacements."""
+        held = self.holdings.get((txn.account_id, txn.symbol), [])
+        method = LotMethod.SPECIFIC if txn.lot_id else self.methods[txn.account_id]
+        chosen = select_lots(held, txn.quantity, method, txn.date, txn.price, txn.lot_id)
+        # Relieve every lot first: the shares sold can never replace themselves.
+        relieved: list[tuple[_Piece, Decimal, Decimal, Decimal]] = []
+        proceeds_left = txn.quantity * txn.price - txn.fees
+        quantity_left = txn.quantity
+        for piece, take in chosen:
+            basis, piece.cost_basis = split(piece.cost_basis, take, piece.quantity)
+            _, piece.adjustment = split(piece.adjustment, take, piece.quantity)
+            proceeds, proceeds_left = split(proceeds_left, take, quantity_left)
+            quantity_left -= take
+            relieved.append((piece, take, basis, proceeds))
+            piece.quantity -= take
+            if piece.quantity == 0:
+                held.remove(piece)
+                self.drop_candidate(piece)
+        taxable = self.taxable[txn.account_id]
+        for piece, take, basis, proceeds in relieved:
+            if not taxable or proceeds >= basis:
+                self.dispose(txn, piece, piece.lot_id, take, proceeds, basis, ZERO, ZERO)
+            else:
+                self.wash(index, txn, piece, take, basis, proceeds)
+
+    def wash(
+        self,
+        index: int,
+        txn: Transaction,
+        sold: _Piece,
+        take: Decimal,
+        basis: Decimal,
+        proceeds: Decimal,
+    ) -> None:
+        """Match the loss shares of one relieved lot and write its Form 8949 row(s)."""
+        claims = self.replacements(index, txn, sold, take)
+        washed = sum((quantity for _, quantity in claims), ZERO)
+        if washed == 0:
+            self.dispose(txn, sold, sold.lot_id, take, proceeds, basis, ZERO, ZERO)
+            return
+        washed_basis, rest_basis = split(basis, washed, take)
+        washed_proceeds, rest_proceeds = split(proceeds, washed, take)
+        adjustment = washed_basis - washed_proceeds
+        holding_days = (txn.date - sold.acquired).days
+        permanent_total = ZERO
+        disallowed_left, quantity_left = adjustment, washed
+        for target, quantity in claims:
+            disallowed, disallowed_left = split(disallowed_left, quantity, quantity_left)
+            quantity_left -= quantity
+            if isinstance(target, _Piece):
+                permanent = not self.taxable[target.account_id]
+                replacement = self.absorb(target, quantity, disallowed, holding_days)
+                match = _Pending(
+                    quantity, disallowed, holding_days, permanent, index, txn.date,
+                    txn.account_id, txn.symbol, sold.lot_id,
+                ).match(replacement)  # fmt: skip
+                self.matches.append((index, match))
+            else:
+                permanent = not self.taxable[target.account_id]
+                self.promised.setdefault(target.slot, []).append(
+                    _Pending(
+                        quantity,
+                        disallowed,
+                        holding_days,
+                        permanent,
+                        index,
+                        txn.date,
+                        txn.account_id,
+                        txn.symbol,
+                        sold.lot_id,
+                    )  # fmt: skip
+                )
+            if permanent:
+                permanent_total += disallowed
+        if washed == take:
+            self.dispose(txn, sold, sold.lot_id, take, proceeds, basis, adjustment, permanent_total)
+        else:
+            self.dispose(
+                txn, sold, f"{sold.lot_id}.1", washed, washed_proceeds, washed_basis, adjustment,
+                permanent_total,
+            )  # fmt: skip
+            self.dispose(
+                txn, sold, f"{sold.lot_id}.2", take - washed, rest_proceeds, rest_basis, ZERO, ZERO
+            )
+
+    def replacements(
+        self, index: int, txn: Transaction, sold: _Piece, loss_shares: Decimal
+    ) -> list[tuple[_Piece | _Promise, Decimal]]:
+        """Replacement shares for ``loss_shares``, earliest purchase first."""
+        claims: list[tuple[_Piece | _Promise, Decimal]] = []
+        wanted = loss_shares
+        key = self.group(txn.symbol)
+        slots = self.candidates.get(key)
+        if slots is not None:
+            position = slots.find(bisect_left(slots.keys, (txn.date - WINDOW).toordinal()))
+            while wanted > 0 and position < len(slots.items):
+                piece = slots.items[position]
+                assert isinstance(piece, _Piece)
+                if piece.purchase != sold.purchase:
+                    take = min(wanted, piece.quantity)
+                    claims.append((piece, take))
+                    wanted -= take
+                position = slots.find(position + 1)
+        buys = self.future.get(key)
+        if buys is not None and wanted > 0:
+            last = (txn.date + WINDOW).toordinal()
+            position = buys.find(bisect_right(buys.keys, index))
+            while wanted > 0 and position < len(buys.items):
+                buy_index = buys.keys[position]
+                buy = buys.items[position]
+                assert isinstance(buy, Transaction)
+                if buy.date.toordinal() > last:
+                    break
+                take = min(wanted, self.unpromised[buy_index])
+                claims.append((_Promise(buy_index, buy.account_id), take))
+                wanted -= take
+                self.unpromised[buy_index] -= take
+                if self.unpromised[buy_index] == 0:
+                    buys.kill(position)
+                position = buys.find(position + 1)
+        return claims
+
+    def absorb(
+        self, target: _Piece, quantity: Decimal, disallowed: Decimal, holding_days: int
+    ) -> _Piece:
+        """Make ``quantity`` shares of an open lot replacement shares; returns that part."""
+        if quantity < target.quantity:
+            # Split: the matched shares become part .1, the rest part .2 keeps the slot.
+            part_basis, rest_basis = split(target.cost_basis, quantity, target.quantity)
+            part_adjustment, rest_adjustment = split(target.adjustment, quantity, target.quantity)
+            rest = _Piece(
+                target.account_id, target.symbol, f"{target.lot_id}.2",
+                target.quantity - quantity, rest_basis, target.purchased, target.acquired,
+                rest_adjustment, target.purchase, False, target.order + (2,),
+            )  # fmt: skip
+            rest.slot = target.slot
+            self.candidates[self.group(target.symbol)].items[rest.slot] = rest
+            held = self.holdings[(target.account_id, target.symbol)]
+            held.insert(held.index(target) + 1, rest)
+            target.slot = -1
+            target.lot_id = f"{target.lot_id}.1"
+            target.quantity = quantity
+            target.cost_basis = part_basis
+            target.adjustment = part_adjustment
+            target.order = target.order + (1,)
+        else:
+            self.drop_candidate(target)
+        target.used = True
+        if self.taxable[target.account_id]:
+            target.cost_basis += disallowed
+            target.adjustment += disallowed
+            target.acquired -= dt.timedelta(days=holding_days)
+        return target
+
+    def dispose(
+        self,
+        txn: Transaction,
+        sold: _Piece,
+        lot_id: str,
+        quantity: Decimal,
+        proceeds: Decimal,
+        basis: Decimal,
+        adjustment: Decimal,
+        permanent: Decimal,
+    ) -> None:
+        self.dispositions.append(
+            Disposition(
+                sale_date=txn.date,
+                account_id=txn.account_id,
+                symbol=txn.symbol,
+                lot_id=lot_id,
+                quantity=quantity,
+                acquired=sold.acquired,
+                purchased=sold.purchased,
+                term=term_of(sold.acquired, txn.date),
+                proceeds=proceeds,
+                cost_basis=basis,
+                adjustment=adjustment,
+                permanently_disallowed=permanent,
+                reportable=self.taxable[txn.account_id],
+            )
+        )
+
+    def result(self) -> Ledger:
+        pieces = [piece for held in self.holdings.values() for piece in held]
+        pieces.sort(
+            key=lambda p: (self.account_index[p.account_id], p.order, natural_key(p.lot_id))
+        )
+        lots = tuple(
+            Lot(
+                account_id=p.account_id,
+                symbol=p.symbol,
+                lot_id=p.lot_id,
+                quantity=p.quantity,
+                cost_basis=p.cost_basis,
+                purchased=p.purchased,
+                acquired=p.acquired,
+                wash_sale_adjustment=p.adjustment,
+            )
+            for p in pieces
+        )
+        self.matches.sort(key=lambda item: item[0])
+        return Ledger(
+            dispositions=tuple(self.dispositions),
+            lots=lots,
+            matches=tuple(match for _, match in self.matches),
+        )
+
+
+@attrs.frozen
+class _Promise:
+    """Shares of a purchase later than the sale (``slot`` is its event index)."""
+
+    slot: int
+    account_id: str
