@@ -1,0 +1,461 @@
+"""The household: one family's accounts, holdings, targets, tax profile and policy.
+
+A household file (JSON, see the README's "Household file" section and
+``household/schema/household.schema.json``) loads into a :class:`Household`
+(:func:`household.loader.load_household`). Everything in it is immutable and
+exact: money, quantities, prices and rates are ``Decimal`` (a float is refused
+at construction), dates are ``datetime.date``.
+
+The model reuses the lots engine's records: a :class:`HouseholdAccount` *is* a
+:class:`lots.records.Account` (with cash, a fund menu and bounds added), lots
+are :class:`lots.records.Lot` and recent transactions are
+:class:`lots.records.Transaction`, so the lots engine can take them as they are.
+
+Worked example: a taxable account with ``cash = 1000`` holding 10 shares of
+VTI priced 250 is worth ``1000 + 10 * 250 = 3500``; with a cash reserve of
+``500`` the asset-location program places ``3000`` of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from lots.numbers import ONE, ZERO, to_decimal
+from lots.records import Account, AccountType, Lot, TaxTreatment, Transaction
+
+__all__ = [
+    "Account",
+    "AccountType",
+    "AssetClass",
+    "Bands",
+    "CashFlow",
+    "CashFlowKind",
+    "ClassBounds",
+    "Constraints",
+    "Costs",
+    "HarvestSettings",
+    "Household",
+    "HouseholdAccount",
+    "LOT_METHODS",
+    "Lot",
+    "LocationOptions",
+    "Security",
+    "TargetBasis",
+    "TaxProfile",
+    "TaxTreatment",
+    "Transaction",
+]
+
+LOT_METHODS = ("fifo", "lifo", "hifo", "min_tax", "specific")
+"""Lot-relief methods an account may name (the household file's default is ``min_tax``)."""
+
+
+def _not_negative(instance: object, attribute: attrs.Attribute[Any], value: Decimal) -> None:
+    if value is not None and value < 0:
+        raise ValueError(f"{attribute.name} must not be negative, got {value}")
+
+
+def _rate(instance: object, attribute: attrs.Attribute[Any], value: Decimal) -> None:
+    if value is not None and not ZERO <= value <= ONE:
+        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value}")
+
+
+def _optional_decimal(value: object) -> Decimal | None:
+    return None if value is None else to_decimal(value)
+
+
+def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return dict(value or {})
+
+
+class TargetBasis(enum.Enum):
+    """Whether household targets are measured in pre-tax or after-tax dollars.
+
+    After-tax: a deferred account's dollars count ``1 - withdrawal`` each.
+    """
+
+    PRETAX = "pretax"
+    AFTERTAX = "aftertax"
+
+
+class CashFlowKind(enum.Enum):
+    """What a pending cash flow is."""
+
+    CONTRIBUTION = "contribution"
+    WITHDRAWAL = "withdrawal"
+    DISTRIBUTION = "distribution"
+
+
+@attrs.frozen
+class TaxProfile:
+    """The household's marginal tax rates (fractions, ``0.24`` for 24%).
+
+    Attributes:
+        ordinary: federal rate on ordinary income (interest, non-qualified dividends).
+        qualified: federal rate on qualified dividends and long-term gains.
+        short_term: federal rate on short-term gains (defaults to ``ordinary``).
+        state: state rate, applied to all investment income and gains.
+        niit: net investment income tax (0.038 above the threshold, else 0).
+        withdrawal: the expected total rate on withdrawals from deferred accounts.
+    """
+
+    ordinary: Decimal = attrs.field(converter=to_decimal, validator=_rate)
+    qualified: Decimal = attrs.field(converter=to_decimal, validator=_rate)
+    state: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_rate)
+    niit: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_rate)
+    withdrawal: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_rate)
+    short_term: Decimal = attrs.field(converter=to_decimal, validator=_rate)
+
+    @short_term.default
+    def _short_term_default(self) -> Decimal:
+        return self.ordinary
+
+    @property
+    def ordinary_total(self) -> Decimal:
+        """Rate on interest and non-qualified dividends: ``ordinary + state + niit``."""
+        return self.ordinary + self.state + self.niit
+
+    @property
+    def qualified_total(self) -> Decimal:
+        """Rate on qualified dividends and long-term gains: ``qualified + state + niit``."""
+        return self.qualified + self.state + self.niit
+
+    @property
+    def long_term_total(self) -> Decimal:
+        """Rate on long-term gains (the same as :attr:`qualified_total`)."""
+        return self.qualified_total
+
+    @property
+    def short_term_total(self) -> Decimal:
+        """Rate on short-term gains: ``short_term + state + niit``."""
+        return self.short_term + self.state + self.niit
+
+
+@attrs.frozen
+class AssetClass:
+    """An asset class and its tax character (annual fractions of value).
+
+    ``expected_return`` is the total pre-tax return; the part that is not a
+    yield is price return, of which ``turnover`` is realised (as long-term
+    gains) each year. ``foreign_tax_credit`` is the credit for foreign tax
+    withheld, claimable only in a taxable account.
+    """
+
+    name: str
+    expected_return: Decimal = attrs.field(converter=to_decimal)
+    ordinary_yield: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_rate)
+    qualified_yield: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_rate)
+    tax_exempt_yield: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_rate)
+    turnover: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_rate)
+    foreign_tax_credit: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_rate)
+
+    @property
+    def total_yield(self) -> Decimal:
+        """Ordinary + qualified + tax-exempt yield."""
+        return self.ordinary_yield + self.qualified_yield + self.tax_exempt_yield
+
+    @property
+    def price_return(self) -> Decimal:
+        """``expected_return - total_yield``."""
+        return self.expected_return - self.total_yield
+
+
+@attrs.frozen
+class ClassBounds:
+    """Bounds on one asset class inside one account (any may be ``None``).
+
+    Weights are fractions of the account's placeable value (value less cash
+    reserve); dollars are absolute. Both may be given; all that are given hold.
+    """
+
+    min_weight: Decimal | None = attrs.field(
+        default=None, converter=_optional_decimal, validator=_rate
+    )
+    max_weight: Decimal | None = attrs.field(
+        default=None, converter=_optional_decimal, validator=_rate
+    )
+    min_dollars: Decimal | None = attrs.field(
+        default=None, converter=_optional_decimal, validator=_not_negative
+    )
+    max_dollars: Decimal | None = attrs.field(
+        default=None, converter=_optional_decimal, validator=_not_negative
+    )
+
+
+@attrs.frozen
+class HouseholdAccount(Account):
+    """An account of the household: a :class:`lots.records.Account` plus its cash and menu.
+
+    Attributes:
+        cash: uninvested cash in the account.
+        menu: the asset classes the account may hold (a 401k's fund menu);
+            ``None`` means every class.
+        bounds: per-class :class:`ClassBounds`.
+        name: a readable name.
+    """
+
+    cash: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_not_negative)
+    menu: tuple[str, ...] | None = attrs.field(
+        default=None, converter=lambda v: None if v is None else tuple(v)
+    )
+    bounds: Mapping[str, ClassBounds] = attrs.field(factory=dict, converter=_frozen_mapping)
+    name: str = ""
+
+    def offers(self, asset_class: str) -> bool:
+        """Whether the account may hold ``asset_class``."""
+        return self.menu is None or asset_class in self.menu
+
+
+@attrs.frozen
+class Security:
+    """A security: its asset class, price and trading facts.
+
+    Attributes:
+        symbol: the ticker.
+        asset_class: the asset class it belongs to.
+        price: the last price (``None``: unpriced; its holdings are frozen).
+        identical_group: symbols sharing it are substantially identical (wash sales).
+        substitutes: ranked replacement symbols for tax-loss harvesting.
+        restricted: may not be bought.
+        sector: for sector caps.
+        half_spread_bps: half the bid-ask spread, basis points (``None``: the costs default).
+        adv: average daily volume, shares.
+        volatility: annual volatility (fraction), for market impact.
+    """
+
+    symbol: str
+    asset_class: str
+    price: Decimal | None = attrs.field(
+        default=None, converter=_optional_decimal, validator=_not_negative
+    )
+    identical_group: str | None = None
+    substitutes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    restricted: bool = False
+    sector: str | None = None
+    half_spread_bps: Decimal | None = attrs.field(
+        default=None, converter=_optional_decimal, validator=_not_negative
+    )
+    adv: Decimal | None = attrs.field(
+        default=None, converter=_optional_decimal, validator=_not_negative
+    )
+    volatility: Decimal | None = attrs.field(
+        default=None, converter=_optional_decimal, validator=_not_negative
+    )
+
+    @property
+    def identity(self) -> str:
+        """The key of its substantially-identical group (the symbol itself when none)."""
+        return self.identical_group or self.symbol
+
+
+@attrs.frozen
+class LocationOptions:
+    """Options of the asset-location program.
+
+    Attributes:
+        targets: pre-tax or after-tax dollars for the household targets.
+        tolerance: per asset class, how far (a weight) its total may stray from target.
+        tax_unrealized_at_horizon: charge long-term tax on gains still
+            unrealised at the horizon (``False``: assume a step-up or no sale).
+    """
+
+    targets: TargetBasis = TargetBasis.PRETAX
+    tolerance: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_frozen_mapping)
+    tax_unrealized_at_horizon: bool = False
+
+
+@attrs.frozen
+class Bands:
+    """Rebalancing bands: drift inside the inner band is left alone.
+
+    A class breaches the inner band when ``|actual - target| > absolute`` or
+    ``|actual - target| / target > relative``; the outer band (same tests)
+    decides what must trade even at a tax cost.
+    """
+
+    absolute: Decimal = attrs.field(default=Decimal("0.03"), converter=to_decimal)
+    relative: Decimal = attrs.field(default=Decimal("0.20"), converter=to_decimal)
+    outer_absolute: Decimal = attrs.field(default=Decimal("0.06"), converter=to_decimal)
+    outer_relative: Decimal = attrs.field(default=Decimal("0.40"), converter=to_decimal)
+
+
+@attrs.frozen
+class Constraints:
+    """Trading constraints.
+
+    Attributes:
+        min_trade: smallest trade, dollars.
+        fractional_shares: whether trades may be in fractions of a share.
+        restricted: symbols that may not be bought (with each security's own flag).
+        no_sell: symbols that may not be sold.
+        max_security_weight: cap on one security's share of the household.
+        max_sector_weight: cap on one sector's share of the household.
+        cash_reserve: per account id, dollars kept in cash.
+    """
+
+    min_trade: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_not_negative)
+    fractional_shares: bool = False
+    restricted: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    no_sell: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    max_security_weight: Decimal | None = attrs.field(
+        default=None, converter=_optional_decimal, validator=_rate
+    )
+    max_sector_weight: Decimal | None = attrs.field(
+        default=None, converter=_optional_decimal, validator=_rate
+    )
+    cash_reserve: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_frozen_mapping)
+
+
+@attrs.frozen
+class Costs:
+    """Trading-cost parameters: commission + half spread + market impact."""
+
+    commission_per_trade: Decimal = attrs.field(
+        default=ZERO, converter=to_decimal, validator=_not_negative
+    )
+    commission_per_share: Decimal = attrs.field(
+        default=ZERO, converter=to_decimal, validator=_not_negative
+    )
+    half_spread_bps: Decimal = attrs.field(
+        default=Decimal(2), converter=to_decimal, validator=_not_negative
+    )
+    impact_coefficient: Decimal = attrs.field(
+        default=ZERO, converter=to_decimal, validator=_not_negative
+    )
+
+
+@attrs.frozen
+class CashFlow:
+    """A pending cash flow: positive is money in, negative money out."""
+
+    account_id: str
+    date: dt.date
+    amount: Decimal = attrs.field(converter=to_decimal)
+    kind: CashFlowKind
+
+
+@attrs.frozen
+class HarvestSettings:
+    """Thresholds for tax-loss harvesting: a lot's loss must pass both."""
+
+    min_loss_dollars: Decimal = attrs.field(
+        default=ZERO, converter=to_decimal, validator=_not_negative
+    )
+    min_loss_percent: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_rate)
+
+
+@attrs.frozen
+class Household:
+    """A household: everything the engine needs about one family.
+
+    Build one with :meth:`from_dict` or :func:`household.loader.load_household`
+    (they validate); the constructor trusts its arguments.
+    """
+
+    household_id: str
+    horizon_years: int
+    tax: TaxProfile
+    asset_classes: Mapping[str, AssetClass] = attrs.field(converter=_frozen_mapping)
+    targets: Mapping[str, Decimal] = attrs.field(converter=_frozen_mapping)
+    accounts: tuple[HouseholdAccount, ...] = attrs.field(converter=tuple)
+    securities: Mapping[str, Security] = attrs.field(factory=dict, converter=_frozen_mapping)
+    lots: tuple[Lot, ...] = attrs.field(default=(), converter=tuple)
+    options: LocationOptions = attrs.field(factory=LocationOptions)
+    bands: Bands = attrs.field(factory=Bands)
+    constraints: Constraints = attrs.field(factory=Constraints)
+    costs: Costs = attrs.field(factory=Costs)
+    cash_flows: tuple[CashFlow, ...] = attrs.field(default=(), converter=tuple)
+    harvest: HarvestSettings = attrs.field(factory=HarvestSettings)
+    tax_budget: Decimal | None = attrs.field(
+        default=None, converter=_optional_decimal, validator=_not_negative
+    )
+    recent_transactions: tuple[Transaction, ...] = attrs.field(default=(), converter=tuple)
+    name: str = ""
+    as_of: dt.date | None = None
+    source: str | None = attrs.field(default=None, eq=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str | None = None) -> Household:
+        """Validate a decoded household document (schema and semantics) and build it.
+
+        Args:
+            data: the JSON document, decoded with ``parse_float=Decimal``
+                (floats are refused).
+            source: the file name, for error messages.
+
+        Raises:
+            household.errors.SchemaError: naming the JSON path and field.
+        """
+        from household.loader import household_from_dict
+
+        return household_from_dict(data, source=source)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The household as a JSON-ready document (decimals as strings)."""
+        from household.loader import household_to_dict
+
+        return household_to_dict(self)
+
+    # --- look-ups -------------------------------------------------------
+
+    def account(self, account_id: str) -> HouseholdAccount:
+        """The account with ``account_id`` (``KeyError`` when unknown)."""
+        for account in self.accounts:
+            if account.account_id == account_id:
+                return account
+        raise KeyError(account_id)
+
+    @property
+    def account_ids(self) -> tuple[str, ...]:
+        """Account ids in file order."""
+        return tuple(account.account_id for account in self.accounts)
+
+    def lots_in(self, account_id: str) -> tuple[Lot, ...]:
+        """The lots held in one account, in file order."""
+        return tuple(lot for lot in self.lots if lot.account_id == account_id)
+
+    def asset_class_of(self, symbol: str) -> str:
+        """The asset class of a symbol."""
+        return self.securities[symbol].asset_class
+
+    def price_of(self, symbol: str) -> Decimal | None:
+        """The price of a symbol, ``None`` when unpriced."""
+        return self.securities[symbol].price
+
+    def market_value(self, lot: Lot) -> Decimal | None:
+        """``quantity * price`` of a lot; ``None`` when its security is unpriced."""
+        price = self.price_of(lot.symbol)
+        return None if price is None else lot.quantity * price
+
+    def cash_reserve(self, account_id: str) -> Decimal:
+        """Dollars the account keeps in cash (0 unless the constraints say)."""
+        return self.constraints.cash_reserve.get(account_id, ZERO)
+
+    def account_value(self, account_id: str) -> Decimal:
+        """Cash plus the market value of every priced lot in the account (exact)."""
+        total = self.account(account_id).cash
+        for lot in self.lots_in(account_id):
+            value = self.market_value(lot)
+            if value is not None:
+                total += value
+        return total
+
+    @property
+    def total_value(self) -> Decimal:
+        """The household's value: the sum of its account values."""
+        return sum((self.account_value(a) for a in self.account_ids), ZERO)
+
+    def tolerance(self, asset_class: str) -> Decimal:
+        """The tolerance (weight) around an asset class's target (0 unless given)."""
+        return self.options.tolerance.get(asset_class, ZERO)
+
+    def is_restricted(self, symbol: str) -> bool:
+        """Whether ``symbol`` may not be bought."""
+        security = self.securities.get(symbol)
+        return symbol in self.constraints.restricted or bool(security and security.restricted)
