@@ -24,10 +24,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import attrs
 
 from lots.numbers import ZERO, to_decimal
+
+if TYPE_CHECKING:
+    from household.model import Household
 
 BPS = Decimal(10_000)
 
@@ -135,3 +139,30 @@ def total_cost(costs: Iterable[TradeCost]) -> TradeCost:
     for cost in costs:
         result = result + cost
     return result
+
+
+def cost_model(household: Household) -> CostModel:
+    """The cost parameters of a household file: its ``costs`` plus each security's facts.
+
+    A security's own ``half_spread_bps`` overrides the household default; its
+    ``adv`` and ``volatility`` feed the impact term (used as the file gives them).
+    """
+    costs = household.costs
+    spreads = {
+        s.symbol: s.half_spread_bps
+        for s in household.securities.values()
+        if s.half_spread_bps is not None
+    }
+    return CostModel(
+        commission_per_trade=costs.commission_per_trade,
+        commission_per_share=costs.commission_per_share,
+        half_spread_bps=spreads,
+        default_half_spread_bps=costs.half_spread_bps,
+        impact_coefficient=costs.impact_coefficient,
+        adv={s.symbol: s.adv for s in household.securities.values() if s.adv is not None},
+        volatility={
+            s.symbol: s.volatility
+            for s in household.securities.values()
+            if s.volatility is not None
+        },
+    )

@@ -1,0 +1,461 @@
+"""The plan's report sections, as rows, and their JSON, CSV, table and pandas renderings.
+
+Every section is a list of rows (dicts of exact values: ``Decimal``, ``str``,
+``date``, ``int``, ``bool``); each rendering is derived from the same rows, so the
+JSON, the CSV files, the terminal tables, the HTML report and the DataFrames
+always agree. Rounding happens here and only here (``FORMATS.md``): money to
+cents half-even, quantities to at most 6 decimals, weights to 6 decimals; in
+JSON every decimal is a string.
+
+Sections (``FORMATS.md`` keys, fields documented in the README):
+``summary``, ``drift``, ``location``, ``trades`` (the blotter), ``tax_impact``,
+``costs``, ``allocation``, ``exceptions``, ``checks``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from household.costs import total_cost
+from lots.numbers import ZERO, money, quantity
+from lots.records import Action, Term
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from household.plan import Plan
+
+SECTIONS = (
+    "summary",
+    "drift",
+    "location",
+    "trades",
+    "tax_impact",
+    "costs",
+    "allocation",
+    "exceptions",
+    "checks",
+)
+
+#: Columns holding money (rounded to cents); quantities and weights are listed too.
+MONEY = frozenset(
+    {
+        "price",
+        "notional",
+        "commission",
+        "spread_cost",
+        "impact",
+        "total_cost",
+        "short_gain",
+        "long_gain",
+        "estimated_tax",
+        "value",
+        "target_value",
+        "value_before",
+        "value_after",
+        "dollars_off",
+        "gains",
+        "losses",
+        "net",
+        "disallowed",
+        "cash_before",
+        "cash_after",
+        "reserve",
+        "cash_flow",
+        "tax",
+        "cost",
+        "full_cost",
+        "full_worth",
+        "band_edge_cost",
+        "managed_before",
+        "managed_after",
+        "tax_saving",
+        "loss",
+        "basis",
+    }
+)
+QUANTITY = frozenset({"quantity"})
+WEIGHT_STEP = Decimal("0.000001")
+
+
+def _weight(value: Decimal) -> Decimal:
+    return value.quantize(WEIGHT_STEP, rounding=ROUND_HALF_EVEN)
+
+
+def rounded(column: str, value: Any) -> Any:
+    """Round one cell for output: money to cents, quantities to 6 decimals, else weights."""
+    if not isinstance(value, Decimal):
+        return value
+    if column in MONEY:
+        return money(value)
+    if column in QUANTITY:
+        return quantity(value)
+    return _weight(value)
+
+
+# --- the rows -------------------------------------------------------------------
+
+
+def sections(plan: Plan) -> dict[str, list[dict[str, Any]]]:
+    """Every section's rows, exact (unrounded)."""
+    return {
+        "summary": [summary_row(plan)],
+        "drift": drift_rows(plan),
+        "location": location_rows(plan),
+        "trades": trade_rows(plan),
+        "tax_impact": tax_rows(plan),
+        "costs": cost_rows(plan),
+        "allocation": allocation_rows(plan),
+        "exceptions": exception_rows(plan),
+        "checks": [{"check": c.name, "passed": c.passed, "detail": c.detail} for c in plan.checks],
+    }
+
+
+def summary_row(plan: Plan) -> dict[str, Any]:
+    """One row: what the plan is and its totals."""
+    row: dict[str, Any] = {
+        "household_id": plan.household_id,
+        "as_of": plan.as_of,
+        "kind": plan.kind,
+        "status": plan.status,
+        "mode": plan.mode,
+        "trades": len(plan.trades),
+        "managed_before": plan.snapshot.managed,
+        "managed_after": plan.managed_after,
+        "cost": plan.cost.total,
+        "tax": plan.tax,
+        "location_source": plan.location.source,
+        "refused_because": "; ".join(f"{c.name}: {c.detail}" for c in plan.checks if not c.passed),
+    }
+    for key, value in plan.extra.items():
+        row[key] = value
+    return row
+
+
+def drift_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Per class, before and after, ranked by severity before."""
+    after = {d.asset_class: d for d in plan.drift_after}
+    rows = []
+    for rank, drift in enumerate(plan.drift_before, start=1):
+        post = after.get(drift.asset_class)
+        rows.append(
+            {
+                "rank": rank,
+                "asset_class": drift.asset_class,
+                "target": drift.target,
+                "actual": drift.actual,
+                "drift": drift.absolute,
+                "relative_drift": drift.relative,
+                "inner_band": drift.inner_width,
+                "outer_band": drift.outer_width,
+                "status": drift.status.value,
+                "severity": drift.severity,
+                "dollars_off": drift.dollars_off,
+                "actual_after": post.actual if post else None,
+                "drift_after": post.absolute if post else None,
+                "status_after": post.status.value if post else None,
+            }
+        )
+    return rows
+
+
+def location_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Per account and class: the location target, the value before and after."""
+    rows = []
+    for account in plan.snapshot.accounts:
+        before = account.class_values()
+        targets = plan.location.targets.get(account.account_id, {})
+        post = plan.class_after.get(account.account_id, {})
+        for asset_class in sorted(set(targets) | set(before) | set(post)):
+            rows.append(
+                {
+                    "account_id": account.account_id,
+                    "asset_class": asset_class,
+                    "target_value": targets.get(asset_class, ZERO),
+                    "value_before": before.get(asset_class, ZERO),
+                    "value_after": post.get(asset_class, ZERO),
+                    "source": plan.location.source,
+                }
+            )
+    return rows
+
+
+def trade_rows(plan: Plan) -> list[dict[str, Any]]:
+    """The blotter."""
+    rows = []
+    for trade in plan.trades:
+        rows.append(
+            {
+                "account_id": trade.account_id,
+                "symbol": trade.symbol,
+                "asset_class": trade.asset_class,
+                "side": trade.action.value,
+                "quantity": trade.quantity,
+                "price": trade.price,
+                "notional": trade.notional,
+                "lots_sold": ";".join(
+                    f"{sale.lot.lot_id}:{quantity(sale.quantity)}" for sale in trade.lots
+                ),
+                "commission": trade.cost.commission,
+                "spread_cost": trade.cost.spread,
+                "impact": trade.cost.impact,
+                "short_gain": trade.short_gain,
+                "long_gain": trade.long_gain,
+                "estimated_tax": trade.tax,
+                "reason": trade.reason,
+            }
+        )
+    return rows
+
+
+def tax_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Realised gains and losses by term, disallowed losses and the tax estimate."""
+    sales = [sale for trade in plan.trades for sale in trade.lots if sale.taxable]
+    disallowed = {Term.SHORT: ZERO, Term.LONG: ZERO}
+    for disposition in plan.dispositions:
+        if disposition.reportable:
+            disallowed[disposition.term] += disposition.adjustment
+    rows = []
+    for term in (Term.SHORT, Term.LONG):
+        mine = [sale for sale in sales if sale.term is term]
+        gains = sum((s.gain for s in mine if s.gain > 0), ZERO)
+        losses = sum((s.gain for s in mine if s.gain < 0), ZERO)
+        rate = plan.rates.short_term if term is Term.SHORT else plan.rates.long_term
+        rows.append(
+            {
+                "term": term.value,
+                "gains": gains,
+                "losses": losses,
+                "disallowed": disallowed[term],
+                "net": gains + losses + disallowed[term],
+                "rate": rate,
+                "estimated_tax": (gains + losses + disallowed[term]) * rate,
+            }
+        )
+    rows.append(
+        {
+            "term": "total",
+            "gains": rows[0]["gains"] + rows[1]["gains"],
+            "losses": rows[0]["losses"] + rows[1]["losses"],
+            "disallowed": rows[0]["disallowed"] + rows[1]["disallowed"],
+            "net": rows[0]["net"] + rows[1]["net"],
+            "rate": None,
+            "estimated_tax": rows[0]["estimated_tax"] + rows[1]["estimated_tax"],
+        }
+    )
+    return rows
+
+
+def cost_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Trading costs per account, and the total."""
+    rows = []
+    for account in plan.snapshot.accounts:
+        mine = [t for t in plan.trades if t.account_id == account.account_id]
+        if not mine:
+            continue
+        cost = total_cost(t.cost for t in mine)
+        rows.append(
+            {
+                "account_id": account.account_id,
+                "trades": len(mine),
+                "notional": sum((t.notional for t in mine), ZERO),
+                "commission": cost.commission,
+                "spread_cost": cost.spread,
+                "impact": cost.impact,
+                "total_cost": cost.total,
+            }
+        )
+    cost = plan.cost
+    rows.append(
+        {
+            "account_id": "total",
+            "trades": len(plan.trades),
+            "notional": sum((t.notional for t in plan.trades), ZERO),
+            "commission": cost.commission,
+            "spread_cost": cost.spread,
+            "impact": cost.impact,
+            "total_cost": cost.total,
+        }
+    )
+    return rows
+
+
+def allocation_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Pre and post allocation side by side, household first, then per account."""
+    rows = []
+    before_household: dict[str, Decimal] = {}
+    after_household: dict[str, Decimal] = {}
+    per_account = []
+    for account in plan.snapshot.accounts:
+        before = account.class_values()
+        after = plan.class_after.get(account.account_id, {})
+        for k, v in before.items():
+            before_household[k] = before_household.get(k, ZERO) + v
+        for k, v in after.items():
+            after_household[k] = after_household.get(k, ZERO) + v
+        per_account.append(
+            _allocation(
+                account.account_id,
+                before,
+                after,
+                account.cash,
+                plan.cash_after.get(account.account_id, ZERO),
+                None,
+            )
+        )
+    cash_before = sum((a.cash for a in plan.snapshot.accounts), ZERO)
+    cash_after = sum(plan.cash_after.values(), ZERO)
+    rows.extend(
+        _allocation(
+            "household", before_household, after_household, cash_before, cash_after, plan.targets
+        )
+    )
+    for account_rows in per_account:
+        rows.extend(account_rows)
+    return rows
+
+
+def _allocation(
+    scope: str,
+    before: Mapping[str, Decimal],
+    after: Mapping[str, Decimal],
+    cash_before: Decimal,
+    cash_after: Decimal,
+    targets: Mapping[str, Decimal] | None,
+) -> list[dict[str, Any]]:
+    total_before = sum(before.values(), ZERO) + cash_before
+    total_after = sum(after.values(), ZERO) + cash_after
+    rows = []
+    classes = sorted(set(before) | set(after) | set(targets or {}))
+    for asset_class in [*classes, "cash"]:
+        value_before = cash_before if asset_class == "cash" else before.get(asset_class, ZERO)
+        value_after = cash_after if asset_class == "cash" else after.get(asset_class, ZERO)
+        rows.append(
+            {
+                "scope": scope,
+                "asset_class": asset_class,
+                "target": (targets or {}).get(asset_class) if targets is not None else None,
+                "value_before": value_before,
+                "weight_before": value_before / total_before if total_before else ZERO,
+                "value_after": value_after,
+                "weight_after": value_after / total_after if total_after else ZERO,
+            }
+        )
+    return rows
+
+
+def exception_rows(plan: Plan) -> list[dict[str, Any]]:
+    """The exception log."""
+    return [
+        {
+            "stage": note.stage,
+            "code": note.code,
+            "account_id": note.account_id,
+            "symbol": note.symbol,
+            "message": note.message,
+        }
+        for note in plan.notes
+    ]
+
+
+# --- renderings -----------------------------------------------------------------
+
+
+def _jsonable(column: str, value: Any) -> Any:
+    value = rounded(column, value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Action | Term):
+        return value.value
+    return value
+
+
+def json_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with every decimal a rounded string and every date ISO."""
+    return [{column: _jsonable(column, value) for column, value in row.items()} for row in rows]
+
+
+def to_json_dict(plan: Plan) -> dict[str, Any]:
+    """The plan's JSON document: one key per section; ``summary`` is an object."""
+    document: dict[str, Any] = {}
+    for name, rows in sections(plan).items():
+        converted = json_rows(rows)
+        document[name] = converted[0] if name == "summary" else converted
+    return document
+
+
+def csv_text(rows: list[dict[str, Any]]) -> str:
+    """One section as CSV text (header from the first row; empty when no rows)."""
+    if not rows:
+        return ""
+    buffer = io.StringIO()
+    columns = list(rows[0])
+    for row in rows[1:]:
+        for column in row:
+            if column not in columns:
+                columns.append(column)
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in json_rows(rows):
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def write_csvs(plan: Plan, directory: Path) -> list[Path]:
+    """Write every section as ``DIR/<section>.csv``; returns the paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, rows in sections(plan).items():
+        path = directory / f"{name}.csv"
+        path.write_text(csv_text(rows), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def to_frames(plan: Plan) -> dict[str, pd.DataFrame]:
+    """Every section as a DataFrame; decimals become floats (a view for notebooks)."""
+    import pandas as pd
+
+    frames = {}
+    for name, rows in sections(plan).items():
+        converted = [
+            {
+                column: float(rounded(column, value)) if isinstance(value, Decimal) else value
+                for column, value in row.items()
+            }
+            for row in rows
+        ]
+        frames[name] = pd.DataFrame(converted)
+    return frames
+
+
+def render_tables(plan: Plan, names: Iterable[str] = SECTIONS) -> str:
+    """The sections as rich tables, as text (what ``--format table`` prints)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(record=True, width=200, file=io.StringIO())
+    all_sections = sections(plan)
+    for name in names:
+        rows = json_rows(all_sections[name])
+        if name == "summary":
+            rows = [{"field": k, "value": v} for k, v in rows[0].items()]
+        table = Table(title=name)
+        if not rows:
+            console.print(f"[bold]{name}[/bold]: none")
+            continue
+        columns = list(rows[0])
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*["" if row.get(c) is None else str(row.get(c)) for c in columns])
+        console.print(table)
+    return console.export_text()
