@@ -6,9 +6,10 @@ acquired, (c) date sold, (d) proceeds, (e) cost basis, (f) code, (g) adjustment,
 (h) gain or loss = (d) - (e) + (g). Short-term rows (held one year or less) go
 to Part I, long-term rows to Part II; Schedule D takes the totals.
 
-The engine keeps exact amounts. A form rounds: :func:`form_rows` rounds (d),
-(e) and (g) to cents (half-even) and computes (h) from the rounded columns, so
-every row adds across; :func:`summarize` totals those rounded rows, so the
+The engine keeps exact amounts. A form rounds: :func:`form_rows` rounds (d)
+and (e) to cents (half-even); (h) is (d) - (e) on a row without adjustment, and
+on a wash-sale row (g) is chosen so that (h) is the exact gain rounded (0.00 for
+a loss washed in full), so every row adds across; :func:`summarize` totals those rounded rows, so the
 totals add down, as a reviewer checking the form would add them.
 
 Example: a wash sale of 100 XYZ bought 2026-01-05 for $1,000 and sold
@@ -103,15 +104,21 @@ class GainsSummary:
 
 def form_row(disposition: Disposition) -> FormRow:
     """The Form 8949 row of one disposition, rounded to cents."""
+    proceeds, cost_basis = money(disposition.proceeds), money(disposition.cost_basis)
+    adjustment = money(disposition.adjustment)
+    if adjustment:
+        # A wash-sale row: choose (g) so that (h) is the exact gain rounded, e.g. 0.00
+        # for a loss washed in full, however (d) and (e) rounded.
+        adjustment = money(disposition.gain) - proceeds + cost_basis
     return FormRow(
         part="I" if disposition.term is Term.SHORT else "II",
         description=f"{quantity(disposition.quantity)} sh {disposition.symbol}",
         acquired=disposition.acquired,
         sold=disposition.sale_date,
-        proceeds=money(disposition.proceeds),
-        cost_basis=money(disposition.cost_basis),
+        proceeds=proceeds,
+        cost_basis=cost_basis,
         code=disposition.code,
-        adjustment=money(disposition.adjustment),
+        adjustment=adjustment,
         disposition=disposition,
     )
 

@@ -185,7 +185,7 @@ class Transaction:
     date: dt.date
     account_id: str
     symbol: str
-    action: Action
+    action: Action = attrs.field(converter=Action)
     quantity: Decimal = attrs.field(converter=to_decimal, validator=_positive)
     price: Decimal = attrs.field(converter=to_decimal, validator=_not_negative)
     fees: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_not_negative)
