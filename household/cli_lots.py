@@ -16,7 +16,7 @@ import typer
 from household.cli import OutputFormat, app, bad_input
 from household.csvio import identical_groups, read_accounts, read_securities, read_transactions
 from household.render import console, csv_text, money_text, print_json, quantity_text, table
-from lots.gains import FormRow, TermTotals, summarize
+from lots.gains import FormRow, TermTotals, form_row, summarize
 from lots.records import Disposition, Lot
 from lots.relief import LotMethod
 from lots.washsale import Ledger, WashMatch, replay
@@ -54,7 +54,12 @@ def run_ledger(
 
 
 def disposition_json(d: Disposition) -> dict[str, Any]:
-    """A disposition as ``FORMATS.md`` prints it."""
+    """A disposition as ``FORMATS.md`` prints it, rounded as on Form 8949.
+
+    Money is rounded to cents half-even the way :func:`lots.gains.form_row` does,
+    so ``gain = proceeds - cost_basis + adjustment`` holds on the printed row.
+    """
+    row = form_row(d)
     return {
         "sale_date": d.sale_date,
         "account_id": d.account_id,
@@ -63,11 +68,11 @@ def disposition_json(d: Disposition) -> dict[str, Any]:
         "quantity": quantity_text(d.quantity),
         "acquired": d.acquired,
         "term": d.term.value,
-        "proceeds": money_text(d.proceeds),
-        "cost_basis": money_text(d.cost_basis),
+        "proceeds": money_text(row.proceeds),
+        "cost_basis": money_text(row.cost_basis),
         "code": d.code,
-        "adjustment": money_text(d.adjustment),
-        "gain": money_text(d.gain),
+        "adjustment": money_text(row.adjustment),
+        "gain": money_text(row.gain),
         "permanently_disallowed": money_text(d.permanently_disallowed),
     }
 
@@ -206,9 +211,6 @@ def gains(
         print(csv_text([form_row_csv(row) for row in summary.rows], FORM_8949_COLUMNS), end="")
         return
     rows = [disposition_json(row.disposition) for row in summary.rows]
-    for document, row in zip(rows, summary.rows, strict=True):
-        # The form's rounded columns: (h) computed from rounded (d), (e), (g).
-        document["gain"] = money_text(row.gain)
     totals = {
         "short": totals_json(summary.short),
         "long": totals_json(summary.long),

@@ -73,7 +73,12 @@ def test_min_tax_prefers_the_larger_loss_and_the_smaller_gain_within_a_term() ->
         Lot("me", "A", "small-gain", D(1), D(40), day("2020-01-02")),
     ]
     ordered = select_lots(lots, D(4), LotMethod.MIN_TAX, SALE, PRICE)
-    assert [lot.lot_id for lot, _ in ordered] == ["big-loss", "small-loss", "small-gain", "big-gain"]
+    assert [lot.lot_id for lot, _ in ordered] == [
+        "big-loss",
+        "small-loss",
+        "small-gain",
+        "big-gain",
+    ]
 
 
 def test_specific_identification_takes_the_named_lot_and_its_parts() -> None:
