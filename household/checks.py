@@ -125,8 +125,13 @@ def run_checks(
     post_drift: Sequence[ClassDrift],
     notes: Sequence[Note],
     dispositions: Sequence[Disposition],
+    kind: str = "rebalance",
 ) -> list[Check]:
     """Run every check on a plan.
+
+    A harvest does not rebalance: its ``bands`` check asks that the allocation
+    is unchanged instead, and its ``cash_reserve`` check that no account's cash
+    falls below its reserve because of the plan.
 
     Args:
         household: the household.
@@ -135,15 +140,16 @@ def run_checks(
         post_drift: drift after the trades.
         notes: the exception log.
         dispositions: the plan replayed through the wash-sale ledger.
+        kind: ``rebalance`` or ``harvest``.
 
     Returns:
         One :class:`Check` per rule, in the order of the module docstring.
     """
     return [
-        _bands(post_drift, notes),
+        _allocation_kept(snapshot, trades) if kind == "harvest" else _bands(post_drift, notes),
         _wash_sales(household, snapshot.as_of, trades, dispositions),
         _restricted_and_caps(household, snapshot, trades),
-        _cash_reserve(snapshot, trades),
+        _cash_reserve(snapshot, trades, kind),
         _lot_basis(household, trades),
         _reconciliation(household, snapshot, trades),
     ]
@@ -237,14 +243,34 @@ def cash_after(snapshot: Snapshot, trades: Sequence[Trade]) -> dict[str, Decimal
     return cash
 
 
-def _cash_reserve(snapshot: Snapshot, trades: Sequence[Trade]) -> Check:
+def _allocation_kept(snapshot: Snapshot, trades: Sequence[Trade]) -> Check:
+    """A harvest's buys replace its sells class by class, account by account (to $1 + costs)."""
+    moved: dict[tuple[str, str], Decimal] = {}
+    for trade in trades:
+        key = (trade.account_id, trade.asset_class)
+        moved[key] = moved.get(key, ZERO) + trade.signed_notional
+    limit = sum((t.notional for t in trades), ZERO) / 1000 + 1
+    off = {key: value for key, value in moved.items() if abs(value) > limit}
+    if off:
+        names = ", ".join(f"{a} {k}" for a, k in sorted(off))
+        return Check("bands", False, f"harvest changes the allocation: {names}")
+    return Check("bands", True, "harvest: allocation unchanged")
+
+
+def _cash_reserve(snapshot: Snapshot, trades: Sequence[Trade], kind: str = "rebalance") -> Check:
     cash = cash_after(snapshot, trades)
     short = [
         f"{a.account_id}: cash {cash[a.account_id]:.2f} below reserve {a.reserve:.2f}"
         for a in snapshot.accounts
         if cash[a.account_id] < a.reserve
+        and not (kind == "harvest" and cash[a.account_id] >= a.cash - _commissions(a, trades))
     ]
     return Check("cash_reserve", not short, "; ".join(short))
+
+
+def _commissions(account: object, trades: Sequence[Trade]) -> Decimal:
+    account_id = getattr(account, "account_id", "")
+    return sum((t.cost.commission for t in trades if t.account_id == account_id), ZERO)
 
 
 def _lot_basis(household: Household, trades: Sequence[Trade]) -> Check:

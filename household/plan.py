@@ -90,6 +90,7 @@ class Plan:
         managed_after: the managed value after the trades.
         rates: the tax rates used.
         extra: other facts for the summary (the decision's numbers).
+        harvest: for a harvest plan, the :class:`household.harvest.HarvestLine` s.
     """
 
     household_id: str
@@ -110,6 +111,7 @@ class Plan:
     managed_after: Decimal
     rates: TaxRates
     extra: Mapping[str, Any] = attrs.field(factory=dict)
+    harvest: tuple[Any, ...] = ()
 
     @property
     def refused(self) -> bool:
@@ -300,7 +302,7 @@ def finish(
     if location.status and location.status.lower() not in ("optimal", "ok"):
         notes.append(Note("location", "location_status", f"location solver: {location.status}"))
     dispositions = ledger_dispositions(household, trades, snapshot.as_of)
-    for drift in after:
+    for drift in after if kind == "rebalance" else ():
         if drift.status is not BreachStatus.INSIDE:
             notes.append(
                 Note(
@@ -310,7 +312,7 @@ def finish(
                     f"{drift.target:.4f} ({drift.status.value})",
                 )
             )
-    checks = run_checks(household, snapshot, trades, after, notes, dispositions)
+    checks = run_checks(household, snapshot, trades, after, notes, dispositions, kind)
     return Plan(
         household_id=household.household_id,
         as_of=snapshot.as_of,

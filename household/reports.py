@@ -41,6 +41,7 @@ SECTIONS = (
     "allocation",
     "exceptions",
     "checks",
+    "harvest",
 )
 
 #: Columns holding money (rounded to cents); quantities and weights are listed too.
@@ -78,6 +79,8 @@ MONEY = frozenset(
         "tax_saving",
         "loss",
         "basis",
+        "short_loss",
+        "long_loss",
     }
 )
 QUANTITY = frozenset({"quantity"})
@@ -104,7 +107,7 @@ def rounded(column: str, value: Any) -> Any:
 
 def sections(plan: Plan) -> dict[str, list[dict[str, Any]]]:
     """Every section's rows, exact (unrounded)."""
-    return {
+    result = {
         "summary": [summary_row(plan)],
         "drift": drift_rows(plan),
         "location": location_rows(plan),
@@ -115,6 +118,25 @@ def sections(plan: Plan) -> dict[str, list[dict[str, Any]]]:
         "exceptions": exception_rows(plan),
         "checks": [{"check": c.name, "passed": c.passed, "detail": c.detail} for c in plan.checks],
     }
+    if plan.kind == "harvest":
+        result["harvest"] = harvest_rows(plan)
+    return result
+
+
+def harvest_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Per harvested symbol: the substitute, losses by term, tax saving, safe rebuy date."""
+    return [
+        {
+            "account_id": line.account_id,
+            "symbol": line.symbol,
+            "substitute": line.substitute,
+            "short_loss": line.short_loss,
+            "long_loss": line.long_loss,
+            "tax_saving": line.tax_saving,
+            "safe_to_rebuy": line.safe_to_rebuy,
+        }
+        for line in plan.harvest
+    ]
 
 
 def summary_row(plan: Plan) -> dict[str, Any]:
@@ -445,6 +467,8 @@ def render_tables(plan: Plan, names: Iterable[str] = SECTIONS) -> str:
     console = Console(record=True, width=200, file=io.StringIO())
     all_sections = sections(plan)
     for name in names:
+        if name not in all_sections:
+            continue
         rows = json_rows(all_sections[name])
         if name == "summary":
             rows = [{"field": k, "value": v} for k, v in rows[0].items()]

@@ -386,6 +386,16 @@ class Book:
             take = min(limit, remaining)
             sales.append(lot_sale(lot, take, price, self.as_of, taxable, self.policy.rates))
             remaining -= take
+        return self.record_sale(account_id, symbol, sales, reason).notional
+
+    def record_sale(
+        self, account_id: str, symbol: str, sales: Sequence[LotSale], reason: str
+    ) -> Trade:
+        """Book a sale of the given lot sales as one ticket; returns the trade."""
+        security = self.household.securities[symbol]
+        taxable = self.treatment[account_id] is TaxTreatment.TAXABLE
+        shares = sum((sale.quantity for sale in sales), ZERO)
+        price = sales[0].price
         self._relieve(account_id, symbol, sales)
         cost = trade_cost(self.policy.costs, symbol, shares, price)
         trade = Trade(
@@ -404,7 +414,15 @@ class Book:
         self.tax_used += trade.tax
         if taxable and any(sale.gain < 0 for sale in sales):
             self.loss_groups.add(self.group(symbol))
-        return trade.notional
+        return trade
+
+    def washed_loss(self, symbol: str, lot: Lot) -> bool:
+        """Whether a loss sale of ``lot`` now would be washed (a buy in 30 days or in the plan)."""
+        return self._washed_loss(symbol, lot)
+
+    def wash_reason(self, symbol: str) -> str:
+        """Why a loss sale of ``symbol`` would be washed, in words."""
+        return self._wash_reason(symbol)
 
     def _washed_loss(self, symbol: str, lot: Lot) -> bool:
         group = self.group(symbol)
@@ -415,7 +433,8 @@ class Book:
         # The lot's own purchase is no replacement for itself.
         window_start = self.as_of - dt.timedelta(days=WASH_WINDOW_DAYS)
         for other in self.household.lots:
-            if other is lot or self.group(other.symbol) != group:
+            same = (other.account_id, other.lot_id) == (lot.account_id, lot.lot_id)
+            if same or self.group(other.symbol) != group:
                 continue
             if window_start <= other.purchased <= self.as_of:
                 return True
