@@ -1,0 +1,815 @@
+"""Asset location for one household: the ideal placement, the recommended one, and why.
+
+The problem (see :mod:`location.program` for the linear program and
+:mod:`location.growth` for ``g``): choose dollars ``x[a, k]`` of class ``k`` in
+account ``a`` to maximise the household's after-tax value at the horizon,
+``sum x[a, k] * g[k, t(a)]``, with every account fully placed (less its cash
+reserve), every class at its target (within its tolerance), menus and bounds
+respected.
+
+:func:`locate` solves it twice:
+
+* the **ideal** placement ignores what the household holds today;
+* the **recommended** placement may keep current lots where they are: selling an
+  appreciated lot in a taxable account costs its gain times the tax rate (per lot,
+  cheapest sold first), and the objective nets that cost.
+
+Both are reported with their after-tax value at the horizon, their transition cost
+(horizon dollars of the tax paid today, and the tax itself), and against a naive
+placement (every account holding the target mix) and a greedy one (the classes most
+hurt by tax filled into the exempt, then the deferred accounts first).
+
+Floats live only between :func:`locate`'s entry and its exit: the placements come
+back in ``Decimal`` dollars, rounded to cents so that each account's cells add to its
+value exactly and each class's cells add to the program's class total (the rounding
+residue is spread over the largest fractional cents).
+
+Example: taxable $100k + IRA $100k, 50% stocks / 50% bonds, bonds taxed at 30% as
+ordinary income: bonds grow ``1.028^10`` in taxable against ``1.04^10 * (1 - w)`` in the
+IRA, stocks lose less to tax, so the program puts the $100k of bonds in the IRA.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
+
+import attrs
+import numpy as np
+
+from location.errors import InfeasibleLocationError, LocationInputError, SolverFailedError
+from location.growth import growth_table, taxable_annual_rate
+from location.inputs import LocationProblem, TargetBasis, Treatment
+from location.program import LinearProgram, account_scale, build_program, sale_cost
+from location.solvers import DEFAULT_SOLVERS, INFEASIBLE, OPTIMAL, Solution, solve
+
+CENT = Decimal("0.01")
+TARGET_SUM_TOLERANCE = 1e-6
+_TINY = 0.005  # below half a cent per dollar, a reduced cost is a tie
+
+
+def _money(value: Decimal | float) -> Decimal:
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    return value.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def _dollars(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+@attrs.frozen
+class Cell:
+    """One account and class of a placement.
+
+    Attributes:
+        account_id: the account.
+        asset_class: the class.
+        dollars: the dollars placed, to the cent.
+        weight: ``dollars / account value`` (reserve included in the value).
+        offered: whether the account's menu has the class.
+        loss_per_dollar: horizon dollars lost per dollar forced into this cell (the
+            reduced cost; 0 where the cell is used, negative where a bound binds).
+        explanation: the cell in words.
+    """
+
+    account_id: str
+    asset_class: str
+    dollars: Decimal
+    weight: Decimal
+    offered: bool
+    loss_per_dollar: float | None
+    explanation: str
+
+
+@attrs.frozen
+class LotSale:
+    """A current lot the placement sells (part of it, or all)."""
+
+    account_id: str
+    lot_id: str
+    symbol: str
+    asset_class: str
+    dollars_sold: Decimal
+    tax_now: Decimal
+    horizon_cost: Decimal
+
+
+@attrs.frozen
+class Placement:
+    """One placement and what it is worth.
+
+    Attributes:
+        name: ``ideal``, ``recommended``.
+        cells: every account x class, accounts then classes in input order.
+        account_totals: placed dollars plus reserve, per account (= the account value).
+        class_totals: dollars per class.
+        class_measured: per class, the dollars measured as the targets are
+            (after-tax targets: deferred dollars x (1 - withdrawal)).
+        after_tax_value: ``sum x * g`` at the horizon (reserves not included).
+        transition_cost: horizon value of the tax paid to get here from today's lots.
+        tax_now: that tax, in today's dollars.
+        net_value: ``after_tax_value - transition_cost``.
+        sales: lots sold to get here (taxable accounts, with a gain).
+        solver: the backend that solved it; ``status``: its status.
+    """
+
+    name: str
+    cells: tuple[Cell, ...]
+    account_totals: Mapping[str, Decimal]
+    class_totals: Mapping[str, Decimal]
+    class_measured: Mapping[str, Decimal]
+    after_tax_value: Decimal
+    transition_cost: Decimal
+    tax_now: Decimal
+    net_value: Decimal
+    sales: tuple[LotSale, ...]
+    solver: str
+    status: str
+
+    def dollars(self, account_id: str, asset_class: str) -> Decimal:
+        """The dollars of one cell."""
+        for cell in self.cells:
+            if cell.account_id == account_id and cell.asset_class == asset_class:
+                return cell.dollars
+        raise KeyError((account_id, asset_class))
+
+
+@attrs.frozen
+class LocationResult:
+    """The answer of :func:`locate`.
+
+    Attributes:
+        recommended: the transition-aware placement (the ideal one with ``ignore_current``).
+        ideal: the placement ignoring today's lots.
+        naive_value / naive_transition_cost: every account holding the target mix (on
+            a menu that lacks a class, the mix of the classes it has).
+        greedy_value: the tax-efficiency-ranking fill (see :func:`greedy_placement`).
+        class_targets: per class, the target in the targets' measure (dollars).
+        growth: ``g[k, t]`` per class and treatment value.
+        reserves: per account, the cash reserve (not placed).
+        explanations: the answer in words, summary first.
+        ignore_current: whether current lots were ignored.
+        horizon_years: the horizon.
+    """
+
+    recommended: Placement
+    ideal: Placement
+    naive_value: Decimal
+    naive_transition_cost: Decimal
+    greedy_value: Decimal
+    class_targets: Mapping[str, Decimal]
+    growth: Mapping[tuple[str, str], float]
+    reserves: Mapping[str, Decimal]
+    explanations: tuple[str, ...]
+    ignore_current: bool
+    horizon_years: int
+
+    @property
+    def solver(self) -> str:
+        """The backend that solved the recommended placement."""
+        return self.recommended.solver
+
+    @property
+    def status(self) -> str:
+        """The solver status of the recommended placement."""
+        return self.recommended.status
+
+
+# --- checks ---------------------------------------------------------------
+
+
+def check_problem(problem: LocationProblem) -> None:
+    """Reject inconsistent inputs before any solve.
+
+    Raises:
+        LocationInputError: naming the account, class or lot.
+    """
+    names = [k.name for k in problem.classes]
+    if not names:
+        raise LocationInputError("no asset classes")
+    if len(set(names)) != len(names):
+        raise LocationInputError("asset class names repeat")
+    ids = [a.account_id for a in problem.accounts]
+    if not ids:
+        raise LocationInputError("no accounts")
+    if len(set(ids)) != len(ids):
+        raise LocationInputError("account ids repeat")
+    total = math.fsum(float(k.target) for k in problem.classes)
+    if abs(total - 1) > TARGET_SUM_TOLERANCE:
+        raise LocationInputError(f"targets sum to {total:.9f}, not 1")
+    for k in problem.classes:
+        if float(k.target) < 0 or float(k.tolerance) < 0:
+            raise LocationInputError(f"{k.name}: target and tolerance must not be negative")
+    if problem.horizon_years < 1:
+        raise LocationInputError("the horizon must be at least one year")
+    for a in problem.accounts:
+        if a.value < 0:
+            raise LocationInputError(f"account {a.account_id}: value {a.value} is negative")
+        if a.reserve < 0 or a.reserve > a.value:
+            raise LocationInputError(
+                f"account {a.account_id}: cash reserve {a.reserve} is not within its "
+                f"value {a.value}",
+                hint="lower the reserve or add cash",
+            )
+        for name in a.limits:
+            if name not in names:
+                raise LocationInputError(f"account {a.account_id}: bound on unknown class {name}")
+    for h in problem.holdings:
+        if h.account_id not in ids:
+            raise LocationInputError(f"lot {h.lot_id}: unknown account {h.account_id}")
+        if h.asset_class not in names:
+            raise LocationInputError(f"lot {h.lot_id}: unknown asset class {h.asset_class}")
+
+
+def _account_prechecks(problem: LocationProblem) -> list[str]:
+    """Accounts that cannot be placed whatever the targets, in words."""
+    problems = []
+    for a in problem.accounts:
+        placeable = float(a.placeable)
+        offered = [k.name for k in problem.classes if a.offers(k.name)]
+        low = high = 0.0
+        for name in offered:
+            limits = a.limits.get(name)
+            low += float(limits.min_dollars) if limits and limits.min_dollars is not None else 0
+            cap = placeable
+            if limits and limits.max_dollars is not None:
+                cap = min(cap, float(limits.max_dollars))
+            high += cap
+        if not offered and placeable > 0:
+            problems.append(
+                f"account {a.account_id} has {_dollars(placeable)} to place but its menu "
+                "holds none of the household's asset classes"
+            )
+        elif high < placeable - 0.005:
+            problems.append(
+                f"account {a.account_id} has {_dollars(placeable)} to place but its menu "
+                f"({', '.join(offered)}) and bounds let it hold only {_dollars(high)}"
+            )
+        elif low > placeable + 0.005:
+            problems.append(
+                f"account {a.account_id}'s minimum bounds add to {_dollars(low)}, more than "
+                f"the {_dollars(placeable)} it has to place"
+            )
+    return problems
+
+
+def _diagnose(problem: LocationProblem, program: LinearProgram, solvers: Sequence[str]) -> None:
+    """Find, with slack on the class targets, which targets cannot hold; raise in words."""
+    n_rows, n_cols = program.shape
+    class_rows = [i for i, r in enumerate(program.rows) if r.kind == "class"]
+    extra = len(class_rows) * 2
+    start = list(program.start)
+    index = list(program.index)
+    value = list(program.value)
+    for i in class_rows:
+        for sign in (1.0, -1.0):  # +under, -over
+            index.append(i)
+            value.append(sign)
+            start.append(len(index))
+    elastic = attrs.evolve(
+        program,
+        columns=program.columns + tuple(program.columns[:1]) * extra,
+        cost=np.concatenate([np.zeros(n_cols), -np.ones(extra)]),
+        col_lower=np.concatenate([program.col_lower, np.zeros(extra)]),
+        col_upper=np.concatenate([program.col_upper, np.full(extra, np.inf)]),
+        start=np.array(start, dtype=np.int32),
+        index=np.array(index, dtype=np.int32),
+        value=np.array(value),
+        constant=0.0,
+    )
+    solution = solve(elastic, solvers)
+    reasons = []
+    if solution.status == OPTIMAL:
+        slacks = solution.values[n_cols:]
+        for position, i in enumerate(class_rows):
+            k = problem.classes[i]
+            under, over = slacks[2 * position], slacks[2 * position + 1]
+            offering = [a.account_id for a in problem.accounts if a.offers(k.name)]
+            band = (
+                f"{float(k.target):.2%} ± {float(k.tolerance):.2%}"
+                if float(k.tolerance)
+                else f"{float(k.target):.2%}"
+            )
+            if under > 0.005:
+                need = program.row_lower[i]
+                reasons.append(
+                    f"the {k.name} target ({band}, {_dollars(need)}) cannot be met: the "
+                    f"accounts that offer it ({', '.join(offering) or 'none'}) can hold at most "
+                    f"{_dollars(need - under)} of it alongside the other targets"
+                )
+            if over > 0.005:
+                cap = program.row_upper[i]
+                reasons.append(
+                    f"the {k.name} target ({band}, {_dollars(cap)}) cannot be kept: the "
+                    f"accounts' menus and bounds force at least {_dollars(cap + over)} into it"
+                )
+    if not reasons:
+        reasons.append("the targets, menus, bounds and account sizes cannot all hold")
+    raise InfeasibleLocationError(
+        "infeasible household: " + "; ".join(reasons),
+        constraints=tuple(reasons),
+        hint="widen a tolerance, change a target, or add the class to a menu",
+    )
+
+
+# --- rounding -------------------------------------------------------------
+
+
+def _largest_remainder(values: Sequence[float], total_cents: int) -> list[int]:
+    """Whole cents for ``values`` (dollars) that add to ``total_cents`` exactly."""
+    scaled = [max(v, 0.0) * 100 for v in values]
+    cents = [math.floor(s) for s in scaled]
+    short = total_cents - sum(cents)
+    order = sorted(range(len(values)), key=lambda i: scaled[i] - cents[i], reverse=True)
+    if short >= 0:
+        for step in range(short):
+            cents[order[step % len(order)]] += 1
+    else:
+        for step in range(-short):
+            i = max(range(len(cents)), key=lambda j: cents[j])
+            cents[i] -= 1
+            del step
+    return cents
+
+
+def reconcile(
+    values: Mapping[tuple[str, str], float],
+    account_cents: Mapping[str, int],
+    classes: Sequence[str],
+) -> dict[tuple[str, str], int]:
+    """Round a placement to cents: rows add to the account totals exactly.
+
+    Column totals are the program's class totals rounded by largest remainder; the
+    residue of each row is spread over cells whose column is short (or long), so
+    columns come out right too whenever the placement allows it.
+
+    Args:
+        values: dollars per ``(account, class)`` cell that may be used (floats).
+        account_cents: the cents each account must place.
+        classes: class names (column order).
+
+    Returns:
+        Whole cents per cell.
+    """
+    accounts = list(account_cents)
+    column_float = [sum(v for (a, k), v in values.items() if k == name) for name in classes]
+    column_cents = dict(
+        zip(classes, _largest_remainder(column_float, sum(account_cents.values())), strict=True)
+    )
+    cents = {cell: round(max(v, 0.0) * 100) for cell, v in values.items()}
+
+    def row_gap(a: str) -> int:
+        return account_cents[a] - sum(c for (b, _), c in cents.items() if b == a)
+
+    def column_gap(k: str) -> int:
+        return column_cents[k] - sum(c for (_, j), c in cents.items() if j == k)
+
+    for a in accounts:
+        cells = [cell for cell in values if cell[0] == a]
+        if not cells:
+            assert account_cents[a] == 0, f"account {a} has dollars but no cell"
+            continue
+        gap = row_gap(a)
+        while gap:
+            step = 1 if gap > 0 else -1
+            candidates = [c for c in cells if step > 0 or cents[c] > 0]
+            best = max(
+                candidates,
+                key=lambda c: (column_gap(c[1]) * step, values[c] > 0, values[c]),
+            )
+            amount = step * max(1, min(abs(gap), abs(column_gap(best[1]))))
+            if step < 0:
+                amount = max(amount, -cents[best])
+            cents[best] += amount
+            gap -= amount
+    # Within rows, move cents between columns that are long and short.
+    for _ in range(4 * len(classes) * max(len(accounts), 1)):
+        long_ = [k for k in classes if column_gap(k) < 0]
+        short = [k for k in classes if column_gap(k) > 0]
+        moved = False
+        for k_long in long_:
+            for k_short in short:
+                for a in accounts:
+                    if (
+                        cents.get((a, k_long), 0) > 0
+                        and (a, k_short) in cents
+                        and values[(a, k_short)] > 0
+                    ):
+                        amount = min(-column_gap(k_long), column_gap(k_short), cents[(a, k_long)])
+                        cents[(a, k_long)] -= amount
+                        cents[(a, k_short)] += amount
+                        moved = True
+                        break
+                if moved:
+                    break
+            if moved:
+                break
+        if not moved:
+            break
+    return cents
+
+
+# --- baselines ------------------------------------------------------------
+
+
+def naive_values(problem: LocationProblem) -> dict[tuple[str, str], float]:
+    """Every account holds the target mix (renormalised over the classes on its menu)."""
+    values = {}
+    for a in problem.accounts:
+        offered = [k for k in problem.classes if a.offers(k.name)]
+        weight = math.fsum(float(k.target) for k in offered)
+        for k in offered:
+            share = float(k.target) / weight if weight > 0 else 1 / len(offered)
+            values[(a.account_id, k.name)] = float(a.placeable) * share
+    return values
+
+
+def greedy_placement(
+    problem: LocationProblem, growth: Mapping[tuple[str, Treatment], float]
+) -> dict[tuple[str, str], float]:
+    """The rule of thumb: shelter the classes that tax hurts most, best shelter first.
+
+    Classes are ranked by how much tax costs them in a taxable account,
+    ``g[k, exempt] - g[k, taxable]``; the exempt accounts are filled first with the
+    highest-ranked classes, then the deferred, and what is left goes to taxable. Menus
+    and bounds are ignored (it is a baseline for households without them); class totals
+    meet the targets as the targets are measured (after-tax: deferred dollars count
+    ``1 - withdrawal``), so it is feasible wherever the program has no menus or bounds.
+    """
+    scale = account_scale(problem)
+    total = math.fsum(scale[a.account_id] * float(a.placeable) for a in problem.accounts)
+    remaining = {k.name: float(k.target) * total for k in problem.classes}
+    ranked = sorted(
+        problem.classes,
+        key=lambda k: growth[(k.name, Treatment.EXEMPT)] - growth[(k.name, Treatment.TAXABLE)],
+        reverse=True,
+    )
+    order = {Treatment.EXEMPT: 0, Treatment.DEFERRED: 1, Treatment.TAXABLE: 2}
+    values: dict[tuple[str, str], float] = {}
+    for a in sorted(problem.accounts, key=lambda a: order[a.treatment]):
+        s = scale[a.account_id]
+        room = s * float(a.placeable)  # measured dollars
+        for k in ranked:
+            take = min(room, remaining[k.name])
+            if take > 0:
+                values[(a.account_id, k.name)] = take / s
+                remaining[k.name] -= take
+                room -= take
+    return values
+
+
+def placement_value(
+    values: Mapping[tuple[str, str], float],
+    problem: LocationProblem,
+    growth: Mapping[tuple[str, Treatment], float],
+) -> float:
+    """``sum x[a, k] * g[k, t(a)]``."""
+    treatment = {a.account_id: a.treatment for a in problem.accounts}
+    return math.fsum(v * growth[(k, treatment[a])] for (a, k), v in values.items())
+
+
+def _sales(
+    values: Mapping[tuple[str, str], float],
+    problem: LocationProblem,
+    taxable_growth: Mapping[str, float],
+) -> tuple[float, float, list[tuple[str, str, str, str, float, float, float]]]:
+    """The cheapest way from today's lots to ``values``: keep the costliest-to-sell lots.
+
+    Returns ``(horizon cost, tax now, [(account, lot, symbol, class, sold, tax, cost)])``.
+    """
+    groups: dict[tuple[str, str], list] = {}
+    for h in problem.holdings:
+        if problem.account(h.account_id).treatment is Treatment.TAXABLE:
+            groups.setdefault((h.account_id, h.asset_class), []).append(h)
+    cost_total = tax_total = 0.0
+    sales = []
+    for key, lots in groups.items():
+        room = values.get(key, 0.0)
+        ranked = sorted(lots, key=lambda h: sale_cost(h, problem, taxable_growth), reverse=True)
+        for h in ranked:
+            held = float(h.value)
+            keep = min(held, max(room, 0.0))
+            room -= keep
+            sold = held - keep
+            if sold <= 0.005:
+                continue
+            cost = sale_cost(h, problem, taxable_growth) * sold
+            rate = float(problem.tax.short_term if h.short_term else problem.tax.long_term)
+            tax = max(float(h.gain), 0.0) / held * rate * sold if held > 0 else 0.0
+            cost_total += cost
+            tax_total += tax
+            sales.append((h.account_id, h.lot_id, h.symbol, h.asset_class, sold, tax, cost))
+    return cost_total, tax_total, sales
+
+
+# --- the engine -----------------------------------------------------------
+
+
+def _solve_or_explain(
+    problem: LocationProblem, program: LinearProgram, solvers: Sequence[str]
+) -> Solution:
+    solution = solve(program, solvers)
+    if solution.status == INFEASIBLE:
+        _diagnose(problem, program, solvers)
+    if solution.status != OPTIMAL:
+        raise SolverFailedError(
+            f"the location program is {solution.status} ({solution.solver})",
+            hint="check the expected returns and bounds",
+        )
+    return solution
+
+
+def _probe(
+    program: LinearProgram,
+    solution: Solution,
+    j: int,
+    size: float,
+    solvers: Sequence[str],
+) -> float:
+    """Horizon dollars lost per dollar forced into column ``j``: re-solve with ``x >= size``.
+
+    The right-hand derivative of the optimum, where a degenerate basis makes the reduced
+    cost say 0. ``inf`` when no dollar fits there (another constraint forbids it).
+    """
+    lower = program.col_lower.copy()
+    lower[j] = max(lower[j], size)
+    forced = solve(attrs.evolve(program, col_lower=lower), solvers)
+    if forced.status != OPTIMAL:
+        return math.inf
+    return max((solution.objective - forced.objective) / size, 0.0)
+
+
+def _explain_cell(
+    account_id: str,
+    name: str,
+    dollars: Decimal,
+    weight: Decimal,
+    loss: float | None,
+    at_upper: bool,
+    source: str | None,
+    horizon: int,
+) -> str:
+    where = f"after tax by the horizon ({horizon} years)"
+    if loss is None:
+        return f"{name} is not on {account_id}'s menu."
+    if dollars > 0:
+        text = f"{account_id} holds ${dollars:,} of {name} ({weight:.1%} of the account)."
+        if at_upper and loss < -_TINY:
+            text += (
+                f" Its bound binds: each extra dollar of {name} allowed here would add "
+                f"${-loss:.2f} {where}."
+            )
+        return text
+    if math.isinf(loss):
+        return f"{account_id} cannot hold any {name} without breaking a target or a bound."
+    if source is None or source == account_id:
+        if loss > _TINY:
+            return f"Each dollar of {name} placed in {account_id} loses ${loss:.2f} {where}."
+        return f"Placing {name} in {account_id} would cost nothing: an equally good placement."
+    if loss > _TINY:
+        return (
+            f"Each dollar of {name} moved from {source} to {account_id} loses ${loss:.2f} {where}."
+        )
+    return (
+        f"Moving {name} from {source} to {account_id} changes the after-tax value by less "
+        f"than half a cent per dollar: an equally good placement."
+    )
+
+
+def _placement(
+    name: str,
+    problem: LocationProblem,
+    program: LinearProgram,
+    solution: Solution,
+    growth: Mapping[tuple[str, Treatment], float],
+    taxable_growth: Mapping[str, float],
+    with_costs: bool,
+    solvers: Sequence[str],
+) -> Placement:
+    x_index = program.x_index()
+    values = {cell: float(solution.values[j]) for cell, j in x_index.items()}
+    classes = [k.name for k in problem.classes]
+    reserve_cents = {a.account_id: int(_money(a.reserve) * 100) for a in problem.accounts}
+    value_cents = {a.account_id: int(_money(a.value) * 100) for a in problem.accounts}
+    account_cents = {a: value_cents[a] - reserve_cents[a] for a in value_cents}
+    cents = reconcile(values, account_cents, classes)
+    scale = account_scale(problem)
+    probe_size = max(1.0, 1e-5 * math.fsum(float(a.placeable) for a in problem.accounts))
+    largest: dict[str, str] = {}
+    for k in classes:
+        holders = [(values.get((a.account_id, k), 0.0), a.account_id) for a in problem.accounts]
+        best = max(holders)
+        if best[0] > 0.005:
+            largest[k] = best[1]
+
+    cells = []
+    for a in problem.accounts:
+        account_value = Decimal(value_cents[a.account_id]).scaleb(-2)
+        for k in classes:
+            dollars = Decimal(cents.get((a.account_id, k), 0)).scaleb(-2)
+            weight = dollars / account_value if account_value else Decimal(0)
+            j = x_index.get((a.account_id, k))
+            loss = None if j is None else float(solution.reduced_costs[j])
+            if j is not None and dollars == 0 and loss is not None and abs(loss) <= _TINY:
+                # A degenerate basis prices this cell at zero; measure it instead.
+                loss = _probe(program, solution, j, probe_size, solvers)
+            at_upper = j is not None and values[(a.account_id, k)] >= program.col_upper[j] - 0.01
+            cells.append(
+                Cell(
+                    account_id=a.account_id,
+                    asset_class=k,
+                    dollars=dollars,
+                    weight=weight,
+                    offered=j is not None,
+                    loss_per_dollar=loss,
+                    explanation=_explain_cell(
+                        a.account_id,
+                        k,
+                        dollars,
+                        weight,
+                        loss,
+                        at_upper,
+                        largest.get(k),
+                        problem.horizon_years,
+                    ),
+                )
+            )
+    account_totals = {
+        a: Decimal(account_cents[a] + reserve_cents[a]).scaleb(-2) for a in account_cents
+    }
+    class_totals = {
+        k: sum((c.dollars for c in cells if c.asset_class == k), Decimal(0)) for k in classes
+    }
+    class_measured = {
+        k: _money(
+            sum(
+                (
+                    c.dollars * Decimal(repr(scale[c.account_id]))
+                    for c in cells
+                    if c.asset_class == k
+                ),
+                Decimal(0),
+            )
+        )
+        for k in classes
+    }
+    value = placement_value(values, problem, growth)
+    cost, tax, sales = _sales(values, problem, taxable_growth) if with_costs else (0.0, 0.0, [])
+    return Placement(
+        name=name,
+        cells=tuple(cells),
+        account_totals=account_totals,
+        class_totals=class_totals,
+        class_measured=class_measured,
+        after_tax_value=_money(value),
+        transition_cost=_money(cost),
+        tax_now=_money(tax),
+        net_value=_money(value) - _money(cost),
+        sales=tuple(
+            LotSale(a, lot, symbol, k, _money(sold), _money(t), _money(c))
+            for a, lot, symbol, k, sold, t, c in sales
+        ),
+        solver=solution.solver,
+        status=solution.status,
+    )
+
+
+def locate(
+    problem: LocationProblem,
+    *,
+    ignore_current: bool = False,
+    solvers: Sequence[str] = DEFAULT_SOLVERS,
+) -> LocationResult:
+    """Solve a household's asset location: ideal and recommended placements, explained.
+
+    Args:
+        problem: accounts, classes with targets, tax rates, horizon, current lots.
+        ignore_current: recommend the ideal placement (no transition costs).
+        solvers: backends in order (``highs``, ``pulp-highs``, ``cbc``).
+
+    Returns:
+        The :class:`LocationResult`.
+
+    Raises:
+        LocationInputError: inconsistent inputs.
+        InfeasibleLocationError: targets that the menus and account sizes cannot meet;
+            the message names the constraint that cannot hold.
+        SolverFailedError: no solver could answer.
+    """
+    check_problem(problem)
+    prechecks = _account_prechecks(problem)
+    if prechecks:
+        raise InfeasibleLocationError(
+            "infeasible household: " + "; ".join(prechecks),
+            constraints=tuple(prechecks),
+            hint="add classes to the menu or loosen the bounds",
+        )
+    growth = growth_table(
+        problem.classes,
+        problem.tax,
+        problem.horizon_years,
+        tax_unrealized_at_horizon=problem.tax_unrealized_at_horizon,
+    )
+    taxable_growth = {
+        k.name: float((1 + taxable_annual_rate(k, problem.tax)) ** problem.horizon_years)
+        for k in problem.classes
+    }
+    ideal_program = build_program(problem, growth)
+    ideal_solution = _solve_or_explain(problem, ideal_program, solvers)
+    ideal = _placement(
+        "ideal", problem, ideal_program, ideal_solution, growth, taxable_growth, True, solvers
+    )
+    has_costs = any(
+        problem.account(h.account_id).treatment is Treatment.TAXABLE and h.gain > 0
+        for h in problem.holdings
+    )
+    if ignore_current or not has_costs:
+        recommended = attrs.evolve(ideal, name="recommended")
+        if ignore_current:
+            recommended = attrs.evolve(
+                recommended,
+                transition_cost=Decimal("0.00"),
+                tax_now=Decimal("0.00"),
+                net_value=recommended.after_tax_value,
+                sales=(),
+            )
+    else:
+        program = build_program(problem, growth, taxable_growth=taxable_growth, use_holdings=True)
+        solution = _solve_or_explain(problem, program, solvers)
+        recommended = _placement(
+            "recommended", problem, program, solution, growth, taxable_growth, True, solvers
+        )
+    naive = naive_values(problem)
+    naive_cost = _sales(naive, problem, taxable_growth)[0] if not ignore_current else 0.0
+    greedy = greedy_placement(problem, growth)
+    scale = account_scale(problem)
+    measured_total = sum(
+        Decimal(repr(scale[a.account_id])) * (_money(a.value) - _money(a.reserve))
+        for a in problem.accounts
+    )
+    class_targets = dict(
+        zip(
+            [k.name for k in problem.classes],
+            [
+                Decimal(c).scaleb(-2)
+                for c in _largest_remainder(
+                    [float(k.target) * float(measured_total) for k in problem.classes],
+                    int(_money(measured_total) * 100),
+                )
+            ],
+            strict=True,
+        )
+    )
+    naive_value = _money(placement_value(naive, problem, growth))
+    explanations = _summary(problem, recommended, ideal, naive_value, _money(naive_cost))
+    explanations += [c.explanation for c in recommended.cells]
+    return LocationResult(
+        recommended=recommended,
+        ideal=ideal,
+        naive_value=naive_value,
+        naive_transition_cost=_money(naive_cost),
+        greedy_value=_money(placement_value(greedy, problem, growth)),
+        class_targets=class_targets,
+        growth={(k, t.value): g for (k, t), g in growth.items()},
+        reserves={a.account_id: _money(a.reserve) for a in problem.accounts},
+        explanations=tuple(explanations),
+        ignore_current=ignore_current,
+        horizon_years=problem.horizon_years,
+    )
+
+
+def _summary(
+    problem: LocationProblem,
+    recommended: Placement,
+    ideal: Placement,
+    naive_value: Decimal,
+    naive_cost: Decimal,
+) -> list[str]:
+    years = problem.horizon_years
+    lines = [
+        f"The recommended placement is worth ${recommended.net_value:,} after tax in {years} "
+        f"years (${recommended.after_tax_value:,} less ${recommended.transition_cost:,} of "
+        f"transition tax valued at the horizon; ${recommended.tax_now:,} of tax paid now).",
+        f"Every account holding the target mix would be worth ${naive_value - naive_cost:,} "
+        f"(${naive_value:,} less ${naive_cost:,} of transition tax): the recommended "
+        f"placement adds ${recommended.net_value - (naive_value - naive_cost):,}.",
+    ]
+    if ideal.cells != recommended.cells:
+        lines.append(
+            f"The ideal placement, ignoring today's lots, is worth ${ideal.after_tax_value:,} "
+            f"before and ${ideal.net_value:,} after its transition tax "
+            f"(${ideal.tax_now:,} paid now): moving all the way there is "
+            + (
+                "not worth its tax."
+                if ideal.net_value <= recommended.net_value
+                else "worth slightly more (within the solver's tolerance)."
+            )
+        )
+    if problem.target_basis is TargetBasis.AFTERTAX:
+        lines.append(
+            "Targets are in after-tax dollars: a deferred dollar counts "
+            f"{1 - float(problem.tax.withdrawal):.2f}."
+        )
+    return lines

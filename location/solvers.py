@@ -1,0 +1,313 @@
+"""Solving a :class:`~location.program.LinearProgram`: HiGHS in process, CBC as fallback.
+
+Backends, tried in order until one returns a definite answer (optimal, infeasible or
+unbounded); a backend that errors or is missing passes to the next:
+
+* ``highs``: HiGHS through its own API (``highspy``), fed the sparse matrix PuLP
+  would have built, with no per-variable Python objects (the fast path, default).
+* ``pulp-highs``: the same program as a PuLP model, solved by ``pulp.HiGHS``.
+* ``cbc``: the same PuLP model, solved by CBC (``pulp.PULP_CBC_CMD``), the fallback.
+
+Every backend solves ``minimise -c @ v`` and reports, per column, the reduced cost
+of that minimisation: for a column at its lower bound, the horizon dollars lost per
+dollar forced into it. (CBC through PuLP: computed from its row duals.)
+
+HiGHS prints a banner on its first construction in a process, on the C stdout;
+:func:`new_highs` swallows it so ``--format json`` stays one JSON document.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+
+import attrs
+import numpy as np
+
+from location.errors import SolverFailedError
+from location.program import LinearProgram
+
+DEFAULT_SOLVERS = ("highs", "cbc")
+"""The default order: HiGHS in process, then CBC."""
+
+OPTIMAL = "optimal"
+INFEASIBLE = "infeasible"
+UNBOUNDED = "unbounded"
+
+_banner_lock = threading.Lock()
+_banner_done = False
+
+
+@attrs.frozen(eq=False)
+class Solution:
+    """A solver's answer.
+
+    Attributes:
+        status: ``optimal``, ``infeasible`` or ``unbounded``.
+        solver: the backend that answered (``highs``, ``pulp-highs``, ``cbc``).
+        values: column values (empty unless optimal).
+        reduced_costs: per column, ``d[j] = -c[j] - A[:, j] @ y`` of the minimisation.
+        row_duals: ``y``, per row, of the minimisation.
+        objective: ``c @ values + constant`` (the maximised value).
+        tried: the backends tried before, with why they passed.
+    """
+
+    status: str
+    solver: str
+    values: np.ndarray = attrs.field(factory=lambda: np.zeros(0))
+    reduced_costs: np.ndarray = attrs.field(factory=lambda: np.zeros(0))
+    row_duals: np.ndarray = attrs.field(factory=lambda: np.zeros(0))
+    objective: float = 0.0
+    tried: tuple[str, ...] = ()
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no file descriptor 1 (embedded): nothing to protect
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            ctypes.CDLL(None).fflush(None)
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def new_highs():  # type: ignore[no-untyped-def]
+    """A silent ``highspy.Highs`` (the first one in a process prints a banner to stdout)."""
+    import highspy
+
+    global _banner_done
+    if not _banner_done:
+        with _banner_lock, _quiet_stdout():
+            highs = highspy.Highs()
+            _banner_done = True
+    else:
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    return highs
+
+
+class _HighsBackend:
+    """HiGHS through ``highspy``; keeps one ``Highs`` object per thread."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def _highs(self):  # type: ignore[no-untyped-def]
+        highs = getattr(self._local, "highs", None)
+        if highs is None:
+            highs = new_highs()
+            self._local.highs = highs
+        return highs
+
+    def __call__(self, program: LinearProgram) -> Solution:
+        import highspy
+
+        highs = self._highs()
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(program.columns)
+        lp.num_row_ = len(program.rows)
+        lp.col_cost_ = -program.cost
+        lp.col_lower_ = program.col_lower
+        lp.col_upper_ = program.col_upper
+        lp.row_lower_ = program.row_lower
+        lp.row_upper_ = program.row_upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = program.start
+        lp.a_matrix_.index_ = program.index
+        lp.a_matrix_.value_ = program.value
+        highs.clearModel()
+        highs.passModel(lp)
+        highs.run()
+        status = highs.getModelStatus()
+        model_status = highspy.HighsModelStatus
+        if status == model_status.kOptimal:
+            solution = highs.getSolution()
+            values = np.asarray(solution.col_value)
+            return Solution(
+                status=OPTIMAL,
+                solver="highs",
+                values=values,
+                reduced_costs=np.asarray(solution.col_dual),
+                row_duals=np.asarray(solution.row_dual),
+                objective=float(program.cost @ values + program.constant),
+            )
+        if status == model_status.kInfeasible:
+            return Solution(status=INFEASIBLE, solver="highs")
+        if status in (model_status.kUnbounded, model_status.kUnboundedOrInfeasible):
+            return Solution(status=UNBOUNDED, solver="highs")
+        raise SolverFailedError(f"HiGHS stopped with status {highs.modelStatusToString(status)}")
+
+
+def pulp_model(program: LinearProgram):  # type: ignore[no-untyped-def]
+    """The program as a PuLP model (minimise ``-c @ v``); returns ``(model, vars, cons)``.
+
+    Ranged rows must have been split (:func:`split_ranges`).
+    """
+    import pulp
+
+    model = pulp.LpProblem("asset_location", pulp.LpMinimize)
+    variables = [
+        pulp.LpVariable(
+            f"v{j}",
+            lowBound=float(program.col_lower[j]) if np.isfinite(program.col_lower[j]) else None,
+            upBound=float(program.col_upper[j]) if np.isfinite(program.col_upper[j]) else None,
+        )
+        for j in range(len(program.columns))
+    ]
+    terms: list[list[tuple[pulp.LpVariable, float]]] = [[] for _ in program.rows]
+    for j, variable in enumerate(variables):
+        for p in range(program.start[j], program.start[j + 1]):
+            terms[program.index[p]].append((variable, float(program.value[p])))
+    model += pulp.lpSum(-float(c) * v for c, v in zip(program.cost, variables, strict=True))
+    constraints = []
+    for i, row_terms in enumerate(terms):
+        expression = pulp.LpAffineExpression(row_terms)
+        low, high = float(program.row_lower[i]), float(program.row_upper[i])
+        if low == high:
+            constraint = expression == low
+        elif np.isinf(low):
+            constraint = expression <= high
+        else:
+            assert np.isinf(high), "split ranged rows first (split_ranges)"
+            constraint = expression >= low
+        model += constraint, f"r{i}"
+        constraints.append(model.constraints[f"r{i}"])
+    return model, variables, constraints
+
+
+def split_ranges(program: LinearProgram) -> tuple[LinearProgram, list[int]]:
+    """PuLP has no ranged rows: a row ``lo <= a v <= hi`` becomes two; returns the map."""
+    ranged = [
+        i
+        for i in range(len(program.rows))
+        if program.row_lower[i] != program.row_upper[i]
+        and np.isfinite(program.row_lower[i])
+        and np.isfinite(program.row_upper[i])
+    ]
+    if not ranged:
+        return program, list(range(len(program.rows)))
+    origin = list(range(len(program.rows)))
+    row_lower = list(program.row_lower)
+    row_upper = list(program.row_upper)
+    copy_of: dict[int, int] = {}
+    for i in ranged:
+        copy_of[i] = len(origin)
+        origin.append(i)
+        row_lower.append(-np.inf)
+        row_upper.append(program.row_upper[i])
+        row_upper[i] = np.inf
+    index: list[int] = []
+    value: list[float] = []
+    start = [0]
+    for j in range(len(program.columns)):
+        for p in range(program.start[j], program.start[j + 1]):
+            i = int(program.index[p])
+            index.append(i)
+            value.append(float(program.value[p]))
+            if i in copy_of:
+                index.append(copy_of[i])
+                value.append(float(program.value[p]))
+        start.append(len(index))
+    split = attrs.evolve(
+        program,
+        rows=program.rows + tuple(program.rows[i] for i in ranged),
+        row_lower=np.array(row_lower),
+        row_upper=np.array(row_upper),
+        start=np.array(start, dtype=np.int32),
+        index=np.array(index, dtype=np.int32),
+        value=np.array(value),
+    )
+    return split, origin
+
+
+def _pulp_backend(name: str):  # type: ignore[no-untyped-def]
+    def solve(program: LinearProgram) -> Solution:
+        import pulp
+
+        if name == "pulp-highs":
+            new_highs()  # swallow the banner before PuLP makes its own Highs
+            solver = pulp.HiGHS(msg=False)
+        else:
+            solver = pulp.PULP_CBC_CMD(msg=False)
+        if not solver.available():
+            raise SolverFailedError(f"{name} is not available")
+        split, origin = split_ranges(program)
+        model, variables, constraints = pulp_model(split)
+        model.solve(solver)
+        status = pulp.LpStatus[model.status]
+        if status == "Infeasible":
+            return Solution(status=INFEASIBLE, solver=name)
+        if status == "Unbounded":
+            return Solution(status=UNBOUNDED, solver=name)
+        if status != "Optimal":
+            raise SolverFailedError(f"{name} stopped with status {status}")
+        values = np.array([v.varValue or 0.0 for v in variables])
+        split_duals = np.array([c.pi or 0.0 for c in constraints])
+        row_duals = np.zeros(len(program.rows))
+        for i, o in enumerate(origin):
+            row_duals[o] += split_duals[i]
+        reduced = -program.cost - program.dense().T @ row_duals
+        return Solution(
+            status=OPTIMAL,
+            solver=name,
+            values=values,
+            reduced_costs=reduced,
+            row_duals=row_duals,
+            objective=float(program.cost @ values + program.constant),
+        )
+
+    return solve
+
+
+BACKENDS = {
+    "highs": _HighsBackend(),
+    "pulp-highs": _pulp_backend("pulp-highs"),
+    "cbc": _pulp_backend("cbc"),
+}
+
+
+def solve(program: LinearProgram, solvers: Sequence[str] = DEFAULT_SOLVERS) -> Solution:
+    """Solve with the first backend that gives a definite answer.
+
+    Args:
+        program: the linear program.
+        solvers: backend names, in order (``highs``, ``pulp-highs``, ``cbc``).
+
+    Returns:
+        The :class:`Solution` (``status`` optimal, infeasible or unbounded).
+
+    Raises:
+        SolverFailedError: when every backend failed; the message lists why.
+    """
+    tried: list[str] = []
+    for name in solvers:
+        backend = BACKENDS.get(name)
+        if backend is None:
+            raise SolverFailedError(
+                f"unknown solver {name!r}", hint=f"choose from {', '.join(BACKENDS)}"
+            )
+        try:
+            solution = backend(program)
+        except Exception as error:  # a failed solve retries on the fallback
+            tried.append(f"{name}: {error}")
+            continue
+        return attrs.evolve(solution, tried=tuple(tried))
+    raise SolverFailedError(
+        "no solver could solve the location program: " + "; ".join(tried),
+        hint="install highspy, or check that PuLP's CBC runs",
+    )
