@@ -543,8 +543,13 @@ class Book:
                 continue
             tried.add(symbol)
             blocked = self.buy_blocked(symbol)
+            price = self.household.securities[symbol].price
+            assert price is not None
+            affordable = self.policy.fractional or dollars - spent >= price
             if blocked:
-                if blocked != "restricted" or self._held_value(account_id, symbol) > 0:
+                if affordable and (
+                    blocked != "restricted" or self._held_value(account_id, symbol) > 0
+                ):
                     self._log_blocked(account_id, symbol, asset_class, blocked)
                 substitutes = [
                     s
@@ -554,7 +559,10 @@ class Book:
                 ]
                 queue = substitutes + [s for s in queue if s not in substitutes]
                 continue
-            spent += self.buy_symbol(account_id, symbol, dollars - spent, reason)
+            bought = self.buy_symbol(account_id, symbol, dollars - spent, reason)
+            spent += bought
+            if bought > 0 and dollars - spent <= price:
+                break  # what is left is a rounding remainder, not a reason to buy another symbol
         return spent
 
     def _log_blocked(self, account_id: str, symbol: str, asset_class: str, why: str) -> None:
