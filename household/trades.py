@@ -174,6 +174,7 @@ class Book:
                     )
         self.managed = snapshot.managed
         self.trades: list[Trade] = []
+        self.buys = 0
         self.notes: list[Note] = []
         self.tax_used = ZERO
         self.loss_groups: set[str] = set()
@@ -318,17 +319,14 @@ class Book:
         ordered = order_lots(held, method_of(account), self.as_of, price)
         # The permitted prefix: how many shares of each lot, in relief order.
         permitted: list[tuple[Lot, Decimal]] = []
+        lot_notes: dict[int, tuple[str, str, str]] = {}  # per permitted lot, logged if sold
+        stop: tuple[str, str, str] | None = None  # why the prefix ends, logged if it binds
         tax_so_far = self.tax_used
         for lot in ordered:
             sale = lot_sale(lot, lot.quantity, price, self.as_of, taxable, self.policy.rates)
             if taxable and sale.gain < 0 and self._washed_loss(symbol, lot):
-                self.note(
-                    "wash_sale",
-                    "loss_sale_skipped",
-                    f"lot {lot.lot_id} not sold at a loss: {self._wash_reason(symbol)}",
-                    account_id,
-                    symbol,
-                )
+                reason_text = f"lot {lot.lot_id} not sold at a loss: {self._wash_reason(symbol)}"
+                stop = ("wash_sale", "loss_sale_skipped", reason_text)
                 break
             if losses_only and taxable and sale.gain >= 0:
                 break
@@ -346,10 +344,10 @@ class Book:
                     part = self.round_shares(room / (sale.tax / lot.quantity))
                     if part > 0:
                         permitted.append((lot, min(part, lot.quantity)))
-                self.note("tax", verdict.code, verdict.reason, account_id, symbol)
+                stop = ("tax", verdict.code, verdict.reason)
                 break
             if verdict.code:
-                self.note("tax", verdict.code, verdict.reason, account_id, symbol)
+                lot_notes[len(permitted)] = ("tax", verdict.code, verdict.reason)
             permitted.append((lot, lot.quantity))
             tax_so_far += sale.tax
         available = sum((shares for _, shares in permitted), ZERO)
@@ -361,6 +359,8 @@ class Book:
                 / (price - costs.commission_per_share)
             )
         wanted = self.round_shares(dollars / price, up=round_up)
+        if stop is not None and wanted > available and dollars >= ONE:
+            self.note(stop[0], stop[1], stop[2], account_id, symbol)
         shares = min(wanted, available)
         if shares < available and not self.policy.fractional:
             shares = shares.to_integral_value(rounding=ROUND_FLOOR)
@@ -380,18 +380,20 @@ class Book:
             return ZERO
         sales = []
         remaining = shares
-        for lot, limit in permitted:
+        for index, (lot, limit) in enumerate(permitted):
             if remaining <= 0:
                 break
             take = min(limit, remaining)
             sales.append(lot_sale(lot, take, price, self.as_of, taxable, self.policy.rates))
             remaining -= take
+            if index in lot_notes:
+                self.note(*lot_notes[index], account_id, symbol)
         return self.record_sale(account_id, symbol, sales, reason).notional
 
     def record_sale(
         self, account_id: str, symbol: str, sales: Sequence[LotSale], reason: str
     ) -> Trade:
-        """Book a sale of the given lot sales as one ticket; returns the trade."""
+        """Book a sale of the given lot sales; returns it (before any merge into a ticket)."""
         security = self.household.securities[symbol]
         taxable = self.treatment[account_id] is TaxTreatment.TAXABLE
         shares = sum((sale.quantity for sale in sales), ZERO)
@@ -409,11 +411,44 @@ class Book:
             tuple(sales),
             cost,
         )
-        self.trades.append(trade)
-        self.cash[account_id] += trade.cash_change
-        self.tax_used += trade.tax
+        self.append(trade)
         if taxable and any(sale.gain < 0 for sale in sales):
             self.loss_groups.add(self.group(symbol))
+        return trade
+
+    def append(self, trade: Trade) -> Trade:
+        """Add a ticket, merged into an earlier one of the same account, symbol and side.
+
+        One ticket per account, symbol and side: commission is charged once and the
+        blotter reads as the broker will execute it. Cash and the tax so far follow.
+        Returns the ticket as it now stands (the trade itself, or the merged one).
+        """
+        for index, old in enumerate(self.trades):
+            same = (old.account_id, old.symbol, old.action) == (
+                trade.account_id,
+                trade.symbol,
+                trade.action,
+            )
+            if same:
+                assert old.price == trade.price
+                shares = old.quantity + trade.quantity
+                reason = old.reason
+                if trade.reason not in old.reason.split("+"):
+                    reason = f"{old.reason}+{trade.reason}"
+                merged = attrs.evolve(
+                    old,
+                    quantity=shares,
+                    lots=old.lots + trade.lots,
+                    reason=reason,
+                    cost=trade_cost(self.policy.costs, trade.symbol, shares, trade.price),
+                )
+                self.trades[index] = merged
+                self.cash[trade.account_id] += merged.cash_change - old.cash_change
+                self.tax_used += merged.tax - old.tax
+                return merged
+        self.trades.append(trade)
+        self.cash[trade.account_id] += trade.cash_change
+        self.tax_used += trade.tax
         return trade
 
     def washed_loss(self, symbol: str, lot: Lot) -> bool:
@@ -627,14 +662,14 @@ class Book:
         trade = Trade(
             account_id, symbol, security.asset_class, Action.BUY, shares, price, reason, (), cost
         )
-        self.trades.append(trade)
-        self.cash[account_id] += trade.cash_change
+        self.append(trade)
+        self.buys += 1
         self.bought_groups.add(self.group(symbol))
         key = (account_id, symbol)
         new_lot = Lot(
             account_id=account_id,
             symbol=symbol,
-            lot_id=f"plan-{len(self.trades)}",
+            lot_id=f"plan-{self.buys}",
             quantity=shares,
             cost_basis=shares * price,
             purchased=self.as_of,
@@ -773,8 +808,12 @@ def move(
         account_targets: dollars per class per account from the location program.
     """
     remaining = {k: v for k, v in shifts.items() if v != 0}
-    for guided in (True, False):
-        for account_id in book.accounts_in_order():
+    ordered = book.accounts_in_order()
+    sheltered = [a for a in ordered if book.treatment[a] is not TaxTreatment.TAXABLE]
+    taxable = [a for a in ordered if book.treatment[a] is TaxTreatment.TAXABLE]
+    rounds = [(True, sheltered), (False, sheltered), (True, taxable), (False, taxable)]
+    for guided, accounts in rounds:
+        for account_id in accounts:
             targets = account_targets.get(account_id, {})
 
             def room(
