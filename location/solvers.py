@@ -22,6 +22,7 @@ import contextlib
 import os
 import sys
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 
 import attrs
@@ -161,14 +162,14 @@ def pulp_model(program: LinearProgram):  # type: ignore[no-untyped-def]
     import pulp
 
     model = pulp.LpProblem("asset_location", pulp.LpMinimize)
-    variables = [
-        pulp.LpVariable(
-            f"v{j}",
-            lowBound=float(program.col_lower[j]) if np.isfinite(program.col_lower[j]) else None,
-            upBound=float(program.col_upper[j]) if np.isfinite(program.col_upper[j]) else None,
-        )
-        for j in range(len(program.columns))
-    ]
+    variables = []
+    for j in range(len(program.columns)):
+        low = float(program.col_lower[j]) if np.isfinite(program.col_lower[j]) else None
+        high = float(program.col_upper[j]) if np.isfinite(program.col_upper[j]) else None
+        if hasattr(model, "add_variable"):  # PuLP >= 3.3
+            variables.append(model.add_variable(f"v{j}", lowBound=low, upBound=high))
+        else:  # pragma: no cover - older PuLP
+            variables.append(pulp.LpVariable(f"v{j}", lowBound=low, upBound=high))
     terms: list[list[tuple[pulp.LpVariable, float]]] = [[] for _ in program.rows]
     for j, variable in enumerate(variables):
         for p in range(program.start[j], program.start[j + 1]):
@@ -185,8 +186,8 @@ def pulp_model(program: LinearProgram):  # type: ignore[no-untyped-def]
         else:
             assert np.isinf(high), "split ranged rows first (split_ranges)"
             constraint = expression >= low
-        model += constraint, f"r{i}"
-        constraints.append(model.constraints[f"r{i}"])
+        model.addConstraint(constraint, f"r{i}")
+        constraints.append(constraint)
     return model, variables, constraints
 
 
@@ -243,7 +244,9 @@ def _pulp_backend(name: str):  # type: ignore[no-untyped-def]
             new_highs()  # swallow the banner before PuLP makes its own Highs
             solver = pulp.HiGHS(msg=False)
         else:
-            solver = pulp.PULP_CBC_CMD(msg=False)
+            with warnings.catch_warnings():  # deprecated in PuLP 4; still the bundled CBC
+                warnings.simplefilter("ignore", DeprecationWarning)
+                solver = pulp.PULP_CBC_CMD(msg=False)
         if not solver.available():
             raise SolverFailedError(f"{name} is not available")
         split, origin = split_ranges(program)
