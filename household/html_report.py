@@ -23,7 +23,11 @@ def _svg(figure: Any) -> str:
     buffer = io.StringIO()
     # No metadata: no date (the report is the same byte for byte), no RDF namespaces.
     metadata = {"Creator": None, "Date": None, "Format": None, "Type": None}
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata=metadata)
+    import matplotlib
+
+    # A fixed salt makes the SVG's clip-path ids the same on every run.
+    with matplotlib.rc_context({"svg.hashsalt": "household-report"}):
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata=metadata)
     text = buffer.getvalue()
     start = text.find("<svg")
     return text[start:] if start >= 0 else text
