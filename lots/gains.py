@@ -9,8 +9,8 @@ to Part I, long-term rows to Part II; Schedule D takes the totals.
 The engine keeps exact amounts. A form rounds: :func:`form_rows` rounds (d)
 and (e) to cents (half-even); (h) is (d) - (e) on a row without adjustment, and
 on a wash-sale row (g) is chosen so that (h) is the exact gain rounded (0.00 for
-a loss washed in full), so every row adds across; :func:`summarize` totals those rounded rows, so the
-totals add down, as a reviewer checking the form would add them.
+a loss washed in full), so every row adds across; :func:`summarize` totals
+those rounded rows, so the totals add down, as a reviewer checking the form would add them.
 
 Example: a wash sale of 100 XYZ bought 2026-01-05 for $1,000 and sold
 2026-03-10 for $900, replaced on 2026-03-20::

@@ -2,10 +2,10 @@
 
 When an account sells shares of a symbol it holds in several lots, the lots
 relieved decide the basis, the term and so the tax of the sale. Each method is
-a small pure function with one signature, ``order(lots, sale_date, price)``,
-returning the account's lots of that symbol in the order the sale takes them;
-:data:`ORDERS` maps :class:`LotMethod` to them, and :func:`select_lots` takes
-shares greedily in that order.
+a small pure function with one signature, ``place(lot, sale_date, price)``,
+giving a lot's place in the order the sale takes lots (smallest first);
+:data:`ORDERS` maps :class:`LotMethod` to them, :func:`order_lots` sorts by
+them and :func:`select_lots` takes shares greedily in that order.
 
 Methods (ties always broken by holding-period start, then lot id, so the result
 is deterministic):
@@ -38,6 +38,7 @@ import enum
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 from lots.errors import InsufficientSharesError, UnknownLotError
@@ -88,28 +89,31 @@ class LotMethod(enum.Enum):
 _DIGITS = re.compile(r"(\d+)")
 
 
-def natural_key(lot_id: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key for lot ids so ``L2`` comes before ``L10``."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in _DIGITS.split(lot_id))
+@lru_cache(maxsize=4096)
+def natural_key(lot_id: str) -> tuple[str | int, ...]:
+    """Sort key for lot ids so ``L2`` comes before ``L10``.
+
+    Splitting on digit runs alternates text (even places) and numbers (odd
+    places), so two keys always compare text with text and numbers with numbers.
+    """
+    parts: list[str | int] = list(_DIGITS.split(lot_id))
+    parts[1::2] = [int(part) for part in parts[1::2]]
+    return tuple(parts)
 
 
-def _tie(lot: LotLike) -> tuple[dt.date, tuple[tuple[int, int | str], ...]]:
-    return (lot.acquired, natural_key(lot.lot_id))
+def _fifo(lot: LotLike, sale_date: dt.date, price: Decimal) -> object:
+    return lot.purchased
 
 
-def _fifo(lots: Sequence[L], sale_date: dt.date, price: Decimal) -> list[L]:
-    return sorted(lots, key=lambda lot: (lot.purchased, _tie(lot)))
+def _lifo(lot: LotLike, sale_date: dt.date, price: Decimal) -> object:
+    return -lot.purchased.toordinal()
 
 
-def _lifo(lots: Sequence[L], sale_date: dt.date, price: Decimal) -> list[L]:
-    return sorted(lots, key=lambda lot: (-lot.purchased.toordinal(), _tie(lot)))
+def _hifo(lot: LotLike, sale_date: dt.date, price: Decimal) -> object:
+    return -(lot.cost_basis / lot.quantity)
 
 
-def _hifo(lots: Sequence[L], sale_date: dt.date, price: Decimal) -> list[L]:
-    return sorted(lots, key=lambda lot: (-(lot.cost_basis / lot.quantity), _tie(lot)))
-
-
-def _min_tax_key(lot: LotLike, sale_date: dt.date, price: Decimal) -> tuple[int, Decimal]:
+def _min_tax(lot: LotLike, sale_date: dt.date, price: Decimal) -> object:
     gain_per_share = price - lot.cost_basis / lot.quantity
     term = term_of(lot.acquired, sale_date)
     if gain_per_share < 0:
@@ -119,20 +123,23 @@ def _min_tax_key(lot: LotLike, sale_date: dt.date, price: Decimal) -> tuple[int,
     return (3 if term is Term.LONG else 4, gain_per_share)  # smallest gain first
 
 
-def _min_tax(lots: Sequence[L], sale_date: dt.date, price: Decimal) -> list[L]:
-    return sorted(lots, key=lambda lot: (_min_tax_key(lot, sale_date, price), _tie(lot)))
-
-
-Order = Callable[[Sequence[L], dt.date, Decimal], list[L]]
-
-#: The lot-relief methods, by enum; specific identification filters then orders FIFO.
-ORDERS: dict[LotMethod, Callable[[Sequence[LotLike], dt.date, Decimal], list[LotLike]]] = {
+#: The lot-relief methods: each gives a lot's place in the order a sale relieves
+#: lots (smaller first); ties go by holding-period start, then lot id (see
+#: :func:`order_lots`). Specific identification keeps the named lot's parts and
+#: orders them FIFO.
+ORDERS: dict[LotMethod, Callable[[LotLike, dt.date, Decimal], object]] = {
     LotMethod.FIFO: _fifo,
     LotMethod.LIFO: _lifo,
     LotMethod.HIFO: _hifo,
     LotMethod.SPECIFIC: _fifo,
     LotMethod.MIN_TAX: _min_tax,
 }
+
+
+def _natural(lot: LotLike) -> tuple[str | int, ...]:
+    # A lot may carry its natural key precomputed (the ledger's open lots do).
+    key: tuple[str | int, ...] | None = getattr(lot, "natural_id", None)
+    return key if key is not None else natural_key(lot.lot_id)
 
 
 def belongs_to(lot_id: str, named: str) -> bool:
@@ -161,10 +168,18 @@ def order_lots(
     """
     if method is LotMethod.SPECIFIC or lot_id is not None:
         assert lot_id is not None, "specific identification needs a lot id"
-        named = [lot for lot in lots if belongs_to(lot.lot_id, lot_id)]
-        return _fifo(named, sale_date, price)
-    order: Callable[[Sequence[L], dt.date, Decimal], list[L]] = ORDERS[method]  # type: ignore[assignment]
-    return order(lots, sale_date, price)
+        lots = [lot for lot in lots if belongs_to(lot.lot_id, lot_id)]
+        method = LotMethod.SPECIFIC
+    if len(lots) < 2:
+        return list(lots)
+    place = ORDERS[method]
+    keys = [(place(lot, sale_date, price), lot.acquired) for lot in lots]
+    if len(set(keys)) == len(keys):
+        # No ties (the usual case): the lot ids need not be compared.
+        ranks = sorted(range(len(lots)), key=keys.__getitem__)
+    else:
+        ranks = sorted(range(len(lots)), key=lambda i: (keys[i], _natural(lots[i])))
+    return [lots[i] for i in ranks]
 
 
 def select_lots(

@@ -10,12 +10,14 @@ One year after a Feb 29 acquisition is Feb 28 of the next year
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
 from lots.records import Term
 
 
+@lru_cache(maxsize=1 << 16)
 def one_year_after(acquired: dt.date) -> dt.date:
     """The anniversary of ``acquired``; a sale after it is long-term."""
     anniversary: dt.date = acquired + relativedelta(years=1)

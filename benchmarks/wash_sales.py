@@ -1,0 +1,126 @@
+"""Speed of the wash-sale ledger against the quadratic reference, in one run.
+
+A synthetic household history: 5 accounts (three taxable, a traditional IRA, a
+Roth IRA), 50 symbols in 20 identical groups, about 100 events a day, prices on
+a random walk so that losses are common, sells a random share of what the
+account holds, a mix of lot methods. For n events it prints the fast path's
+time, and for n <= 20,000 the reference's time and the ratio.
+
+    python benchmarks/wash_sales.py                 # 1k, 10k, 100k, 1M
+    python benchmarks/wash_sales.py --sizes 1000 20000 --reference-max 20000
+
+Times are the best of ``--repeat`` runs (the machine is shared and noisy); the
+ratio is measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import random
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lots.records import Account, AccountType, Action, Transaction  # noqa: E402
+from lots.washsale import replay  # noqa: E402
+
+ACCOUNTS = [
+    Account("joint", AccountType.JOINT, lot_method="fifo"),
+    Account("alex", AccountType.INDIVIDUAL, lot_method="hifo"),
+    Account("sam", AccountType.INDIVIDUAL, lot_method="min_tax"),
+    Account("ira", AccountType.TRADITIONAL_IRA),
+    Account("roth", AccountType.ROTH_IRA),
+]
+SYMBOLS = [f"S{i:02d}" for i in range(50)]
+GROUPS = {symbol: f"G{i % 20:02d}" for i, symbol in enumerate(SYMBOLS)}
+EVENTS_PER_DAY = 100
+
+
+def history(n: int, seed: int = 7) -> list[Transaction]:
+    """A reproducible synthetic history of ``n`` buys and sells."""
+    rng = random.Random(seed)
+    start = dt.date(1990, 1, 2)
+    prices = {symbol: 100.0 for symbol in SYMBOLS}
+    held: dict[tuple[str, str], Decimal] = {}
+    transactions: list[Transaction] = []
+    day = 0
+    for i in range(n):
+        if i and i % EVENTS_PER_DAY == 0:
+            day += 1
+            for symbol in SYMBOLS:
+                prices[symbol] *= 1 + rng.gauss(0, 0.02)
+        account = rng.choice(ACCOUNTS).account_id
+        symbol = rng.choice(SYMBOLS)
+        price = Decimal(f"{max(prices[symbol], 1.0):.2f}")
+        have = held.get((account, symbol), Decimal(0))
+        if have > 0 and rng.random() < 0.45:
+            quantity = (have * Decimal(rng.choice((25, 50, 100))) / 100).quantize(
+                Decimal("0.000001")
+            )
+            quantity = min(max(quantity, Decimal("0.000001")), have)
+            action = Action.SELL
+            held[(account, symbol)] = have - quantity
+        else:
+            quantity = Decimal(rng.randint(1, 200))
+            if rng.random() < 0.1:
+                quantity += Decimal(rng.randint(1, 999_999)) / 1_000_000
+            action = Action.BUY
+            held[(account, symbol)] = have + quantity
+        transactions.append(
+            Transaction(
+                date=start + dt.timedelta(days=day),
+                account_id=account,
+                symbol=symbol,
+                action=action,
+                quantity=quantity,
+                price=price,
+                fees=Decimal("1") if rng.random() < 0.2 else Decimal(0),
+            )
+        )
+    return transactions
+
+
+def best_time(function: object, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        gc.collect()
+        started = time.perf_counter()
+        function()  # type: ignore[operator]
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 100_000, 1_000_000])
+    parser.add_argument("--reference-max", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    sizes = sorted(set(args.sizes) | ({20_000} if args.reference_max >= 20_000 else set()))
+    try:
+        from tests.lots.reference import reference_replay
+    except ImportError:  # pragma: no cover - the reference ships with the tests
+        reference_replay = None
+    print(f"{'events':>9}  {'fast (s)':>9}  {'per event':>10}  {'reference (s)':>13}  {'ratio':>7}")
+    for n in sizes:
+        transactions = history(n)
+        repeat = args.repeat if n <= 100_000 else 1
+        fast = best_time(lambda t=transactions: replay(t, ACCOUNTS, GROUPS), repeat)
+        line = f"{n:>9,}  {fast:>9.3f}  {fast / n * 1e6:>8.1f}us"
+        if reference_replay is not None and n <= args.reference_max:
+            slow = best_time(
+                lambda t=transactions: reference_replay(t, ACCOUNTS, GROUPS), 1
+            )
+            fast_result = replay(transactions, ACCOUNTS, GROUPS)
+            same = fast_result == reference_replay(transactions, ACCOUNTS, GROUPS)
+            line += f"  {slow:>13.3f}  {slow / fast:>6.1f}x" + ("" if same else "  DIFFERENT")
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
