@@ -41,8 +41,21 @@ import numpy as np
 from location.errors import InfeasibleLocationError, LocationInputError, SolverFailedError
 from location.growth import growth_table, taxable_annual_rate
 from location.inputs import LocationProblem, TargetBasis, Treatment
-from location.program import LinearProgram, account_scale, build_program, sale_cost
-from location.solvers import DEFAULT_SOLVERS, INFEASIBLE, OPTIMAL, Solution, solve
+from location.program import (
+    Arrays,
+    LinearProgram,
+    build_program,
+    problem_arrays,
+    sale_cost,
+)
+from location.solvers import (
+    DEFAULT_SOLVERS,
+    INFEASIBLE,
+    OPTIMAL,
+    Solution,
+    forced_objective,
+    solve,
+)
 
 CENT = Decimal("0.01")
 TARGET_SUM_TOLERANCE = 1e-6
@@ -270,7 +283,9 @@ def _diagnose(problem: LocationProblem, program: LinearProgram, solvers: Sequenc
             start.append(len(index))
     elastic = attrs.evolve(
         program,
-        columns=program.columns + tuple(program.columns[:1]) * extra,
+        col_account=np.concatenate([program.col_account, np.zeros(extra, dtype=np.int64)]),
+        col_class=np.concatenate([program.col_class, np.zeros(extra, dtype=np.int64)]),
+        col_lot=np.concatenate([program.col_lot, np.full(extra, -2, dtype=np.int64)]),
         cost=np.concatenate([np.zeros(n_cols), -np.ones(extra)]),
         col_lower=np.concatenate([program.col_lower, np.zeros(extra)]),
         col_upper=np.concatenate([program.col_upper, np.full(extra, np.inf)]),
@@ -323,86 +338,71 @@ def _largest_remainder(values: Sequence[float], total_cents: int) -> list[int]:
     cents = [math.floor(s) for s in scaled]
     short = total_cents - sum(cents)
     order = sorted(range(len(values)), key=lambda i: scaled[i] - cents[i], reverse=True)
-    if short >= 0:
-        for step in range(short):
-            cents[order[step % len(order)]] += 1
-    else:
-        for step in range(-short):
-            i = max(range(len(cents)), key=lambda j: cents[j])
-            cents[i] -= 1
-            del step
+    while short > 0:
+        for i in order[:short]:
+            cents[i] += 1
+        short = total_cents - sum(cents)
+    while short < 0:
+        i = max(range(len(cents)), key=lambda j: cents[j])
+        cents[i] -= 1
+        short += 1
     return cents
 
 
-def reconcile(
-    values: Mapping[tuple[str, str], float],
-    account_cents: Mapping[str, int],
-    classes: Sequence[str],
-) -> dict[tuple[str, str], int]:
-    """Round a placement to cents: rows add to the account totals exactly.
+def reconcile(values: np.ndarray, usable: np.ndarray, account_cents: np.ndarray) -> np.ndarray:
+    """Round a placement to whole cents: each row adds to its account's cents exactly.
 
-    Column totals are the program's class totals rounded by largest remainder; the
-    residue of each row is spread over cells whose column is short (or long), so
-    columns come out right too whenever the placement allows it.
+    Column targets are the program's class totals rounded by largest remainder (so they
+    add to the household's cents); each row's residue goes to its cells whose column is
+    short (or long), then cents move inside rows from long columns to short ones, so the
+    columns come out right too wherever the placement allows.
 
     Args:
-        values: dollars per ``(account, class)`` cell that may be used (floats).
+        values: dollars, accounts x classes (floats from the solver).
+        usable: which cells may hold money (on the account's menu).
         account_cents: the cents each account must place.
-        classes: class names (column order).
 
     Returns:
-        Whole cents per cell.
+        Whole cents, accounts x classes (``int64``).
     """
-    accounts = list(account_cents)
-    column_float = [sum(v for (a, k), v in values.items() if k == name) for name in classes]
-    column_cents = dict(
-        zip(classes, _largest_remainder(column_float, sum(account_cents.values())), strict=True)
+    values = np.where(usable, np.maximum(values, 0.0), 0.0)
+    cents = np.rint(values * 100).astype(np.int64)
+    column_target = np.array(
+        _largest_remainder(list(values.sum(axis=0)), int(account_cents.sum())), dtype=np.int64
     )
-    cents = {cell: round(max(v, 0.0) * 100) for cell, v in values.items()}
-
-    def row_gap(a: str) -> int:
-        return account_cents[a] - sum(c for (b, _), c in cents.items() if b == a)
-
-    def column_gap(k: str) -> int:
-        return column_cents[k] - sum(c for (_, j), c in cents.items() if j == k)
-
-    for a in accounts:
-        cells = [cell for cell in values if cell[0] == a]
-        if not cells:
-            assert account_cents[a] == 0, f"account {a} has dollars but no cell"
-            continue
-        gap = row_gap(a)
+    column_gap = column_target - cents.sum(axis=0)
+    for a in range(values.shape[0]):
+        gap = int(account_cents[a] - cents[a].sum())
+        cells = np.flatnonzero(usable[a])
+        assert cells.size or gap == 0, "an account with dollars and no usable cell"
         while gap:
             step = 1 if gap > 0 else -1
-            candidates = [c for c in cells if step > 0 or cents[c] > 0]
-            best = max(
-                candidates,
-                key=lambda c: (column_gap(c[1]) * step, values[c] > 0, values[c]),
-            )
-            amount = step * max(1, min(abs(gap), abs(column_gap(best[1]))))
+            candidates = cells if step > 0 else cells[cents[a, cells] > 0]
+            key = column_gap[candidates] * step * 1e15 + (values[a, candidates] > 0) * 1e14
+            best = int(candidates[np.argmax(key + values[a, candidates])])
+            amount = step * max(1, min(abs(gap), abs(int(column_gap[best]))))
             if step < 0:
-                amount = max(amount, -cents[best])
-            cents[best] += amount
+                amount = max(amount, -int(cents[a, best]))
+            cents[a, best] += amount
+            column_gap[best] -= amount
             gap -= amount
-    # Within rows, move cents between columns that are long and short.
-    for _ in range(4 * len(classes) * max(len(accounts), 1)):
-        long_ = [k for k in classes if column_gap(k) < 0]
-        short = [k for k in classes if column_gap(k) > 0]
+    for _ in range(4 * values.size):
+        long_ = np.flatnonzero(column_gap < 0)
+        short = np.flatnonzero(column_gap > 0)
+        if not long_.size or not short.size:
+            break
         moved = False
         for k_long in long_:
             for k_short in short:
-                for a in accounts:
-                    if (
-                        cents.get((a, k_long), 0) > 0
-                        and (a, k_short) in cents
-                        and values[(a, k_short)] > 0
-                    ):
-                        amount = min(-column_gap(k_long), column_gap(k_short), cents[(a, k_long)])
-                        cents[(a, k_long)] -= amount
-                        cents[(a, k_short)] += amount
-                        moved = True
-                        break
-                if moved:
+                rows = np.flatnonzero((cents[:, k_long] > 0) & (values[:, k_short] > 0))
+                if rows.size:
+                    a = int(rows[0])
+                    amount = int(min(-column_gap[k_long], column_gap[k_short], cents[a, k_long]))
+                    cents[a, k_long] -= amount
+                    cents[a, k_short] += amount
+                    column_gap[k_long] += amount
+                    column_gap[k_short] -= amount
+                    moved = True
                     break
             if moved:
                 break
@@ -414,21 +414,19 @@ def reconcile(
 # --- baselines ------------------------------------------------------------
 
 
-def naive_values(problem: LocationProblem) -> dict[tuple[str, str], float]:
+def naive_matrix(problem: LocationProblem, arrays: Arrays) -> np.ndarray:
     """Every account holds the target mix (renormalised over the classes on its menu)."""
-    values = {}
-    for a in problem.accounts:
-        offered = [k for k in problem.classes if a.offers(k.name)]
-        weight = math.fsum(float(k.target) for k in offered)
-        for k in offered:
-            share = float(k.target) / weight if weight > 0 else 1 / len(offered)
-            values[(a.account_id, k.name)] = float(a.placeable) * share
-    return values
+    weights = np.where(arrays.usable, arrays.target[None, :], 0.0)
+    totals = weights.sum(axis=1, keepdims=True)
+    counts = arrays.usable.sum(axis=1, keepdims=True)
+    equal = np.where(arrays.usable, 1.0 / np.maximum(counts, 1), 0.0)
+    share = np.where(totals > 0, weights / np.where(totals > 0, totals, 1.0), equal)
+    return arrays.placeable[:, None] * share
 
 
-def greedy_placement(
-    problem: LocationProblem, growth: Mapping[tuple[str, Treatment], float]
-) -> dict[tuple[str, str], float]:
+def greedy_matrix(
+    problem: LocationProblem, arrays: Arrays, growth: Mapping[tuple[str, Treatment], float]
+) -> np.ndarray:
     """The rule of thumb: shelter the classes that tax hurts most, best shelter first.
 
     Classes are ranked by how much tax costs them in a taxable account,
@@ -438,26 +436,58 @@ def greedy_placement(
     meet the targets as the targets are measured (after-tax: deferred dollars count
     ``1 - withdrawal``), so it is feasible wherever the program has no menus or bounds.
     """
-    scale = account_scale(problem)
-    total = math.fsum(scale[a.account_id] * float(a.placeable) for a in problem.accounts)
-    remaining = {k.name: float(k.target) * total for k in problem.classes}
+    remaining = arrays.target * float(arrays.scale @ arrays.placeable)
     ranked = sorted(
-        problem.classes,
-        key=lambda k: growth[(k.name, Treatment.EXEMPT)] - growth[(k.name, Treatment.TAXABLE)],
+        range(len(problem.classes)),
+        key=lambda j: (
+            growth[(problem.classes[j].name, Treatment.EXEMPT)]
+            - growth[(problem.classes[j].name, Treatment.TAXABLE)]
+        ),
         reverse=True,
     )
     order = {Treatment.EXEMPT: 0, Treatment.DEFERRED: 1, Treatment.TAXABLE: 2}
-    values: dict[tuple[str, str], float] = {}
-    for a in sorted(problem.accounts, key=lambda a: order[a.treatment]):
-        s = scale[a.account_id]
-        room = s * float(a.placeable)  # measured dollars
-        for k in ranked:
-            take = min(room, remaining[k.name])
+    matrix = np.zeros_like(arrays.growth)
+    for i in sorted(
+        range(len(problem.accounts)), key=lambda i: order[problem.accounts[i].treatment]
+    ):
+        scale = arrays.scale[i]
+        room = scale * arrays.placeable[i]  # measured dollars
+        for j in ranked:
+            take = min(room, remaining[j])
             if take > 0:
-                values[(a.account_id, k.name)] = take / s
-                remaining[k.name] -= take
+                matrix[i, j] = take / scale
+                remaining[j] -= take
                 room -= take
-    return values
+    return matrix
+
+
+def _as_dict(problem: LocationProblem, matrix: np.ndarray) -> dict[tuple[str, str], float]:
+    return {
+        (problem.accounts[i].account_id, problem.classes[j].name): float(matrix[i, j])
+        for i, j in zip(*np.nonzero(matrix), strict=True)
+    }
+
+
+def _as_matrix(problem: LocationProblem, values: Mapping[tuple[str, str], float]) -> np.ndarray:
+    rows = {a.account_id: i for i, a in enumerate(problem.accounts)}
+    columns = {k.name: j for j, k in enumerate(problem.classes)}
+    matrix = np.zeros((len(rows), len(columns)))
+    for (a, k), v in values.items():
+        matrix[rows[a], columns[k]] = v
+    return matrix
+
+
+def naive_values(problem: LocationProblem) -> dict[tuple[str, str], float]:
+    """:func:`naive_matrix` by ``(account, class)``."""
+    growth = growth_table(problem.classes, problem.tax, problem.horizon_years)
+    return _as_dict(problem, naive_matrix(problem, problem_arrays(problem, growth)))
+
+
+def greedy_placement(
+    problem: LocationProblem, growth: Mapping[tuple[str, Treatment], float]
+) -> dict[tuple[str, str], float]:
+    """:func:`greedy_matrix` by ``(account, class)``."""
+    return _as_dict(problem, greedy_matrix(problem, problem_arrays(problem, growth), growth))
 
 
 def placement_value(
@@ -466,41 +496,44 @@ def placement_value(
     growth: Mapping[tuple[str, Treatment], float],
 ) -> float:
     """``sum x[a, k] * g[k, t(a)]``."""
-    treatment = {a.account_id: a.treatment for a in problem.accounts}
-    return math.fsum(v * growth[(k, treatment[a])] for (a, k), v in values.items())
+    return float((_as_matrix(problem, values) * problem_arrays(problem, growth).growth).sum())
 
 
 def _sales(
-    values: Mapping[tuple[str, str], float],
+    matrix: np.ndarray,
     problem: LocationProblem,
     taxable_growth: Mapping[str, float],
 ) -> tuple[float, float, list[tuple[str, str, str, str, float, float, float]]]:
-    """The cheapest way from today's lots to ``values``: keep the costliest-to-sell lots.
+    """The cheapest way from today's lots to ``matrix``: keep the costliest-to-sell lots.
 
     Returns ``(horizon cost, tax now, [(account, lot, symbol, class, sold, tax, cost)])``.
     """
-    groups: dict[tuple[str, str], list] = {}
+    if not problem.holdings:
+        return 0.0, 0.0, []
+    rows = {a.account_id: i for i, a in enumerate(problem.accounts)}
+    columns = {k.name: j for j, k in enumerate(problem.classes)}
+    groups: dict[tuple[int, int], list] = {}
     for h in problem.holdings:
-        if problem.account(h.account_id).treatment is Treatment.TAXABLE:
-            groups.setdefault((h.account_id, h.asset_class), []).append(h)
+        i = rows[h.account_id]
+        if problem.accounts[i].treatment is Treatment.TAXABLE:
+            groups.setdefault((i, columns[h.asset_class]), []).append(h)
     cost_total = tax_total = 0.0
     sales = []
-    for key, lots in groups.items():
-        room = values.get(key, 0.0)
-        ranked = sorted(lots, key=lambda h: sale_cost(h, problem, taxable_growth), reverse=True)
-        for h in ranked:
+    for (i, j), lots in groups.items():
+        room = float(matrix[i, j])
+        costs = [sale_cost(h, problem, taxable_growth) for h in lots]
+        for c, h in sorted(zip(costs, lots, strict=True), key=lambda pair: -pair[0]):
             held = float(h.value)
             keep = min(held, max(room, 0.0))
             room -= keep
             sold = held - keep
             if sold <= 0.005:
                 continue
-            cost = sale_cost(h, problem, taxable_growth) * sold
             rate = float(problem.tax.short_term if h.short_term else problem.tax.long_term)
             tax = max(float(h.gain), 0.0) / held * rate * sold if held > 0 else 0.0
-            cost_total += cost
+            cost_total += c * sold
             tax_total += tax
-            sales.append((h.account_id, h.lot_id, h.symbol, h.asset_class, sold, tax, cost))
+            sales.append((h.account_id, h.lot_id, h.symbol, h.asset_class, sold, tax, c * sold))
     return cost_total, tax_total, sales
 
 
@@ -508,9 +541,9 @@ def _sales(
 
 
 def _solve_or_explain(
-    problem: LocationProblem, program: LinearProgram, solvers: Sequence[str]
+    problem: LocationProblem, program: LinearProgram, solvers: Sequence[str], explain: bool
 ) -> Solution:
-    solution = solve(program, solvers)
+    solution = solve(program, solvers, ranging=explain)
     if solution.status == INFEASIBLE:
         _diagnose(problem, program, solvers)
     if solution.status != OPTIMAL:
@@ -533,12 +566,10 @@ def _probe(
     The right-hand derivative of the optimum, where a degenerate basis makes the reduced
     cost say 0. ``inf`` when no dollar fits there (another constraint forbids it).
     """
-    lower = program.col_lower.copy()
-    lower[j] = max(lower[j], size)
-    forced = solve(attrs.evolve(program, col_lower=lower), solvers)
-    if forced.status != OPTIMAL:
+    forced = forced_objective(program, j, size, solvers)
+    if math.isinf(forced):
         return math.inf
-    return max((solution.objective - forced.objective) / size, 0.0)
+    return max((solution.objective - forced) / size, 0.0)
 
 
 def _explain_cell(
@@ -583,80 +614,78 @@ def _placement(
     problem: LocationProblem,
     program: LinearProgram,
     solution: Solution,
-    growth: Mapping[tuple[str, Treatment], float],
+    arrays: Arrays,
     taxable_growth: Mapping[str, float],
-    with_costs: bool,
     solvers: Sequence[str],
+    explain: bool,
 ) -> Placement:
-    x_index = program.x_index()
-    values = {cell: float(solution.values[j]) for cell, j in x_index.items()}
     classes = [k.name for k in problem.classes]
-    reserve_cents = {a.account_id: int(_money(a.reserve) * 100) for a in problem.accounts}
-    value_cents = {a.account_id: int(_money(a.value) * 100) for a in problem.accounts}
-    account_cents = {a: value_cents[a] - reserve_cents[a] for a in value_cents}
-    cents = reconcile(values, account_cents, classes)
-    scale = account_scale(problem)
-    probe_size = max(1.0, 1e-5 * math.fsum(float(a.placeable) for a in problem.accounts))
+    column = program.x_columns()
+    usable = column >= 0
+    safe = np.maximum(column, 0)
+    matrix = np.where(usable, solution.values[safe], 0.0)
+    reduced = np.where(usable, solution.reduced_costs[safe], np.nan)
+    reserve_cents = np.array([int(_money(a.reserve) * 100) for a in problem.accounts])
+    value_cents = np.array([int(_money(a.value) * 100) for a in problem.accounts])
+    cents = reconcile(matrix, usable, value_cents - reserve_cents)
+
     largest: dict[str, str] = {}
-    for k in classes:
-        holders = [(values.get((a.account_id, k), 0.0), a.account_id) for a in problem.accounts]
-        best = max(holders)
-        if best[0] > 0.005:
-            largest[k] = best[1]
+    if explain:
+        holder = matrix.argmax(axis=0)
+        for j, k in enumerate(classes):
+            if matrix[holder[j], j] > 0.005:
+                largest[k] = problem.accounts[holder[j]].account_id
+    probe_size = max(1.0, 1e-5 * float((value_cents - reserve_cents).sum()) / 100)
 
     cells = []
-    for a in problem.accounts:
-        account_value = Decimal(value_cents[a.account_id]).scaleb(-2)
-        for k in classes:
-            dollars = Decimal(cents.get((a.account_id, k), 0)).scaleb(-2)
+    for i, a in enumerate(problem.accounts):
+        account_value = Decimal(int(value_cents[i])).scaleb(-2)
+        for j, k in enumerate(classes):
+            dollars = Decimal(int(cents[i, j])).scaleb(-2)
             weight = dollars / account_value if account_value else Decimal(0)
-            j = x_index.get((a.account_id, k))
-            loss = None if j is None else float(solution.reduced_costs[j])
-            if j is not None and dollars == 0 and loss is not None and abs(loss) <= _TINY:
-                # A degenerate basis prices this cell at zero; measure it instead.
-                loss = _probe(program, solution, j, probe_size, solvers)
-            at_upper = j is not None and values[(a.account_id, k)] >= program.col_upper[j] - 0.01
+            loss = None if not usable[i, j] else float(reduced[i, j])
+            text = ""
+            if explain:
+                if usable[i, j] and cents[i, j] == 0:
+                    if solution.loss_up is not None:
+                        # exact where a degenerate basis makes the reduced cost say 0
+                        loss = float(solution.loss_up[column[i, j]])
+                    elif abs(loss) <= _TINY:  # type: ignore[arg-type]
+                        loss = _probe(program, solution, int(column[i, j]), probe_size, solvers)
+                at_upper = bool(
+                    usable[i, j] and matrix[i, j] >= program.col_upper[column[i, j]] - 0.01
+                )
+                text = _explain_cell(
+                    a.account_id,
+                    k,
+                    dollars,
+                    weight,
+                    loss,
+                    at_upper,
+                    largest.get(k),
+                    problem.horizon_years,
+                )
             cells.append(
                 Cell(
                     account_id=a.account_id,
                     asset_class=k,
                     dollars=dollars,
                     weight=weight,
-                    offered=j is not None,
+                    offered=bool(usable[i, j]),
                     loss_per_dollar=loss,
-                    explanation=_explain_cell(
-                        a.account_id,
-                        k,
-                        dollars,
-                        weight,
-                        loss,
-                        at_upper,
-                        largest.get(k),
-                        problem.horizon_years,
-                    ),
+                    explanation=text,
                 )
             )
     account_totals = {
-        a: Decimal(account_cents[a] + reserve_cents[a]).scaleb(-2) for a in account_cents
+        a.account_id: Decimal(int(value_cents[i])).scaleb(-2)
+        for i, a in enumerate(problem.accounts)
     }
-    class_totals = {
-        k: sum((c.dollars for c in cells if c.asset_class == k), Decimal(0)) for k in classes
-    }
-    class_measured = {
-        k: _money(
-            sum(
-                (
-                    c.dollars * Decimal(repr(scale[c.account_id]))
-                    for c in cells
-                    if c.asset_class == k
-                ),
-                Decimal(0),
-            )
-        )
-        for k in classes
-    }
-    value = placement_value(values, problem, growth)
-    cost, tax, sales = _sales(values, problem, taxable_growth) if with_costs else (0.0, 0.0, [])
+    column_cents = cents.sum(axis=0)
+    class_totals = {k: Decimal(int(column_cents[j])).scaleb(-2) for j, k in enumerate(classes)}
+    measured = (cents * arrays.scale[:, None]).sum(axis=0) / 100
+    class_measured = {k: _money(float(measured[j])) for j, k in enumerate(classes)}
+    value = float((matrix * arrays.growth).sum())
+    cost, tax, sales = _sales(matrix, problem, taxable_growth)
     return Placement(
         name=name,
         cells=tuple(cells),
@@ -681,6 +710,7 @@ def locate(
     *,
     ignore_current: bool = False,
     solvers: Sequence[str] = DEFAULT_SOLVERS,
+    explain: bool = True,
 ) -> LocationResult:
     """Solve a household's asset location: ideal and recommended placements, explained.
 
@@ -688,6 +718,9 @@ def locate(
         problem: accounts, classes with targets, tax rates, horizon, current lots.
         ignore_current: recommend the ideal placement (no transition costs).
         solvers: backends in order (``highs``, ``pulp-highs``, ``cbc``).
+        explain: write the explanations (and measure the cells a degenerate basis
+            prices at zero, one warm-started re-solve each); a sweep that only needs
+            the dollars can turn it off.
 
     Returns:
         The :class:`LocationResult`.
@@ -716,14 +749,23 @@ def locate(
         k.name: float((1 + taxable_annual_rate(k, problem.tax)) ** problem.horizon_years)
         for k in problem.classes
     }
-    ideal_program = build_program(problem, growth)
-    ideal_solution = _solve_or_explain(problem, ideal_program, solvers)
-    ideal = _placement(
-        "ideal", problem, ideal_program, ideal_solution, growth, taxable_growth, True, solvers
-    )
+    treatment = {a.account_id: a.treatment for a in problem.accounts}
     has_costs = any(
-        problem.account(h.account_id).treatment is Treatment.TAXABLE and h.gain > 0
-        for h in problem.holdings
+        treatment[h.account_id] is Treatment.TAXABLE and h.gain > 0 for h in problem.holdings
+    )
+    transition = has_costs and not ignore_current
+    arrays = problem_arrays(problem, growth)
+    ideal_program = build_program(problem, growth, arrays=arrays)
+    ideal_solution = _solve_or_explain(problem, ideal_program, solvers, explain and not transition)
+    ideal = _placement(
+        "ideal",
+        problem,
+        ideal_program,
+        ideal_solution,
+        arrays,
+        taxable_growth,
+        solvers,
+        explain and not transition,  # the ideal is explained when it is the recommendation
     )
     if ignore_current or not has_costs:
         recommended = attrs.evolve(ideal, name="recommended")
@@ -736,18 +778,19 @@ def locate(
                 sales=(),
             )
     else:
-        program = build_program(problem, growth, taxable_growth=taxable_growth, use_holdings=True)
-        solution = _solve_or_explain(problem, program, solvers)
-        recommended = _placement(
-            "recommended", problem, program, solution, growth, taxable_growth, True, solvers
+        program = build_program(
+            problem, growth, taxable_growth=taxable_growth, use_holdings=True, arrays=arrays
         )
-    naive = naive_values(problem)
+        solution = _solve_or_explain(problem, program, solvers, explain)
+        recommended = _placement(
+            "recommended", problem, program, solution, arrays, taxable_growth, solvers, explain
+        )
+    naive = naive_matrix(problem, arrays)
     naive_cost = _sales(naive, problem, taxable_growth)[0] if not ignore_current else 0.0
-    greedy = greedy_placement(problem, growth)
-    scale = account_scale(problem)
+    greedy = greedy_matrix(problem, arrays, growth)
     measured_total = sum(
-        Decimal(repr(scale[a.account_id])) * (_money(a.value) - _money(a.reserve))
-        for a in problem.accounts
+        Decimal(repr(float(scale))) * (_money(a.value) - _money(a.reserve))
+        for scale, a in zip(arrays.scale, problem.accounts, strict=True)
     )
     class_targets = dict(
         zip(
@@ -762,15 +805,17 @@ def locate(
             strict=True,
         )
     )
-    naive_value = _money(placement_value(naive, problem, growth))
-    explanations = _summary(problem, recommended, ideal, naive_value, _money(naive_cost))
-    explanations += [c.explanation for c in recommended.cells]
+    naive_value = _money(float((naive * arrays.growth).sum()))
+    explanations = []
+    if explain:
+        explanations = _summary(problem, recommended, ideal, naive_value, _money(naive_cost))
+        explanations += [c.explanation for c in recommended.cells]
     return LocationResult(
         recommended=recommended,
         ideal=ideal,
         naive_value=naive_value,
         naive_transition_cost=_money(naive_cost),
-        greedy_value=_money(placement_value(greedy, problem, growth)),
+        greedy_value=_money(float((greedy * arrays.growth).sum())),
         class_targets=class_targets,
         growth={(k, t.value): g for (k, t), g in growth.items()},
         reserves={a.account_id: _money(a.reserve) for a in problem.accounts},

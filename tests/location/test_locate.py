@@ -255,7 +255,7 @@ def test_backends_agree(solver: str) -> None:
 def test_fallback_when_first_solver_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     from location import solvers
 
-    def broken(program: object) -> object:
+    def broken(program: object, **options: object) -> object:
         raise RuntimeError("HiGHS is broken")
 
     monkeypatch.setitem(solvers.BACKENDS, "highs", broken)
@@ -268,7 +268,7 @@ def test_fallback_when_first_solver_fails(monkeypatch: pytest.MonkeyPatch) -> No
 def test_every_solver_failing_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     from location import SolverFailedError, solvers
 
-    def broken(program: object) -> object:
+    def broken(program: object, **options: object) -> object:
         raise RuntimeError("down")
 
     for name in ("highs", "cbc"):
