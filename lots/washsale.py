@@ -645,19 +645,19 @@ class _Replay:
     ) -> None:
         self.dispositions.append(
             Disposition(
-                sale_date=txn.date,
-                account_id=txn.account_id,
-                symbol=txn.symbol,
-                lot_id=lot_id,
-                quantity=quantity,
-                acquired=sold.acquired,
-                purchased=sold.purchased,
-                term=term_of(sold.acquired, txn.date),
-                proceeds=proceeds,
-                cost_basis=basis,
-                adjustment=adjustment,
-                permanently_disallowed=permanent,
-                reportable=self.taxable[txn.account_id],
+                txn.date,
+                txn.account_id,
+                txn.symbol,
+                lot_id,
+                quantity,
+                sold.acquired,
+                sold.purchased,
+                term_of(sold.acquired, txn.date),
+                proceeds,
+                basis,
+                adjustment,
+                permanent,
+                self.taxable[txn.account_id],
             )
         )
 
