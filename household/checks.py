@@ -55,6 +55,10 @@ EXPLAINING = frozenset(
         "loss_sale_skipped",
         "partial_rebalance",
         "no_buyable_symbol",
+        "rounds_to_zero",
+        "no_cash",
+        "forced_short_term",
+        "tax_budget_exceeded",
     }
 )
 
@@ -244,13 +248,15 @@ def cash_after(snapshot: Snapshot, trades: Sequence[Trade]) -> dict[str, Decimal
 
 
 def _allocation_kept(snapshot: Snapshot, trades: Sequence[Trade]) -> Check:
-    """A harvest's buys replace its sells class by class, account by account (to $1 + costs)."""
+    """A harvest's buys replace its sells class by class, account by account (to a share)."""
     moved: dict[tuple[str, str], Decimal] = {}
+    slack: dict[tuple[str, str], Decimal] = {}
     for trade in trades:
         key = (trade.account_id, trade.asset_class)
         moved[key] = moved.get(key, ZERO) + trade.signed_notional
-    limit = sum((t.notional for t in trades), ZERO) / 1000 + 1
-    off = {key: value for key, value in moved.items() if abs(value) > limit}
+        # a whole-share buy falls short of the sale by less than one share plus commissions
+        slack[key] = slack.get(key, ZERO) + trade.price + trade.cost.commission + 1
+    off = {key: value for key, value in moved.items() if abs(value) > slack[key]}
     if off:
         names = ", ".join(f"{a} {k}" for a, k in sorted(off))
         return Check("bands", False, f"harvest changes the allocation: {names}")

@@ -147,6 +147,12 @@ def _harvest_holding(
             symbol,
         )
         return None
+    why_not = _cannot_swap(book, account_id, substitute, chosen)
+    if why_not:
+        book.note(
+            "harvest", "swap_not_possible", f"loss not harvested: {why_not}", account_id, symbol
+        )
+        return None
     trade = book.record_sale(account_id, symbol, chosen, "harvest")
     bought = book.buy_symbol(account_id, substitute, trade.notional, "harvest")
     if bought == 0:
@@ -168,6 +174,28 @@ def _harvest_holding(
         tax_saving=-sum((s.tax for s in chosen), ZERO),
         safe_to_rebuy=book.as_of + dt.timedelta(days=SAFE_AFTER_DAYS),
     )
+
+
+def _cannot_swap(book: Book, account_id: str, substitute: str, sales: list[LotSale]) -> str:
+    """Why the sale and the substitute purchase could not both be made in full (or ``""``)."""
+    notional = sum((sale.proceeds for sale in sales), ZERO)
+    shares = sum((sale.quantity for sale in sales), ZERO)
+    policy = book.policy
+    if notional < policy.min_trade:
+        return f"${notional:.2f} is below the minimum trade of ${policy.min_trade}"
+    room = book._cap_room(substitute)
+    if room is not None and room < notional:
+        return f"substitute {substitute} would pass its weight cap"
+    price = book.household.securities[substitute].price
+    assert price is not None
+    if not policy.fractional and notional < price:
+        return f"${notional:.2f} buys less than one share of substitute {substitute}"
+    commissions = 2 * policy.costs.commission_per_trade + policy.costs.commission_per_share * (
+        shares + notional / price + 1
+    )
+    if book.investable(account_id) < commissions:
+        return "the account's cash is below its reserve (a withdrawal is pending)"
+    return ""
 
 
 def _substitute(book: Book, account_id: str, symbol: str) -> str | None:

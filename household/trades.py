@@ -365,6 +365,24 @@ class Book:
         if shares < available and not self.policy.fractional:
             shares = shares.to_integral_value(rounding=ROUND_FLOOR)
         if shares <= 0:
+            if available > 0 and dollars >= ONE:
+                self.note(
+                    "trades",
+                    "rounds_to_zero",
+                    f"sell of ${dollars:.2f} is less than one share (${price}): not traded",
+                    account_id,
+                    symbol,
+                )
+            return ZERO
+        commission = trade_cost(self.policy.costs, symbol, shares, price).commission
+        if shares * price <= commission:
+            self.note(
+                "trades",
+                "below_min_trade",
+                f"sell of {shares} shares (${shares * price:.2f}) would not pay its commission",
+                account_id,
+                symbol,
+            )
             return ZERO
         if shares * price < self.policy.min_trade:
             if dollars < ONE:
@@ -598,6 +616,13 @@ class Book:
             spent += bought
             if bought > 0 and dollars - spent <= price:
                 break  # what is left is a rounding remainder, not a reason to buy another symbol
+        if spent == 0 and dollars >= ONE and all(self.buy_blocked(c) for c in candidates):
+            self.note(
+                "trades",
+                "no_buyable_symbol",
+                f"no {asset_class} symbol may be bought (restricted or wash-blocked)",
+                account_id,
+            )
         return spent
 
     def _log_blocked(self, account_id: str, symbol: str, asset_class: str, why: str) -> None:
@@ -645,6 +670,17 @@ class Book:
         cash_shares = cash / (price + costs.commission_per_share) if cash > 0 else ZERO
         shares = self.round_shares(min(dollars / price, cash_shares))
         if shares <= 0:
+            if dollars >= ONE:
+                short = cash_shares < dollars / price
+                self.note(
+                    "trades",
+                    "no_cash" if short else "rounds_to_zero",
+                    f"buy of ${dollars:.2f}: "
+                    + ("not enough cash above the reserve" if short else "less than one share")
+                    + ": not traded",
+                    account_id,
+                    symbol,
+                )
             return ZERO
         if shares * price < self.policy.min_trade:
             if dollars < ONE:
@@ -834,11 +870,18 @@ def move(
                 return max(ZERO, min(left, gap))
 
             account = book.household.account(account_id)
-            buys = {
-                k: book.buy_capacity(account_id, k, room(k, 1))
-                for k in remaining
-                if account.offers(k)
-            }
+            buys = {}
+            for k in remaining:
+                if account.offers(k):
+                    buys[k] = book.buy_capacity(account_id, k, room(k, 1))
+                    if buys[k] == 0 and room(k, 1) >= ONE:
+                        book.note(
+                            "trades",
+                            "no_buyable_symbol",
+                            f"no {k} symbol may be bought here (restricted, wash-blocked "
+                            "or at a cap)",
+                            account_id,
+                        )
             buy_capacity = sum(buys.values(), ZERO)
             if buy_capacity <= 0:
                 continue
