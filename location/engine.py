@@ -31,8 +31,9 @@ IRA, stocks lose less to tax, so the program puts the $100k of bonds in the IRA.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import attrs
@@ -80,7 +81,7 @@ class Cell:
         account_id: the account.
         asset_class: the class.
         dollars: the dollars placed, to the cent.
-        weight: ``dollars / account value`` (reserve included in the value).
+        account_value: the account's value (reserve included), to the cent.
         offered: whether the account's menu has the class.
         loss_per_dollar: horizon dollars lost per dollar forced into this cell (the
             reduced cost; 0 where the cell is used, negative where a bound binds).
@@ -90,10 +91,15 @@ class Cell:
     account_id: str
     asset_class: str
     dollars: Decimal
-    weight: Decimal
+    account_value: Decimal
     offered: bool
     loss_per_dollar: float | None
     explanation: str
+
+    @property
+    def weight(self) -> Decimal:
+        """``dollars / account value`` (0 for an empty account)."""
+        return self.dollars / self.account_value if self.account_value else Decimal(0)
 
 
 @attrs.frozen
@@ -109,13 +115,15 @@ class LotSale:
     horizon_cost: Decimal
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Placement:
     """One placement and what it is worth.
 
     Attributes:
         name: ``ideal``, ``recommended``.
-        cells: every account x class, accounts then classes in input order.
+        cents: whole cents per account (rows, input order) and class (columns).
+        cells: every account x class as :class:`Cell`, accounts then classes in input
+            order (made on first use: a sweep that reads only the totals never pays).
         account_totals: placed dollars plus reserve, per account (= the account value).
         class_totals: dollars per class.
         class_measured: per class, the dollars measured as the targets are
@@ -129,7 +137,9 @@ class Placement:
     """
 
     name: str
-    cells: tuple[Cell, ...]
+    account_ids: tuple[str, ...]
+    class_names: tuple[str, ...]
+    cents: np.ndarray = attrs.field(eq=False, repr=False)
     account_totals: Mapping[str, Decimal]
     class_totals: Mapping[str, Decimal]
     class_measured: Mapping[str, Decimal]
@@ -140,13 +150,18 @@ class Placement:
     sales: tuple[LotSale, ...]
     solver: str
     status: str
+    make_cells: Callable[[], tuple[Cell, ...]] = attrs.field(eq=False, repr=False)
+
+    @functools.cached_property
+    def cells(self) -> tuple[Cell, ...]:
+        """Every account x class, with the reduced cost and the explanation."""
+        return self.make_cells()
 
     def dollars(self, account_id: str, asset_class: str) -> Decimal:
         """The dollars of one cell."""
-        for cell in self.cells:
-            if cell.account_id == account_id and cell.asset_class == asset_class:
-                return cell.dollars
-        raise KeyError((account_id, asset_class))
+        i = self.account_ids.index(account_id)
+        j = self.class_names.index(asset_class)
+        return Decimal(int(self.cents[i, j])).scaleb(-2)
 
 
 @attrs.frozen
@@ -236,34 +251,29 @@ def check_problem(problem: LocationProblem) -> None:
             raise LocationInputError(f"lot {h.lot_id}: unknown asset class {h.asset_class}")
 
 
-def _account_prechecks(problem: LocationProblem) -> list[str]:
+def _account_prechecks(problem: LocationProblem, arrays: Arrays) -> list[str]:
     """Accounts that cannot be placed whatever the targets, in words."""
+    placeable = arrays.placeable
+    low = np.where(arrays.usable, arrays.lower, 0.0).sum(axis=1)
+    high = np.where(arrays.usable, np.minimum(arrays.upper, placeable[:, None]), 0.0).sum(axis=1)
     problems = []
-    for a in problem.accounts:
-        placeable = float(a.placeable)
-        offered = [k.name for k in problem.classes if a.offers(k.name)]
-        low = high = 0.0
-        for name in offered:
-            limits = a.limits.get(name)
-            low += float(limits.min_dollars) if limits and limits.min_dollars is not None else 0
-            cap = placeable
-            if limits and limits.max_dollars is not None:
-                cap = min(cap, float(limits.max_dollars))
-            high += cap
-        if not offered and placeable > 0:
+    for i in np.flatnonzero((high < placeable - 0.005) | (low > placeable + 0.005)):
+        a = problem.accounts[i]
+        offered = [k.name for j, k in enumerate(problem.classes) if arrays.usable[i, j]]
+        if not offered:
             problems.append(
-                f"account {a.account_id} has {_dollars(placeable)} to place but its menu "
+                f"account {a.account_id} has {_dollars(placeable[i])} to place but its menu "
                 "holds none of the household's asset classes"
             )
-        elif high < placeable - 0.005:
+        elif high[i] < placeable[i] - 0.005:
             problems.append(
-                f"account {a.account_id} has {_dollars(placeable)} to place but its menu "
-                f"({', '.join(offered)}) and bounds let it hold only {_dollars(high)}"
+                f"account {a.account_id} has {_dollars(placeable[i])} to place but its menu "
+                f"({', '.join(offered)}) and bounds let it hold only {_dollars(high[i])}"
             )
-        elif low > placeable + 0.005:
+        else:
             problems.append(
-                f"account {a.account_id}'s minimum bounds add to {_dollars(low)}, more than "
-                f"the {_dollars(placeable)} it has to place"
+                f"account {a.account_id}'s minimum bounds add to {_dollars(low[i])}, more "
+                f"than the {_dollars(placeable[i])} it has to place"
             )
     return problems
 
@@ -575,8 +585,8 @@ def _probe(
 def _explain_cell(
     account_id: str,
     name: str,
-    dollars: Decimal,
-    weight: Decimal,
+    dollars: float,
+    weight: float,
     loss: float | None,
     at_upper: bool,
     source: str | None,
@@ -586,7 +596,7 @@ def _explain_cell(
     if loss is None:
         return f"{name} is not on {account_id}'s menu."
     if dollars > 0:
-        text = f"{account_id} holds ${dollars:,} of {name} ({weight:.1%} of the account)."
+        text = f"{account_id} holds ${dollars:,.2f} of {name} ({weight:.1%} of the account)."
         if at_upper and loss < -_TINY:
             text += (
                 f" Its bound binds: each extra dollar of {name} allowed here would add "
@@ -624,58 +634,13 @@ def _placement(
     usable = column >= 0
     safe = np.maximum(column, 0)
     matrix = np.where(usable, solution.values[safe], 0.0)
-    reduced = np.where(usable, solution.reduced_costs[safe], np.nan)
     reserve_cents = np.array([int(_money(a.reserve) * 100) for a in problem.accounts])
     value_cents = np.array([int(_money(a.value) * 100) for a in problem.accounts])
     cents = reconcile(matrix, usable, value_cents - reserve_cents)
 
-    largest: dict[str, str] = {}
-    if explain:
-        holder = matrix.argmax(axis=0)
-        for j, k in enumerate(classes):
-            if matrix[holder[j], j] > 0.005:
-                largest[k] = problem.accounts[holder[j]].account_id
-    probe_size = max(1.0, 1e-5 * float((value_cents - reserve_cents).sum()) / 100)
+    def make_cells() -> tuple[Cell, ...]:
+        return _cells(problem, program, solution, matrix, cents, value_cents, solvers, explain)
 
-    cells = []
-    for i, a in enumerate(problem.accounts):
-        account_value = Decimal(int(value_cents[i])).scaleb(-2)
-        for j, k in enumerate(classes):
-            dollars = Decimal(int(cents[i, j])).scaleb(-2)
-            weight = dollars / account_value if account_value else Decimal(0)
-            loss = None if not usable[i, j] else float(reduced[i, j])
-            text = ""
-            if explain:
-                if usable[i, j] and cents[i, j] == 0:
-                    if solution.loss_up is not None:
-                        # exact where a degenerate basis makes the reduced cost say 0
-                        loss = float(solution.loss_up[column[i, j]])
-                    elif abs(loss) <= _TINY:  # type: ignore[arg-type]
-                        loss = _probe(program, solution, int(column[i, j]), probe_size, solvers)
-                at_upper = bool(
-                    usable[i, j] and matrix[i, j] >= program.col_upper[column[i, j]] - 0.01
-                )
-                text = _explain_cell(
-                    a.account_id,
-                    k,
-                    dollars,
-                    weight,
-                    loss,
-                    at_upper,
-                    largest.get(k),
-                    problem.horizon_years,
-                )
-            cells.append(
-                Cell(
-                    account_id=a.account_id,
-                    asset_class=k,
-                    dollars=dollars,
-                    weight=weight,
-                    offered=bool(usable[i, j]),
-                    loss_per_dollar=loss,
-                    explanation=text,
-                )
-            )
     account_totals = {
         a.account_id: Decimal(int(value_cents[i])).scaleb(-2)
         for i, a in enumerate(problem.accounts)
@@ -688,7 +653,9 @@ def _placement(
     cost, tax, sales = _sales(matrix, problem, taxable_growth)
     return Placement(
         name=name,
-        cells=tuple(cells),
+        account_ids=tuple(a.account_id for a in problem.accounts),
+        class_names=tuple(classes),
+        cents=cents,
         account_totals=account_totals,
         class_totals=class_totals,
         class_measured=class_measured,
@@ -702,7 +669,79 @@ def _placement(
         ),
         solver=solution.solver,
         status=solution.status,
+        make_cells=make_cells,
     )
+
+
+def _cells(
+    problem: LocationProblem,
+    program: LinearProgram,
+    solution: Solution,
+    matrix: np.ndarray,
+    cents: np.ndarray,
+    value_cents: np.ndarray,
+    solvers: Sequence[str],
+    explain: bool,
+) -> tuple[Cell, ...]:
+    """The cells of a placement, with their loss per dollar and, if asked, explanations."""
+    classes = [k.name for k in problem.classes]
+    column = program.x_columns()
+    usable = column >= 0
+    reduced = np.where(usable, solution.reduced_costs[np.maximum(column, 0)], np.nan)
+    largest: dict[str, str] = {}
+    if explain:
+        holder = matrix.argmax(axis=0)
+        for j, k in enumerate(classes):
+            if matrix[holder[j], j] > 0.005:
+                largest[k] = problem.accounts[holder[j]].account_id
+    probe_size = max(1.0, 1e-5 * float(cents.sum()) / 100)
+    # Python lists: indexing numpy scalars cell by cell costs more than the rest.
+    usable_rows, cents_rows = usable.tolist(), cents.tolist()
+    reduced_rows, column_rows = reduced.tolist(), column.tolist()
+    matrix_rows, values = matrix.tolist(), value_cents.tolist()
+    loss_up = solution.loss_up.tolist() if solution.loss_up is not None else None
+    upper = program.col_upper.tolist()
+    cells = []
+    for i, a in enumerate(problem.accounts):
+        account_value = Decimal(values[i]).scaleb(-2)
+        for j, k in enumerate(classes):
+            whole = cents_rows[i][j]
+            on_menu = usable_rows[i][j]
+            dollars = Decimal(whole).scaleb(-2)
+            loss = reduced_rows[i][j] if on_menu else None
+            text = ""
+            if explain:
+                col = column_rows[i][j]
+                if on_menu and whole == 0:
+                    if loss_up is not None:
+                        # exact where a degenerate basis makes the reduced cost say 0
+                        loss = loss_up[col]
+                    elif abs(loss) <= _TINY:  # type: ignore[arg-type]
+                        loss = _probe(program, solution, col, probe_size, solvers)
+                at_upper = on_menu and matrix_rows[i][j] >= upper[col] - 0.01
+                held = whole / 100
+                text = _explain_cell(
+                    a.account_id,
+                    k,
+                    held,
+                    held / (values[i] / 100) if values[i] else 0.0,
+                    loss,
+                    at_upper,
+                    largest.get(k),
+                    problem.horizon_years,
+                )
+            cells.append(
+                Cell(
+                    account_id=a.account_id,
+                    asset_class=k,
+                    dollars=dollars,
+                    account_value=account_value,
+                    offered=on_menu,
+                    loss_per_dollar=loss,
+                    explanation=text,
+                )
+            )
+    return tuple(cells)
 
 
 def locate(
@@ -732,13 +771,6 @@ def locate(
         SolverFailedError: no solver could answer.
     """
     check_problem(problem)
-    prechecks = _account_prechecks(problem)
-    if prechecks:
-        raise InfeasibleLocationError(
-            "infeasible household: " + "; ".join(prechecks),
-            constraints=tuple(prechecks),
-            hint="add classes to the menu or loosen the bounds",
-        )
     growth = growth_table(
         problem.classes,
         problem.tax,
@@ -755,6 +787,13 @@ def locate(
     )
     transition = has_costs and not ignore_current
     arrays = problem_arrays(problem, growth)
+    prechecks = _account_prechecks(problem, arrays)
+    if prechecks:
+        raise InfeasibleLocationError(
+            "infeasible household: " + "; ".join(prechecks),
+            constraints=tuple(prechecks),
+            hint="add classes to the menu or loosen the bounds",
+        )
     ideal_program = build_program(problem, growth, arrays=arrays)
     ideal_solution = _solve_or_explain(problem, ideal_program, solvers, explain and not transition)
     ideal = _placement(
@@ -841,7 +880,7 @@ def _summary(
         f"(${naive_value:,} less ${naive_cost:,} of transition tax): the recommended "
         f"placement adds ${recommended.net_value - (naive_value - naive_cost):,}.",
     ]
-    if ideal.cells != recommended.cells:
+    if not np.array_equal(ideal.cents, recommended.cents):
         lines.append(
             f"The ideal placement, ignoring today's lots, is worth ${ideal.after_tax_value:,} "
             f"before and ${ideal.net_value:,} after its transition tax "

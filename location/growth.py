@@ -29,6 +29,8 @@ with ``w = 0.25``, ``g_exempt = 1.04^10 = 1.48024``.
 
 from __future__ import annotations
 
+import numpy as np
+
 from location.inputs import AssetClassInput, TaxRates, Treatment
 
 
@@ -96,11 +98,39 @@ def growth_table(
     *,
     tax_unrealized_at_horizon: bool = False,
 ) -> dict[tuple[str, Treatment], float]:
-    """``g[k, t]`` for every class and treatment."""
-    return {
-        (k.name, t): growth_factor(
-            k, t, tax, horizon_years, tax_unrealized_at_horizon=tax_unrealized_at_horizon
-        )
-        for k in classes
-        for t in Treatment
-    }
+    """``g[k, t]`` for every class and treatment (:func:`growth_factor`, on arrays)."""
+    fields = np.array(
+        [
+            [
+                float(k.expected_return),
+                float(k.ordinary_yield),
+                float(k.qualified_yield),
+                float(k.tax_exempt_yield),
+                float(k.turnover),
+                float(k.foreign_tax_credit),
+            ]
+            for k in classes
+        ]
+    ).reshape(len(classes), 6)
+    r, y_ord, y_q, y_ex, turnover, ftc = fields.T
+    horizon = int(horizon_years)
+    p = r - y_ord - y_q - y_ex
+    long_term = float(tax.long_term)
+    a = r - y_ord * float(tax.ordinary) - y_q * float(tax.qualified) - turnover * p * long_term
+    a = a + ftc
+    grown = (1 + a) ** horizon
+    taxable = grown
+    if tax_unrealized_at_horizon:
+        kept = (1 - turnover) * p
+        tiny = np.abs(a) < 1e-12
+        with np.errstate(divide="ignore", invalid="ignore"):
+            unrealized = np.where(tiny, kept * horizon, kept * (grown - 1) / np.where(tiny, 1, a))
+        taxable = grown - long_term * unrealized
+    exempt = (1 + r) ** horizon
+    deferred = exempt * (1 - float(tax.withdrawal))
+    table: dict[tuple[str, Treatment], float] = {}
+    for i, k in enumerate(classes):
+        table[(k.name, Treatment.TAXABLE)] = float(taxable[i])
+        table[(k.name, Treatment.DEFERRED)] = float(deferred[i])
+        table[(k.name, Treatment.EXEMPT)] = float(exempt[i])
+    return table

@@ -93,3 +93,19 @@ def test_closed_form_matches_replay(unrealized: bool, years: int) -> None:
     )
     closed = growth_factor(k, Treatment.TAXABLE, RATES, years, tax_unrealized_at_horizon=unrealized)
     assert closed == pytest.approx(_replay(k, RATES, years, unrealized), rel=1e-12)
+
+
+@pytest.mark.parametrize("unrealized", [False, True])
+def test_table_matches_the_scalar_formula(unrealized: bool) -> None:
+    from location import growth_table
+
+    classes = (
+        stocks("0.5", turnover=D("0.3")),
+        bonds("0.3"),
+        AssetClassInput("flat", D("0.01"), D("0.2"), ordinary_yield=D("0.01")),
+    )
+    table = growth_table(classes, RATES, 12, tax_unrealized_at_horizon=unrealized)
+    for k in classes:
+        for t in Treatment:
+            expected = growth_factor(k, t, RATES, 12, tax_unrealized_at_horizon=unrealized)
+            assert table[(k.name, t)] == pytest.approx(expected, rel=1e-12)
