@@ -44,12 +44,12 @@ def per_account_targets(household: Household, snapshot: Snapshot) -> LocationRes
     from household.cli_location import locate_household
     from household.plan import LocationResult
 
-    started = time.perf_counter()
+    started = time.process_time()
     try:
         result, _ = locate_household(household, as_of=snapshot.as_of)
     except (LotsError, ImportError, KeyError, ValueError):
         return None
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     placement = result.recommended
     targets: dict[str, dict[str, Decimal]] = {}
     for account in snapshot.accounts:

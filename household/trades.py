@@ -176,6 +176,11 @@ class Book:
         self.trades: list[Trade] = []
         self.buys = 0
         self.notes: list[Note] = []
+        self._noted: set[Note] = set()
+        self.class_total: dict[str, Decimal] = {}
+        for per_class in self.class_value.values():
+            for asset_class, value in per_class.items():
+                self.class_total[asset_class] = self.class_total.get(asset_class, ZERO) + value
         self.tax_used = ZERO
         self.loss_groups: set[str] = set()
         self.bought_groups: set[str] = set()
@@ -212,12 +217,8 @@ class Book:
         return self.class_value[account_id].get(asset_class, ZERO)
 
     def household_class_values(self) -> dict[str, Decimal]:
-        """Dollars per class across the household."""
-        values: dict[str, Decimal] = {}
-        for per_class in self.class_value.values():
-            for asset_class, value in per_class.items():
-                values[asset_class] = values.get(asset_class, ZERO) + value
-        return values
+        """Dollars per class across the household (kept up to date by every trade)."""
+        return dict(self.class_total)
 
     def investable(self, account_id: str) -> Decimal:
         """Cash above the reserve."""
@@ -228,7 +229,8 @@ class Book:
     ) -> None:
         """Add a line to the exception log (once)."""
         note = Note(stage, code, message, account_id, symbol)
-        if note not in self.notes:
+        if note not in self._noted:
+            self._noted.add(note)
             self.notes.append(note)
 
     def round_shares(self, shares: Decimal, up: bool = False) -> Decimal:
@@ -528,6 +530,7 @@ class Book:
         self.class_value[account_id][asset_class] = (
             self.value_of(account_id, asset_class) - notional
         )
+        self.class_total[asset_class] = self.class_total.get(asset_class, ZERO) - notional
         self.symbol_value[symbol] = self.symbol_value.get(symbol, ZERO) - notional
 
     # --- buys -------------------------------------------------------------
@@ -713,6 +716,9 @@ class Book:
         self.lots.setdefault(key, []).append(new_lot)
         self.class_value[account_id][security.asset_class] = (
             self.value_of(account_id, security.asset_class) + trade.notional
+        )
+        self.class_total[security.asset_class] = (
+            self.class_total.get(security.asset_class, ZERO) + trade.notional
         )
         self.symbol_value[symbol] = self.symbol_value.get(symbol, ZERO) + trade.notional
         return trade.notional
