@@ -299,7 +299,7 @@ def finish(
                 "asset-location program unavailable: household target used in every account",
             )
         )
-    if location.status and location.status.lower() not in ("optimal", "ok"):
+    if location.status and "optimal" not in location.status.lower():
         notes.append(Note("location", "location_status", f"location solver: {location.status}"))
     dispositions = ledger_dispositions(household, trades, snapshot.as_of)
     for drift in after if kind == "rebalance" else ():
