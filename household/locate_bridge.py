@@ -43,11 +43,12 @@ def per_account_targets(household: Household, snapshot: Snapshot) -> LocationRes
     """
     from household.cli_location import locate_household
     from household.plan import LocationResult
+    from location.errors import LocationError
 
     started = time.process_time()
     try:
         result, _ = locate_household(household, as_of=snapshot.as_of)
-    except (LotsError, ImportError, KeyError, ValueError):
+    except (LotsError, LocationError, KeyError, ValueError):
         return None
     seconds = time.process_time() - started
     placement = result.recommended
