@@ -117,11 +117,11 @@ def location_problem(
                 limits=limits,
             )
         )
-    holdings = []
-    exceptions = []
+    holdings: list[HoldingInput] = []
+    exceptions: list[str] = []
     for lot in household.lots:
-        value = household.market_value(lot)
-        if value is None:
+        worth = household.market_value(lot)
+        if worth is None:
             exceptions.append(
                 f"lot {lot.lot_id} in {lot.account_id} ({lot.symbol}) has no price: "
                 "left out of the account's value"
@@ -132,8 +132,8 @@ def location_problem(
                 account_id=lot.account_id,
                 asset_class=household.asset_class_of(lot.symbol),
                 lot_id=lot.lot_id,
-                value=value,
-                gain=value - lot.cost_basis,
+                value=worth,
+                gain=worth - lot.cost_basis,
                 short_term=term_of(lot.acquired, as_of) is Term.SHORT,
                 symbol=lot.symbol,
             )

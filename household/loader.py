@@ -166,7 +166,9 @@ class _Reader:
     def optional_decimal(self, data: Mapping[str, Any], key: str, path: Sequence[str | int]) -> Any:
         return None if data.get(key) is None else self.decimal(data[key], [*path, key])
 
-    def decimals(self, data: Mapping[str, Any], keys: Iterable[str], path: Sequence[str | int]):
+    def decimals(
+        self, data: Mapping[str, Any], keys: Iterable[str], path: Sequence[str | int]
+    ) -> dict[str, Decimal]:
         """The given keys of ``data`` that are present, as Decimals (for ``**kwargs``)."""
         return {k: self.decimal(data[k], [*path, k]) for k in keys if k in data}
 
@@ -252,6 +254,7 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
         ),
     )
 
+    path: list[str | int]
     classes: dict[str, AssetClass] = {}
     for name, spec in data["asset_classes"].items():
         path = ["asset_classes", name]
@@ -294,7 +297,7 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
     _unique(r, accounts_data, "account_id", "accounts")
     accounts = []
     for index, spec in enumerate(accounts_data):
-        path: list[str | int] = ["accounts", index]
+        path = ["accounts", index]
         for position, name in enumerate(spec.get("menu", ())):
             if name not in classes:
                 raise r.fail([*path, "menu", position], f"unknown asset class {name!r}")
@@ -353,8 +356,11 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
     for index, spec in enumerate(securities_data):
         for position, symbol in enumerate(spec.get("substitutes", ())):
             if symbol not in securities:
-                where = ["securities", index, "substitutes", position]
-                raise r.fail(where, f"unknown symbol {symbol!r}", hint="not in securities")
+                raise r.fail(
+                    ["securities", index, "substitutes", position],
+                    f"unknown symbol {symbol!r}",
+                    hint="not in securities",
+                )
 
     def known_symbol(value: str, where: list[str | int]) -> str:
         if value not in securities:
@@ -392,13 +398,13 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
         )
 
     constraints_data = data.get("constraints", {})
-    for key in ("restricted", "no_sell"):
-        for position, symbol in enumerate(constraints_data.get(key, ())):
-            known_symbol(symbol, ["constraints", key, position])
+    for section in ("restricted", "no_sell"):
+        for position, symbol in enumerate(constraints_data.get(section, ())):
+            known_symbol(symbol, ["constraints", section, position])
     reserve = {}
     for account_id, amount in constraints_data.get("cash_reserve", {}).items():
-        where: list[str | int] = ["constraints", "cash_reserve", account_id]
-        reserve[known_account(account_id, where)] = r.decimal(amount, where)
+        place: list[str | int] = ["constraints", "cash_reserve", account_id]
+        reserve[known_account(account_id, place)] = r.decimal(amount, place)
     constraints = r.build(
         Constraints,
         ["constraints"],

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -68,6 +68,10 @@ def _rate(instance: object, attribute: attrs.Attribute[Any], value: Decimal) -> 
 
 def _optional_decimal(value: object) -> Decimal | None:
     return None if value is None else to_decimal(value)
+
+
+def _optional_tuple(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if value is None else tuple(value)
 
 
 def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -201,9 +205,7 @@ class HouseholdAccount(Account):
     """
 
     cash: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_not_negative)
-    menu: tuple[str, ...] | None = attrs.field(
-        default=None, converter=lambda v: None if v is None else tuple(v)
-    )
+    menu: tuple[str, ...] | None = attrs.field(default=None, converter=_optional_tuple)
     bounds: Mapping[str, ClassBounds] = attrs.field(factory=dict, converter=_frozen_mapping)
     name: str = ""
 

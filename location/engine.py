@@ -41,7 +41,7 @@ import numpy as np
 
 from location.errors import InfeasibleLocationError, LocationInputError, SolverFailedError
 from location.growth import growth_table, taxable_annual_rate
-from location.inputs import LocationProblem, TargetBasis, Treatment
+from location.inputs import HoldingInput, LocationProblem, TargetBasis, Treatment
 from location.program import (
     Arrays,
     LinearProgram,
@@ -418,7 +418,8 @@ def reconcile(values: np.ndarray, usable: np.ndarray, account_cents: np.ndarray)
                 break
         if not moved:
             break
-    return cents
+    result: np.ndarray = cents
+    return result
 
 
 # --- baselines ------------------------------------------------------------
@@ -431,7 +432,8 @@ def naive_matrix(problem: LocationProblem, arrays: Arrays) -> np.ndarray:
     counts = arrays.usable.sum(axis=1, keepdims=True)
     equal = np.where(arrays.usable, 1.0 / np.maximum(counts, 1), 0.0)
     share = np.where(totals > 0, weights / np.where(totals > 0, totals, 1.0), equal)
-    return arrays.placeable[:, None] * share
+    result: np.ndarray = arrays.placeable[:, None] * share
+    return result
 
 
 def greedy_matrix(
@@ -522,7 +524,7 @@ def _sales(
         return 0.0, 0.0, []
     rows = {a.account_id: i for i, a in enumerate(problem.accounts)}
     columns = {k.name: j for j, k in enumerate(problem.classes)}
-    groups: dict[tuple[int, int], list] = {}
+    groups: dict[tuple[int, int], list[HoldingInput]] = {}
     for h in problem.holdings:
         i = rows[h.account_id]
         if problem.accounts[i].treatment is Treatment.TAXABLE:

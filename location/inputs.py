@@ -12,7 +12,7 @@ reserve=Decimal("5000"))``; the program places ``$95,000`` of it.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Union
 
@@ -36,8 +36,8 @@ class TargetBasis(enum.Enum):
     AFTERTAX = "aftertax"
 
 
-def _freeze_menu(value: object) -> frozenset[str] | None:
-    return None if value is None else frozenset(value)  # type: ignore[arg-type]
+def _freeze_menu(value: Iterable[str] | None) -> frozenset[str] | None:
+    return None if value is None else frozenset(value)
 
 
 @attrs.frozen
@@ -129,6 +129,18 @@ class HoldingInput:
     symbol: str = ""
 
 
+def _accounts(values: Iterable[AccountInput]) -> tuple[AccountInput, ...]:
+    return tuple(values)
+
+
+def _classes(values: Iterable[AssetClassInput]) -> tuple[AssetClassInput, ...]:
+    return tuple(values)
+
+
+def _holdings(values: Iterable[HoldingInput]) -> tuple[HoldingInput, ...]:
+    return tuple(values)
+
+
 @attrs.frozen
 class LocationProblem:
     """One household's location problem.
@@ -143,13 +155,13 @@ class LocationProblem:
         holdings: current lots (used unless ``ignore_current``).
     """
 
-    accounts: tuple[AccountInput, ...] = attrs.field(converter=tuple)
-    classes: tuple[AssetClassInput, ...] = attrs.field(converter=tuple)
+    accounts: tuple[AccountInput, ...] = attrs.field(converter=_accounts)
+    classes: tuple[AssetClassInput, ...] = attrs.field(converter=_classes)
     tax: TaxRates
     horizon_years: int
     target_basis: TargetBasis = TargetBasis.PRETAX
     tax_unrealized_at_horizon: bool = False
-    holdings: tuple[HoldingInput, ...] = attrs.field(default=(), converter=tuple)
+    holdings: tuple[HoldingInput, ...] = attrs.field(default=(), converter=_holdings)
 
     def account(self, account_id: str) -> AccountInput:
         """The account with ``account_id``."""

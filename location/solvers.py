@@ -23,7 +23,8 @@ import os
 import sys
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import attrs
 import numpy as np
@@ -91,7 +92,7 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(devnull)
 
 
-def _highs_class():  # type: ignore[no-untyped-def]
+def _highs_class() -> Any:
     """``highspy``'s core ``Highs`` class, without the Python callback layer.
 
     ``highspy.Highs`` registers Python callbacks that run on every simplex iteration;
@@ -107,7 +108,7 @@ def _highs_class():  # type: ignore[no-untyped-def]
         return highspy.Highs
 
 
-def new_highs():  # type: ignore[no-untyped-def]
+def new_highs() -> Any:
     """A silent HiGHS instance (the first one in a process prints a banner to stdout)."""
     global _banner_done
     highs_class = _highs_class()
@@ -132,7 +133,7 @@ class _HighsBackend:
     def __init__(self) -> None:
         self._local = threading.local()
 
-    def _highs(self):  # type: ignore[no-untyped-def]
+    def _highs(self) -> Any:
         highs = getattr(self._local, "highs", None)
         if highs is None:
             highs = new_highs()
@@ -182,7 +183,7 @@ class _HighsBackend:
         raise SolverFailedError(f"HiGHS stopped with status {highs.modelStatusToString(status)}")
 
     @staticmethod
-    def _loss_up(highs, values: np.ndarray, reduced: np.ndarray) -> np.ndarray | None:  # type: ignore[no-untyped-def]
+    def _loss_up(highs: Any, values: np.ndarray, reduced: np.ndarray) -> np.ndarray | None:
         """Per column: (optimum - optimum with the column raised to its next breakpoint) / step.
 
         HiGHS minimises ``-c``, so its objectives are negated maxima; where the column can
@@ -223,7 +224,7 @@ class _HighsBackend:
             highs.changeColBounds(column, old_lower, old_upper)
 
 
-def pulp_model(program: LinearProgram):  # type: ignore[no-untyped-def]
+def pulp_model(program: LinearProgram) -> Any:
     """The program as a PuLP model (minimise ``-c @ v``); returns ``(model, vars, cons)``.
 
     Ranged rows must have been split (:func:`split_ranges`).
@@ -305,7 +306,7 @@ def split_ranges(program: LinearProgram) -> tuple[LinearProgram, list[int]]:
     return split, origin
 
 
-def _pulp_backend(name: str):  # type: ignore[no-untyped-def]
+def _pulp_backend(name: str) -> Callable[..., Solution]:
     def solve(program: LinearProgram, ranging: bool = False) -> Solution:
         del ranging  # PuLP gives no ranging; the engine probes instead
         import pulp
@@ -347,7 +348,7 @@ def _pulp_backend(name: str):  # type: ignore[no-untyped-def]
     return solve
 
 
-BACKENDS = {
+BACKENDS: dict[str, Callable[..., Solution]] = {
     "highs": _HighsBackend(),
     "pulp-highs": _pulp_backend("pulp-highs"),
     "cbc": _pulp_backend("cbc"),
