@@ -142,9 +142,7 @@ def test_trade_below_the_minimum_is_suppressed_and_logged() -> None:
     # STK 5,600 vs 5,000 target: sell $600 = 6 sh, below the $1,000 minimum.
     assert plan.trades == ()
     messages = [n.message for n in plan.notes if n.code == "below_min_trade"]
-    assert messages == [
-        "sell of 6 shares ($600.00) below the minimum trade of $1000: not traded"
-    ]
+    assert messages == ["sell of 6 shares ($600.00) below the minimum trade of $1000: not traded"]
     assert not plan.refused
 
 
