@@ -84,3 +84,31 @@ def test_thresholds_are_both_required() -> None:
     data["harvest"] = {"min_loss_dollars": "100", "min_loss_percent": "0.20"}
     plan = harvest(Household.from_dict(data), AS_OF)
     assert plan.trades == ()  # 5,000 / 30,000 = 16.7% is under 20%
+
+
+def test_substitute_in_the_same_identical_group_bought_by_the_spouses_ira_blocks_the_harvest() -> (
+    None
+):
+    data = load_household(FIXTURE).to_dict()
+    for security in data["securities"]:
+        if security["symbol"] == "ITOT":
+            security["identical_group"] = "us-total"  # the same index as VTI
+    data["recent_transactions"] = [
+        {
+            "date": "2026-05-27",
+            "account_id": "sam-ira",
+            "symbol": "ITOT",
+            "action": "buy",
+            "quantity": "10",
+            "price": "120",
+        }
+    ]
+    plan = harvest(Household.from_dict(data), AS_OF)
+    # ITOT is substantially identical to VTI, and Sam's IRA bought it on 2026-05-27 (5 days
+    # ago): selling VTI at a loss now would be a wash sale, so VTI is not harvested.
+    assert all(t.symbol != "VTI" for t in plan.trades)
+    washed = {n.symbol: n.message for n in plan.notes if n.code == "harvest_washed"}
+    assert "us-total was bought on 2026-05-27" in washed["VTI"]
+    # VXUS stays unharvested: Sam's IRA lot S2 of VXUS was purchased on 2026-05-26
+    assert "VXUS was bought on 2026-05-26" in washed["VXUS"]
+    assert plan.trades == ()
