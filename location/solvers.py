@@ -114,6 +114,9 @@ def new_highs() -> Any:
     highs_class = _highs_class()
     if not _banner_done:
         with _banner_lock, _quiet_stdout():
+            import highspy
+
+            highspy.Highs()  # the wrapper PuLP uses prints its own banner once, too
             highs = highs_class()
             _banner_done = True
     else:

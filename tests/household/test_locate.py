@@ -161,3 +161,28 @@ def test_bad_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     code, _, err = run(capsys, "locate", str(path))
     assert code == 2
     assert err.startswith(f"household: {path}:accounts[1].type: type: ")
+
+
+@pytest.mark.parametrize("solver", ["highs", "pulp-highs"])
+def test_stdout_is_one_json_document(solver: str) -> None:
+    # HiGHS prints a banner on the C stdout the first time it is built; it must not leak.
+    import subprocess
+
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "household",
+            "locate",
+            str(FIXTURES / "young_couple.json"),
+            "--format",
+            "json",
+            "--solver",
+            solver,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["location"]["solver"] == solver
