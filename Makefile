@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench thorough clean
+.PHONY: demo demo-lots test lint bench thorough clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ $(VENV)/.dev: $(VENV)/.base
 	touch $@
 
 demo: $(VENV)/.base
+	$(BIN)/household rebalance fixtures/households/high_earner_munis.json --out build/demo-report
+	@echo "Report written to build/demo-report/report.html"
+
+demo-lots: $(VENV)/.base
 	$(BIN)/household wash-sales --accounts fixtures/csv/demo/accounts.csv \
 	    --transactions fixtures/csv/demo/transactions.csv \
 	    --securities fixtures/csv/demo/securities.csv
@@ -36,8 +40,10 @@ test: lint
 thorough: $(VENV)/.dev
 	$(BIN)/pytest --hypothesis-profile=thorough
 
-bench: $(VENV)/.base
+bench: $(VENV)/.dev
 	$(PY) benchmarks/wash_sales.py
+	$(PY) benchmarks/location.py
+	$(PY) benchmarks/rebalance.py
 
 clean:
 	rm -rf $(VENV)
