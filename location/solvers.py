@@ -23,6 +23,7 @@ import os
 import sys
 import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -116,7 +117,7 @@ def new_highs() -> Any:
         with _banner_lock, _quiet_stdout():
             import highspy
 
-            highspy.Highs()  # the wrapper PuLP uses prints its own banner once, too
+            highspy.Highs()  # type: ignore[no-untyped-call]  # PuLP's wrapper: its own banner
             highs = highs_class()
             _banner_done = True
     else:
@@ -127,42 +128,89 @@ def new_highs() -> Any:
 
 
 class _HighsBackend:
-    """HiGHS through its own API; one instance per thread, the last program kept loaded.
+    """HiGHS through its own API, with the model built once per shape.
 
-    Keeping the program loaded lets :meth:`probe` re-solve it with one bound changed,
-    warm-started from the optimal basis (a few dual simplex iterations).
+    Households of one shape (the same accounts, menus and classes, so the same sparse
+    matrix) differ only in costs and bounds: the backend keeps, per thread, a few HiGHS
+    instances keyed by the matrix and changes the coefficients of the one that matches
+    instead of building a model. Each solve still starts from scratch (see
+    :meth:`__call__`). Keeping the program loaded lets :meth:`probe` re-solve it with one
+    bound changed, warm: a probe's answer is a number, not a placement.
     """
+
+    MODELS_PER_THREAD = 16
 
     def __init__(self) -> None:
         self._local = threading.local()
 
+    def _models(self) -> OrderedDict[bytes, Any]:
+        models = getattr(self._local, "models", None)
+        if models is None:
+            models = self._local.models = OrderedDict()
+        return models
+
     def _highs(self) -> Any:
+        """A free instance (tests and tools); the solves use :meth:`_load`."""
         highs = getattr(self._local, "highs", None)
         if highs is None:
-            highs = new_highs()
-            self._local.highs = highs
+            highs = self._local.highs = new_highs()
+        return highs
+
+    def _load(self, program: LinearProgram) -> Any:
+        """The instance holding ``program``'s shape, with ``program``'s coefficients."""
+        import highspy
+
+        key = b"".join(
+            (
+                np.array([len(program.rows), program.n_columns], dtype=np.int64).tobytes(),
+                program.start.tobytes(),
+                program.index.tobytes(),
+                program.value.tobytes(),
+            )
+        )
+        models = self._models()
+        highs = models.get(key)
+        n_cols, n_rows = program.n_columns, len(program.rows)
+        if highs is not None:
+            models.move_to_end(key)
+            columns = np.arange(n_cols, dtype=np.int32)
+            rows = np.arange(n_rows, dtype=np.int32)
+            highs.changeColsCost(n_cols, columns, -program.cost)
+            highs.changeColsBounds(n_cols, columns, program.col_lower, program.col_upper)
+            highs.changeRowsBounds(n_rows, rows, program.row_lower, program.row_upper)
+        else:
+            if len(models) >= self.MODELS_PER_THREAD:
+                _, highs = models.popitem(last=False)
+                highs.clearModel()
+            else:
+                highs = new_highs()
+            lp = highspy.HighsLp()
+            lp.num_col_ = n_cols
+            lp.num_row_ = n_rows
+            lp.col_cost_ = -program.cost
+            lp.col_lower_ = program.col_lower
+            lp.col_upper_ = program.col_upper
+            lp.row_lower_ = program.row_lower
+            lp.row_upper_ = program.row_upper
+            lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+            lp.a_matrix_.start_ = program.start
+            lp.a_matrix_.index_ = program.index
+            lp.a_matrix_.value_ = program.value
+            highs.passModel(lp)
+            models[key] = highs
+        self._local.program = program
+        self._local.loaded = highs
         return highs
 
     def __call__(self, program: LinearProgram, ranging: bool = False) -> Solution:
         import highspy
 
-        highs = self._highs()
-        lp = highspy.HighsLp()
-        lp.num_col_ = program.n_columns
-        lp.num_row_ = len(program.rows)
-        lp.col_cost_ = -program.cost
-        lp.col_lower_ = program.col_lower
-        lp.col_upper_ = program.col_upper
-        lp.row_lower_ = program.row_lower
-        lp.row_upper_ = program.row_upper
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = program.start
-        lp.a_matrix_.index_ = program.index
-        lp.a_matrix_.value_ = program.value
-        highs.clearModel()
-        highs.passModel(lp)
+        highs = self._load(program)
+        # Always from scratch: a warm start from another household's basis solves in half
+        # the time, but where optima tie (two Roth accounts are interchangeable) it may land
+        # on another vertex, and the same household must give the same answer every time.
+        highs.clearSolver()
         highs.run()
-        self._local.program = program
         status = highs.getModelStatus()
         model_status = highspy.HighsModelStatus
         if status == model_status.kOptimal:
@@ -215,7 +263,7 @@ class _HighsBackend:
 
         if getattr(self._local, "program", None) is not program:
             return None
-        highs = self._highs()
+        highs = self._local.loaded
         old_lower, old_upper = program.col_lower[column], program.col_upper[column]
         highs.changeColBounds(column, max(old_lower, lower), old_upper)
         try:

@@ -276,3 +276,21 @@ def test_every_solver_failing_is_an_error(monkeypatch: pytest.MonkeyPatch) -> No
     p = problem([taxable("100000"), ira("100000")], [stocks("0.5"), bonds("0.5")])
     with pytest.raises(SolverFailedError, match="highs: down; cbc: down"):
         locate(p)
+
+
+def test_same_household_same_answer_whatever_came_before() -> None:
+    # Two Roth accounts are interchangeable: the optimum ties. The answer must not depend
+    # on what the solver saw before (byte-for-byte determinism for sweeps).
+    accounts = [taxable("100000"), roth("30000", "roth1"), roth("30000", "roth2"), ira("50000")]
+    p = problem(accounts, [stocks("0.6"), bonds("0.4")])
+    first = locate(p)
+    for scale in ("1", "2", "3"):
+        other = [
+            taxable(str(100000 * int(scale))),
+            roth("30000", "roth1"),
+            roth(str(10000 * int(scale)), "roth2"),
+            ira("50000"),
+        ]
+        locate(problem(other, [stocks("0.5"), bonds("0.5")]))
+    again = locate(p)
+    assert again.recommended.cells == first.recommended.cells
