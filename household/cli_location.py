@@ -156,6 +156,7 @@ def locate_household(
     as_of: dt.date | None = None,
     ignore_current: bool = False,
     solvers: Sequence[str] = DEFAULT_SOLVERS,
+    explain: bool = True,
 ) -> tuple[LocationResult, list[str]]:
     """Solve the household's asset location.
 
@@ -164,6 +165,7 @@ def locate_household(
         as_of: the date for holding periods.
         ignore_current: recommend the ideal placement, ignoring today's lots.
         solvers: location backends in order.
+        explain: write the explanations (a caller that needs only the dollars can skip them).
 
     Returns:
         ``(result, exceptions)``; ``result.recommended`` gives the per-account targets.
@@ -174,7 +176,8 @@ def locate_household(
     """
     problem, exceptions = location_problem(household, as_of=as_of)
     try:
-        return locate(problem, ignore_current=ignore_current, solvers=solvers), exceptions
+        result = locate(problem, ignore_current=ignore_current, solvers=solvers, explain=explain)
+        return result, exceptions
     except InfeasibleLocationError as error:
         raise InfeasibleError(
             error.message, file=household.source, field="targets", hint=error.hint
