@@ -344,6 +344,9 @@ def _diagnose(problem: LocationProblem, program: LinearProgram, solvers: Sequenc
 
 def _largest_remainder(values: Sequence[float], total_cents: int) -> list[int]:
     """Whole cents for ``values`` (dollars) that add to ``total_cents`` exactly."""
+    if not values:
+        assert total_cents == 0, "cents to spread over nothing"
+        return []
     scaled = [max(v, 0.0) * 100 for v in values]
     cents = [math.floor(s) for s in scaled]
     short = total_cents - sum(cents)
