@@ -294,3 +294,28 @@ def test_same_household_same_answer_whatever_came_before() -> None:
         locate(problem(other, [stocks("0.5"), bonds("0.5")]))
     again = locate(p)
     assert again.recommended.cells == first.recommended.cells
+
+
+def test_a_binding_bound_is_explained() -> None:
+    # The IRA may hold at most $40k of bonds (a bound): bonds still want the IRA, so the
+    # bound binds; each extra dollar allowed would gain the swap's 0.229460 (see above).
+    limits = {"bonds": ClassLimits(max_dollars=D("40000"))}
+    p = problem([taxable("100000"), ira("100000", limits=limits)], [stocks("0.5"), bonds("0.5")])
+    placement = locate(p).recommended
+    assert placement.dollars("ira", "bonds") == D("40000.00")
+    assert placement.dollars("tax", "bonds") == D("60000.00")
+    cell = next(c for c in placement.cells if (c.account_id, c.asset_class) == ("ira", "bonds"))
+    assert cell.loss_per_dollar == pytest.approx(-0.229460, abs=1e-5)
+    assert "Its bound binds" in cell.explanation and "$0.23" in cell.explanation
+
+
+def test_tolerance_lets_a_class_stray() -> None:
+    # Bonds 50% ± 10% of 200k: the program uses the band. More bonds in the IRA and fewer
+    # in taxable pays, so bonds fall to 40% (80k), all in the IRA; stocks rise to 120k.
+    p = problem(
+        [taxable("100000"), ira("100000")],
+        [stocks("0.5", tolerance=D("0.1")), bonds("0.5", tolerance=D("0.1"))],
+    )
+    placement = locate(p).recommended
+    assert placement.class_totals == {"stocks": D("120000.00"), "bonds": D("80000.00")}
+    assert placement.dollars("ira", "bonds") == D("80000.00")
