@@ -112,16 +112,16 @@ def main() -> None:
         from tests.lots.reference import reference_replay
     except ImportError:  # pragma: no cover - the reference ships with the tests
         reference_replay = None
-    print(f"{'events':>9}  {'fast (cpu s)':>12}  {'per event':>10}  {'reference (cpu s)':>17}  {'ratio':>7}")
+    header = ("events", "fast (cpu s)", "per event", "reference (cpu s)", "ratio")
+    widths = (9, 12, 10, 17, 7)
+    print("  ".join(f"{name:>{width}}" for name, width in zip(header, widths, strict=True)))
     for n in sizes:
         transactions = history(n)
         repeat = args.repeat if n <= 100_000 else 1
         fast = best_time(lambda t=transactions: replay(t, ACCOUNTS, GROUPS), repeat)
         line = f"{n:>9,}  {fast:>12.3f}  {fast / n * 1e6:>8.1f}us"
         if reference_replay is not None and n <= args.reference_max:
-            slow = best_time(
-                lambda t=transactions: reference_replay(t, ACCOUNTS, GROUPS), 1
-            )
+            slow = best_time(lambda t=transactions: reference_replay(t, ACCOUNTS, GROUPS), 1)
             fast_result = replay(transactions, ACCOUNTS, GROUPS)
             same = fast_result == reference_replay(transactions, ACCOUNTS, GROUPS)
             line += f"  {slow:>17.3f}  {slow / fast:>6.1f}x" + ("" if same else "  DIFFERENT")

@@ -32,7 +32,7 @@ import attrs
 from household.drift import BreachStatus, ClassDrift
 from household.model import Household
 from household.snapshot import Note, Snapshot
-from household.trades import WASH_WINDOW_DAYS, Trade
+from household.trades import Trade
 from lots.numbers import CENT, ZERO, split
 from lots.records import Action, Disposition, Transaction
 from lots.washsale import replay
@@ -182,16 +182,13 @@ def _wash_sales(
         for d in dispositions
         if d.adjustment > 0
     ]
-    window_start = as_of - dt.timedelta(days=WASH_WINDOW_DAYS)
     groups = {s.symbol: s.identity for s in household.securities.values()}
-    recent_sales = {
-        groups.get(t.symbol, t.symbol)
-        for t in household.recent_transactions
-        if t.action is Action.SELL and window_start <= t.date <= as_of
-    }
+    recent_losses = household.recent_loss_sales(as_of)
     for trade in trades:
-        if trade.action is Action.BUY and groups.get(trade.symbol, trade.symbol) in recent_sales:
-            problems.append(f"{trade.account_id} buys {trade.symbol}, sold within 30 days")
+        if trade.action is Action.BUY and groups.get(trade.symbol, trade.symbol) in recent_losses:
+            problems.append(
+                f"{trade.account_id} buys {trade.symbol}, sold at a loss within 30 days"
+            )
     if problems:
         return Check("wash_sales", False, "; ".join(problems))
     return Check("wash_sales", True)

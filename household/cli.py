@@ -27,7 +27,7 @@ app = typer.Typer(
 )
 
 
-class OutputFormat(str, enum.Enum):
+class OutputFormat(enum.StrEnum):
     """The ``--format`` choices."""
 
     TABLE = "table"
@@ -54,6 +54,4 @@ def main() -> None:
 
 
 # Commands register themselves on ``app``; import them last.
-from household import cli_lots  # noqa: E402,F401
-from household import cli_location  # noqa: E402,F401
-from household import cli_plan  # noqa: E402,F401
+from household import cli_location, cli_lots, cli_plan  # noqa: E402,F401

@@ -447,7 +447,7 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
                 lot_id=spec.get("lot_id"),
                 row=index,
                 source=r.source,
-                **r.decimals(spec, ("quantity", "price", "fees"), path),
+                **r.decimals(spec, ("quantity", "price", "fees", "cost_basis"), path),
             )
         )
 
@@ -643,6 +643,7 @@ def household_to_dict(household: Household) -> dict[str, Any]:
                     "price": dec(t.price),
                     "fees": dec(t.fees),
                     "lot_id": t.lot_id,
+                    "cost_basis": None if t.cost_basis is None else dec(t.cost_basis),
                 }
             )
             for t in household.recent_transactions

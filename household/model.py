@@ -27,7 +27,8 @@ from typing import Any
 import attrs
 
 from lots.numbers import ONE, ZERO, to_decimal
-from lots.records import Account, AccountType, Lot, TaxTreatment, Transaction
+from lots.records import Account, AccountType, Action, Lot, TaxTreatment, Transaction
+from lots.washsale import WINDOW
 
 __all__ = [
     "Account",
@@ -456,6 +457,31 @@ class Household:
     def tolerance(self, asset_class: str) -> Decimal:
         """The tolerance (weight) around an asset class's target (0 unless given)."""
         return self.options.tolerance.get(asset_class, ZERO)
+
+    def recent_loss_sales(self, as_of: dt.date) -> dict[str, tuple[dt.date, bool]]:
+        """Identical groups sold at a loss in the 30 days up to ``as_of``.
+
+        A buy today of such a group would wash that loss. A recent sale whose
+        ``cost_basis`` is not given counts as a loss (the safe reading).
+
+        Returns:
+            group -> (date of the latest such sale, whether its loss is known
+            rather than assumed).
+        """
+        window_start = as_of - WINDOW
+        found: dict[str, tuple[dt.date, bool]] = {}
+        for txn in self.recent_transactions:
+            if txn.action is not Action.SELL or not window_start <= txn.date <= as_of:
+                continue
+            known = txn.cost_basis is not None
+            if known and txn.gross - txn.fees >= txn.cost_basis:  # type: ignore[operator]
+                continue  # a gain (or no loss): nothing to wash
+            security = self.securities.get(txn.symbol)
+            group = security.identity if security else txn.symbol
+            previous = found.get(group)
+            if previous is None or txn.date >= previous[0]:
+                found[group] = (txn.date, known)
+        return found
 
     def is_restricted(self, symbol: str) -> bool:
         """Whether ``symbol`` may not be bought."""

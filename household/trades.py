@@ -184,15 +184,17 @@ class Book:
         self.tax_used = ZERO
         self.loss_groups: set[str] = set()
         self.bought_groups: set[str] = set()
-        self.recent_loss_groups: dict[str, dt.date] = {}
         self.recent_buy_groups: dict[str, dt.date] = {}
         window_start = self.as_of - dt.timedelta(days=WASH_WINDOW_DAYS)
         for txn in household.recent_transactions:
-            if not window_start <= txn.date <= self.as_of:
-                continue
-            group = self.group(txn.symbol)
-            memory = self.recent_buy_groups if txn.action is Action.BUY else self.recent_loss_groups
-            memory[group] = max(memory.get(group, txn.date), txn.date)
+            if txn.action is Action.BUY and window_start <= txn.date <= self.as_of:
+                group = self.group(txn.symbol)
+                self.recent_buy_groups[group] = max(
+                    self.recent_buy_groups.get(group, txn.date), txn.date
+                )
+        self.recent_loss_groups: dict[str, tuple[dt.date, bool]] = household.recent_loss_sales(
+            self.as_of
+        )
         for lot in household.lots:
             if window_start <= lot.purchased <= self.as_of:
                 group = self.group(lot.symbol)
@@ -576,10 +578,9 @@ class Book:
         if group in self.loss_groups:
             return f"{group} is sold at a loss in this plan"
         if group in self.recent_loss_groups:
-            return (
-                f"{group} was sold on {self.recent_loss_groups[group].isoformat()}, "
-                "within 30 days (treated as a loss)"
-            )
+            sold, known = self.recent_loss_groups[group]
+            how = "at a loss" if known else "within 30 days (no cost_basis: treated as a loss)"
+            return f"{group} was sold on {sold.isoformat()} {how}"
         return ""
 
     def buy_class(

@@ -179,7 +179,10 @@ class Transaction:
 
     ``row`` and ``source`` say where it came from, for error messages.
     ``lot_id`` names the new lot on a buy, or the lot to sell on a sell
-    (specific identification).
+    (specific identification). ``cost_basis`` is optional: on a sell whose lots
+    are no longer held (a household file's recent sales), the adjusted basis of
+    the shares sold, so a look-back can tell a loss from a gain. The ledger
+    replay ignores it and computes the basis itself.
     """
 
     date: dt.date
@@ -192,6 +195,9 @@ class Transaction:
     lot_id: str | None = None
     row: int | None = None
     source: str | None = None
+    cost_basis: Decimal | None = attrs.field(
+        default=None, converter=attrs.converters.optional(to_decimal)
+    )
 
     @property
     def gross(self) -> Decimal:

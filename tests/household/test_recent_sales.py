@@ -1,0 +1,84 @@
+"""The wash-sale look-back of a household file's recent sales.
+
+A recent sale with a ``cost_basis`` is a loss only when its proceeds fall
+short of it; without one it is treated as a loss (the safe reading). Only a
+loss sale in the 30 days up to the plan date blocks buying the symbol (or its
+identical group) again.
+
+Fixture ``plan_contribution``: one joint account, STK $100, BND $50; a $2,000
+contribution buys 39 BND (see test_plan_e2e).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal as D
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from household.loader import household_from_dict
+from household.plan import rebalance
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "households" / "plan_contribution.json"
+AS_OF = dt.date(2026, 6, 1)
+
+
+def household_with(sale: dict[str, Any]) -> Any:
+    data = json.loads(FIXTURE.read_text(), parse_float=D)
+    data["recent_transactions"] = [sale]
+    return household_from_dict(data, source=str(FIXTURE))
+
+
+SALE = {
+    "date": "2026-05-20",
+    "account_id": "joint",
+    "symbol": "BND",
+    "action": "sell",
+    "quantity": "10",
+    "price": "50",
+}
+
+
+@pytest.mark.parametrize(
+    ("extra", "blocked", "known"),
+    [
+        # Proceeds 10 x 50 = 500 against a basis of 450: a gain, nothing to wash.
+        ({"cost_basis": "450"}, False, True),
+        # Proceeds 500 against 500: no loss.
+        ({"cost_basis": "500"}, False, True),
+        # Proceeds 500 - 5 fees = 495 against 500: a loss of 5.
+        ({"cost_basis": "500", "fees": "5"}, True, True),
+        # No basis given: treated as a loss.
+        ({}, True, False),
+        # Sold 31 days before the plan date (May 1): outside the window.
+        ({"date": "2026-05-01"}, False, False),
+        # Sold exactly 30 days before (May 2): inside.
+        ({"date": "2026-05-02"}, True, False),
+    ],
+)
+def test_only_recent_losses_block_a_buy(
+    extra: dict[str, str], blocked: bool, known: bool
+) -> None:
+    household = household_with({**SALE, **extra})
+    losses = household.recent_loss_sales(AS_OF)
+    assert ("BND" in losses) is blocked
+    if blocked:
+        assert losses["BND"][1] is known
+    plan = rebalance(household, AS_OF)
+    bought = [t for t in plan.trades if t.symbol == "BND" and t.action.value == "buy"]
+    assert bool(bought) is not blocked
+    if not blocked:
+        # The contribution buys 39 BND, as without any recent sale.
+        assert bought[0].quantity == D(39)
+    assert not [c for c in plan.checks if c.name == "wash_sales" and not c.passed]
+
+
+def test_cost_basis_round_trips_through_the_file() -> None:
+    from household.loader import household_to_dict
+
+    household = household_with({**SALE, "cost_basis": "450.25"})
+    (sale,) = household_to_dict(household)["recent_transactions"]
+    assert sale["cost_basis"] == "450.25"
