@@ -59,9 +59,7 @@ SALE = {
         ({"date": "2026-05-02"}, True, False),
     ],
 )
-def test_only_recent_losses_block_a_buy(
-    extra: dict[str, str], blocked: bool, known: bool
-) -> None:
+def test_only_recent_losses_block_a_buy(extra: dict[str, str], blocked: bool, known: bool) -> None:
     household = household_with({**SALE, **extra})
     losses = household.recent_loss_sales(AS_OF)
     assert ("BND" in losses) is blocked
