@@ -1,0 +1,280 @@
+"""The fast wash-sale replay against the plain reference, and its invariants.
+
+``lots.washsale.replay`` (indexed, O(n log n)) must give exactly what
+``tests.lots.reference.reference_replay`` (quadratic, written from the contract
+of ``FORMATS.md`` alone) gives on random household histories: the same
+dispositions and open lots, Decimal for Decimal (compared by value), and the
+same wash-sale matches for every sale. On top of that, the fast path keeps
+shares and basis, never disallows more than a loss, never touches a gain, and
+is deterministic.
+
+Every replay here runs with ``decimal.FloatOperation`` trapped. Examples: 500
+by default, 10,000 with ``pytest --hypothesis-profile=thorough``.
+
+Known differences, each pinned by a strict ``xfail`` on its minimal history so
+the marker has to go when the fast path is fixed:
+
+* a sale relieving two lots, where the remaining shares of the second become
+  the replacement for the first one's loss: the fast path reports the second
+  lot's disposition under the id and holding period its remaining shares got
+  from the wash (``L2.1``, acquired earlier), instead of those the sold shares
+  had (``L2``). The comparison skips histories where that happens.
+* basis is conserved only to the 28 significant digits of the decimal
+  context, not exactly: ``lots.numbers.split`` gives the remainder
+  ``total - part`` rounded when it needs more digits than ``part``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import itertools
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+
+import pytest
+from hypothesis import example, given, note, reject
+
+from lots.numbers import ZERO
+from lots.records import Account, AccountType, Action, Lot, Transaction
+from lots.relief import LotMethod
+from lots.washsale import Ledger, WashMatch, replay
+from tests.lots.reference import reference_replay
+from tests.strategies import History, histories
+
+#: How far the sums of basis may drift from exact: the engine computes in the
+#: default 28-digit context (see ``test_basis_conserved_to_the_last_digit``).
+BASIS_TOLERANCE = Decimal("1E-18")
+
+
+def _held_lots(history: History) -> Sequence[Lot]:
+    return reference_replay(**history.arguments()).lots  # type: ignore[arg-type]
+
+
+HISTORIES = histories(held_lots=_held_lots)
+
+
+@contextmanager
+def _no_floats() -> Iterator[None]:
+    with decimal.localcontext() as context:
+        context.traps[decimal.FloatOperation] = True
+        yield
+
+
+def _table(ledger: Ledger) -> str:
+    lines = ["dispositions:"]
+    lines += [f"  {d}" for d in ledger.dispositions]
+    lines.append("lots:")
+    lines += [f"  {lot}" for lot in ledger.lots]
+    lines.append("matches:")
+    lines += [f"  {m}" for m in ledger.matches]
+    return "\n".join(lines)
+
+
+def _matches_by_sale(ledger: Ledger) -> list[tuple[tuple[dt.date, str, str], Counter[WashMatch]]]:
+    """The matches, sale by sale; within a sale, their order is not part of the contract."""
+    return [
+        (sale, Counter(group))
+        for sale, group in itertools.groupby(
+            ledger.matches, key=lambda m: (m.sale_date, m.account_id, m.symbol)
+        )
+    ]
+
+
+def _root(lot_id: str) -> str:
+    return lot_id.split(".")[0]
+
+
+def _sells_into_its_own_replacement(ledger: Ledger) -> bool:
+    """Whether a sale's wash made the unsold shares of a lot it relieved a replacement."""
+    return any(
+        d.sale_date == m.sale_date
+        and d.account_id == m.account_id == m.replacement_account_id
+        and d.symbol == m.symbol == m.replacement_symbol
+        and d.purchased == m.replacement_purchased
+        and _root(d.lot_id) == _root(m.replacement_lot_id)
+        for m in ledger.matches
+        for d in ledger.dispositions
+    )
+
+
+def _day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _txn(
+    date: str, account: str, action: str, quantity: str, price: str, **kw: object
+) -> Transaction:
+    return Transaction(
+        date=_day(date),
+        account_id=account,
+        symbol="X",
+        action=Action(action),
+        quantity=Decimal(quantity),
+        price=Decimal(price),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+@given(HISTORIES)
+def test_fast_path_equals_reference(history: History) -> None:
+    note(history.text())
+    with _no_floats():
+        fast = replay(**history.arguments())  # type: ignore[arg-type]
+        slow = reference_replay(**history.arguments())  # type: ignore[arg-type]
+    note("fast:\n" + _table(fast))
+    note("reference:\n" + _table(slow))
+    same = (
+        fast.dispositions == slow.dispositions
+        and fast.lots == slow.lots
+        and _matches_by_sale(fast) == _matches_by_sale(slow)
+    )
+    if not same and _sells_into_its_own_replacement(slow):
+        reject()  # the known difference of test_disposition_keeps_the_sold_shares_id
+    # attrs equality compares Decimals by value (Decimal("1.0") == Decimal("1")).
+    assert list(fast.dispositions) == list(slow.dispositions)
+    assert list(fast.lots) == list(slow.lots)
+    assert _matches_by_sale(fast) == _matches_by_sale(slow)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "lots.washsale: when a sale relieves L1 (a loss) and part of L2, and L2's unsold "
+        "shares become L1's replacement, L2's disposition is reported as 'L2.1' with the "
+        "holding period carried to the replacement (acquired 2026-01-02) instead of 'L2' "
+        "acquired 2026-02-26"
+    ),
+)
+def test_disposition_keeps_the_sold_shares_id_and_holding_period() -> None:
+    # 2026-01-05 buy 10 X @ 10 L1; 2026-02-26 buy 20 X @ 5 L2; 2026-03-01 sell 15 X @ 6.
+    # FIFO relieves L1 (10 shares, loss 40) and 5 shares of L2 (gain 5). L2's 15 unsold
+    # shares (bought 3 days before) replace L1's 10 loss shares: L2.1 (10, basis 90,
+    # acquired 2026-02-26 - 55 days = 2026-01-02) and L2.2 (5). The 5 L2 shares sold
+    # were never replacement shares: their row is L2, acquired 2026-02-26.
+    accounts = [Account("me", AccountType.INDIVIDUAL)]
+    transactions = [
+        _txn("2026-01-05", "me", "buy", "10", "10", lot_id="L1"),
+        _txn("2026-02-26", "me", "buy", "20", "5", lot_id="L2"),
+        _txn("2026-03-01", "me", "sell", "15", "6"),
+    ]
+    with _no_floats():
+        fast = replay(transactions, accounts)
+        slow = reference_replay(transactions, accounts)
+    second = slow.dispositions[1]
+    assert (second.lot_id, second.acquired) == ("L2", _day("2026-02-26"))
+    assert [(lot.lot_id, lot.acquired) for lot in slow.lots] == [
+        ("L2.1", _day("2026-01-02")),
+        ("L2.2", _day("2026-02-26")),
+    ]
+    assert fast.dispositions == slow.dispositions
+
+
+def _shares_and_payments(history: History) -> tuple[dict[tuple[str, str], Decimal], Decimal]:
+    bought: dict[tuple[str, str], Decimal] = {}
+    paid = ZERO
+    for lot in history.opening_lots:
+        key = (lot.account_id, lot.symbol)
+        bought[key] = bought.get(key, ZERO) + lot.quantity
+        paid += lot.cost_basis
+    for txn in history.transactions:
+        if txn.action is Action.BUY:
+            key = (txn.account_id, txn.symbol)
+            bought[key] = bought.get(key, ZERO) + txn.quantity
+            paid += txn.quantity * txn.price + txn.fees
+    return bought, paid
+
+
+def _basis_gap(history: History, ledger: Ledger) -> Decimal:
+    """Paid plus losses carried to taxable replacements, less the basis of rows and lots."""
+    _, paid = _shares_and_payments(history)
+    carried = sum((d.adjustment - d.permanently_disallowed for d in ledger.dispositions), ZERO)
+    relieved = sum((d.cost_basis for d in ledger.dispositions), ZERO)
+    still_open = sum((lot.cost_basis for lot in ledger.lots), ZERO)
+    return paid + carried - (relieved + still_open)
+
+
+@contextmanager
+def _exact() -> Iterator[None]:
+    """A context wide enough that the test's own sums round nothing."""
+    with decimal.localcontext() as wide:
+        wide.prec = 200
+        wide.traps[decimal.FloatOperation] = True
+        wide.traps[decimal.Inexact] = True
+        yield
+
+
+@given(HISTORIES)
+def test_fast_path_invariants(history: History) -> None:
+    note(history.text())
+    with _no_floats():
+        ledger = replay(**history.arguments())  # type: ignore[arg-type]
+        note(_table(ledger))
+        assert replay(**history.arguments()) == ledger  # type: ignore[arg-type]
+
+    with _exact():
+        # Shares: bought = sold + open, per account and symbol.
+        bought, _ = _shares_and_payments(history)
+        kept: dict[tuple[str, str], Decimal] = {}
+        for d in ledger.dispositions:
+            kept[(d.account_id, d.symbol)] = kept.get((d.account_id, d.symbol), ZERO) + d.quantity
+        for lot in ledger.lots:
+            key = (lot.account_id, lot.symbol)
+            kept[key] = kept.get(key, ZERO) + lot.quantity
+        assert {k: v for k, v in kept.items() if v} == {k: v for k, v in bought.items() if v}
+
+        # Basis: paid + carried losses = basis of the rows + basis of the open lots
+        # (to the 28 digits the engine computes with; exact in the xfail below).
+        assert abs(_basis_gap(history, ledger)) <= BASIS_TOLERANCE
+
+    with _no_floats():  # a loss as the engine's 28-digit context computes it
+        for d in ledger.dispositions:
+            loss = d.cost_basis - d.proceeds
+            assert d.quantity > 0, d
+            assert d.acquired <= d.purchased <= d.sale_date, d
+            assert ZERO <= d.permanently_disallowed <= d.adjustment, d
+            if loss <= 0:
+                assert d.adjustment == 0, d
+            else:
+                assert d.adjustment <= loss, d
+            if not d.reportable:
+                assert d.adjustment == 0, d
+        for lot in ledger.lots:
+            assert lot.quantity > 0, lot
+            assert lot.acquired <= lot.purchased, lot
+            assert ZERO <= lot.wash_sale_adjustment <= lot.cost_basis, lot
+
+
+_SPLIT_REMAINDER = History(
+    # buy 3 X @ 5 fees 0.01 (basis 15.01), sell 1 X @ 6: no wash sale at all. The row
+    # gets 15.01 / 3 = 5.003333333333333333333333333 (28 digits); the exact remainder
+    # 10.006666666666666666666666667 needs 29, so the open lot keeps
+    # 10.00666666666666666666666667 and 3e-27 of basis is lost.
+    transactions=(
+        _txn("2026-01-05", "me", "buy", "3", "5", fees=Decimal("0.01"), lot_id="L1"),
+        _txn("2026-01-06", "me", "sell", "1", "6"),
+    ),
+    accounts=(Account("me", AccountType.INDIVIDUAL),),
+    identical_group={},
+    default_method=LotMethod.FIFO,
+)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "lots.numbers.split: the remainder total - part is rounded to the context's 28 "
+        "significant digits when it needs more than part, so the parts of a split do not "
+        "add back to the total exactly (buy 3 @ 5 fees 0.01, sell 1: 3e-27 of basis lost)"
+    ),
+)
+@example(_SPLIT_REMAINDER)
+@given(HISTORIES)
+def test_basis_conserved_to_the_last_digit(history: History) -> None:
+    note(history.text())
+    with _no_floats():
+        ledger = replay(**history.arguments())  # type: ignore[arg-type]
+    with _exact():
+        assert _basis_gap(history, ledger) == 0
