@@ -23,8 +23,9 @@ from lots.numbers import money, plain, quantity
 
 
 def money_text(value: Decimal) -> str:
-    """A money amount as a string with cents: ``"1234.50"``."""
-    return str(money(value))
+    """A money amount as a string with cents: ``"1234.50"`` (never ``"-0.00"``)."""
+    cents = money(value)
+    return str(cents.copy_abs() if cents.is_zero() else cents)
 
 
 def quantity_text(value: Decimal) -> str:

@@ -96,10 +96,13 @@ def rounded(column: str, value: Any) -> Any:
     if not isinstance(value, Decimal):
         return value
     if column in MONEY:
-        return money(value)
-    if column in QUANTITY:
-        return quantity(value)
-    return _weight(value)
+        cell = money(value)
+    elif column in QUANTITY:
+        cell = quantity(value)
+    else:
+        cell = _weight(value)
+    # A tiny negative rounds to "-0.00"; a report shows zero without a sign.
+    return cell.copy_abs() if cell.is_zero() else cell
 
 
 # --- the rows -------------------------------------------------------------------

@@ -182,3 +182,14 @@ def test_method_option_applies_to_accounts_without_one(
     assert json.loads(out)["totals"]["all"]["gain"] == "50.00"  # FIFO: 150 - 100
     _, out, _ = invoke(["gains", *files, "--format", "json", "--method", "hifo"], capsys)
     assert json.loads(out)["totals"]["all"]["gain"] == "-50.00"  # HIFO: 150 - 200
+
+
+def test_money_text_never_prints_negative_zero() -> None:
+    from decimal import Decimal
+
+    from household.render import money_text
+
+    # -0.001 and -0.005 round half-even to zero cents: shown as 0.00.
+    assert money_text(Decimal("-0.001")) == "0.00"
+    assert money_text(Decimal("-0.005")) == "0.00"
+    assert money_text(Decimal("-0.006")) == "-0.01"
