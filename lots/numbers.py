@@ -7,19 +7,25 @@ engine is rounded: :func:`money` and :func:`quantity` round only where a form or
 a report does (cents half-even; quantities to 6 decimals).
 
 Proportional splits (a sale's proceeds over the lots it relieves, a lot's basis
-over its washed and unwashed shares) are computed with :func:`split`, which
-gives the remainder to the second part so the two parts always add back to the
-whole exactly.
+over its washed and unwashed shares) are computed with :func:`split`: the first
+part is carried to 15 decimal places of a dollar (the one place the engine
+rounds, a billionth of a cent, since a third of a dollar has no exact decimal),
+the second part is the exact remainder, so the parts always add back to the
+whole exactly and basis is conserved to the last digit.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
 CENT = Decimal("0.01")
 QUANTITY_STEP = Decimal("0.000001")
+#: Proportional parts of an amount are carried to 15 decimal places of a dollar.
+AMOUNT_STEP = Decimal("1e-15")
+# Wide enough that a part and its remainder are always computed exactly.
+_WIDE = Context(prec=80, rounding=ROUND_HALF_EVEN)
 
 
 def to_decimal(value: object) -> Decimal:
@@ -79,17 +85,22 @@ def split(
 ) -> tuple[Decimal, Decimal]:
     """Split ``total`` in proportion ``part_quantity / whole_quantity``.
 
-    The first part is ``total * part / whole`` (exact where the division is, else
-    to the context's 28 significant digits); the second is the remainder, so the
-    parts always add back to ``total`` exactly.
+    The first part is ``total * part / whole`` rounded half-even to 15 decimal
+    places; the second is the exact remainder, so the parts always add back to
+    ``total`` exactly.
 
     >>> split(Decimal("1000"), Decimal("25"), Decimal("100"))
-    (Decimal('250'), Decimal('750'))
+    (Decimal('250.000000000000000'), Decimal('750.000000000000000'))
+    >>> split(Decimal("1"), Decimal("1"), Decimal("3"))
+    (Decimal('0.333333333333333'), Decimal('0.666666666666667'))
     """
     assert whole_quantity > 0, "split of a zero quantity"
     if part_quantity == whole_quantity:
         return total, ZERO
     if part_quantity == 0:
         return ZERO, total
-    part = total * part_quantity / whole_quantity
-    return part, total - part
+    wide = _WIDE
+    part = wide.divide(wide.multiply(total, part_quantity), whole_quantity).quantize(
+        AMOUNT_STEP, context=wide
+    )
+    return part, wide.subtract(total, part)

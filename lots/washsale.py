@@ -482,7 +482,7 @@ class _Replay:
         method = LotMethod.SPECIFIC if txn.lot_id else self.methods[txn.account_id]
         chosen = select_lots(held, txn.quantity, method, txn.date, txn.price, txn.lot_id)
         # Relieve every lot first: the shares sold can never replace themselves.
-        relieved: list[tuple[_Piece, Decimal, Decimal, Decimal]] = []
+        relieved: list[tuple[_Sold, Decimal, Decimal, Decimal]] = []
         proceeds_left = txn.quantity * txn.price - txn.fees
         quantity_left = txn.quantity
         for piece, take in chosen:
@@ -490,23 +490,26 @@ class _Replay:
             _, piece.adjustment = split(piece.adjustment, take, piece.quantity)
             proceeds, proceeds_left = split(proceeds_left, take, quantity_left)
             quantity_left -= take
-            relieved.append((piece, take, basis, proceeds))
+            # The sold shares as they are now: a later wash in this same sale may rename
+            # or re-date the rest of their lot (when the rest becomes a replacement).
+            sold = _Sold(piece.lot_id, piece.acquired, piece.purchased, piece.purchase)
+            relieved.append((sold, take, basis, proceeds))
             piece.quantity -= take
             if piece.quantity == 0:
                 held.remove(piece)
                 self.drop_candidate(piece)
         taxable = self.taxable[txn.account_id]
-        for piece, take, basis, proceeds in relieved:
+        for sold, take, basis, proceeds in relieved:
             if not taxable or proceeds >= basis:
-                self.dispose(txn, piece, piece.lot_id, take, proceeds, basis, ZERO, ZERO)
+                self.dispose(txn, sold, sold.lot_id, take, proceeds, basis, ZERO, ZERO)
             else:
-                self.wash(index, txn, piece, take, basis, proceeds)
+                self.wash(index, txn, sold, take, basis, proceeds)
 
     def wash(
         self,
         index: int,
         txn: Transaction,
-        sold: _Piece,
+        sold: _Sold,
         take: Decimal,
         basis: Decimal,
         proceeds: Decimal,
@@ -564,7 +567,7 @@ class _Replay:
             )
 
     def replacements(
-        self, index: int, txn: Transaction, sold: _Piece, loss_shares: Decimal
+        self, index: int, txn: Transaction, sold: _Sold, loss_shares: Decimal
     ) -> list[tuple[_Piece | _Promise, Decimal]]:
         """Replacement shares for ``loss_shares``, earliest purchase first."""
         claims: list[tuple[_Piece | _Promise, Decimal]] = []
@@ -635,7 +638,7 @@ class _Replay:
     def dispose(
         self,
         txn: Transaction,
-        sold: _Piece,
+        sold: _Sold,
         lot_id: str,
         quantity: Decimal,
         proceeds: Decimal,
@@ -685,6 +688,16 @@ class _Replay:
             lots=lots,
             matches=tuple(match for _, match in self.matches),
         )
+
+
+@attrs.frozen
+class _Sold:
+    """Shares relieved by a sale, as their lot was when they were sold."""
+
+    lot_id: str
+    acquired: dt.date
+    purchased: dt.date
+    purchase: int
 
 
 @attrs.frozen
