@@ -21,7 +21,15 @@ the marker has to go when the fast path is fixed:
   had (``L2``). The comparison skips histories where that happens.
 * basis is conserved only to the 28 significant digits of the decimal
   context, not exactly: ``lots.numbers.split`` gives the remainder
-  ``total - part`` rounded when it needs more digits than ``part``.
+  ``total - part`` rounded when it needs more digits than ``part``. For the
+  same reason a row's ``permanently_disallowed`` (the sum of the parts split
+  from its adjustment) can exceed its ``adjustment`` by one unit in the 28th
+  digit. The invariants allow ``BASIS_TOLERANCE`` for both.
+
+The order of the matches within one sale is not part of the contract (the
+reference lists them lot by lot in relief order, then purchase order; the fast
+path sometimes lists them otherwise), so matches are compared sale by sale as
+multisets.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from hypothesis import example, given, note, reject
+from hypothesis import given, note, reject
 
 from lots.numbers import ZERO
 from lots.records import Account, AccountType, Action, Lot, Transaction
@@ -234,7 +242,9 @@ def test_fast_path_invariants(history: History) -> None:
             loss = d.cost_basis - d.proceeds
             assert d.quantity > 0, d
             assert d.acquired <= d.purchased <= d.sale_date, d
-            assert ZERO <= d.permanently_disallowed <= d.adjustment, d
+            # The permanent parts are split from the adjustment, so they may add up to
+            # one unit of the 28th digit more (the rounding of the xfail below).
+            assert ZERO <= d.permanently_disallowed <= d.adjustment + BASIS_TOLERANCE, d
             if loss <= 0:
                 assert d.adjustment == 0, d
             else:
@@ -270,10 +280,8 @@ _SPLIT_REMAINDER = History(
         "add back to the total exactly (buy 3 @ 5 fees 0.01, sell 1: 3e-27 of basis lost)"
     ),
 )
-@example(_SPLIT_REMAINDER)
-@given(HISTORIES)
-def test_basis_conserved_to_the_last_digit(history: History) -> None:
-    note(history.text())
+def test_basis_conserved_to_the_last_digit() -> None:
+    history = _SPLIT_REMAINDER
     with _no_floats():
         ledger = replay(**history.arguments())  # type: ignore[arg-type]
     with _exact():
