@@ -40,14 +40,16 @@ import attrs
 import numpy as np
 
 from location.errors import InfeasibleLocationError, LocationInputError, SolverFailedError
-from location.growth import growth_table, taxable_annual_rate
+from location.growth import class_fields, growth_arrays, growth_table
 from location.inputs import HoldingInput, LocationProblem, TargetBasis, Treatment
 from location.program import (
     Arrays,
     LinearProgram,
+    arrays_of,
     build_program,
     problem_arrays,
-    sale_cost,
+    sale_costs,
+    shape_of,
 )
 from location.solvers import (
     DEFAULT_SOLVERS,
@@ -59,6 +61,7 @@ from location.solvers import (
 )
 
 CENT = Decimal("0.01")
+TAXABLE = Treatment.TAXABLE
 TARGET_SUM_TOLERANCE = 1e-6
 _TINY = 0.005  # below half a cent per dollar, a reduced cost is a tie
 
@@ -66,7 +69,7 @@ _TINY = 0.005  # below half a cent per dollar, a reduced cost is a tie
 def _money(value: Decimal | float) -> Decimal:
     if isinstance(value, float):
         value = Decimal(repr(value))
-    return value.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    return value.quantize(CENT, ROUND_HALF_EVEN)
 
 
 def _dollars(value: float) -> str:
@@ -157,6 +160,14 @@ class Placement:
         """Every account x class, with the reduced cost and the explanation."""
         return self.make_cells()
 
+    def explanation_lines(self) -> list[str]:
+        """The cells' explanations, in :attr:`cells` order (without making the records)."""
+        texts = getattr(self.make_cells, "texts", None)
+        if texts is None or "cells" in self.__dict__:
+            return [c.explanation for c in self.cells]
+        result: list[str] = texts()
+        return result
+
     def dollars(self, account_id: str, asset_class: str) -> Decimal:
         """The dollars of one cell."""
         i = self.account_ids.index(account_id)
@@ -208,27 +219,32 @@ class LocationResult:
 # --- checks ---------------------------------------------------------------
 
 
-def check_problem(problem: LocationProblem) -> None:
+def check_problem(problem: LocationProblem) -> np.ndarray:
     """Reject inconsistent inputs before any solve.
+
+    Returns:
+        The classes' numbers as floats (:func:`location.growth.class_fields`).
 
     Raises:
         LocationInputError: naming the account, class or lot.
     """
-    names = [k.name for k in problem.classes]
+    names = {k.name for k in problem.classes}
     if not names:
         raise LocationInputError("no asset classes")
-    if len(set(names)) != len(names):
+    if len(names) != len(problem.classes):
         raise LocationInputError("asset class names repeat")
-    ids = [a.account_id for a in problem.accounts]
+    ids = {a.account_id for a in problem.accounts}
     if not ids:
         raise LocationInputError("no accounts")
-    if len(set(ids)) != len(ids):
+    if len(ids) != len(problem.accounts):
         raise LocationInputError("account ids repeat")
-    total = math.fsum(float(k.target) for k in problem.classes)
+    fields = class_fields(problem.classes)
+    targets, tolerances = fields[:, 6].tolist(), fields[:, 7].tolist()
+    total = math.fsum(targets)
     if abs(total - 1) > TARGET_SUM_TOLERANCE:
         raise LocationInputError(f"targets sum to {total:.9f}, not 1")
-    for k in problem.classes:
-        if float(k.target) < 0 or float(k.tolerance) < 0:
+    for k, target, tolerance in zip(problem.classes, targets, tolerances, strict=True):
+        if target < 0 or tolerance < 0:
             raise LocationInputError(f"{k.name}: target and tolerance must not be negative")
     if problem.horizon_years < 1:
         raise LocationInputError("the horizon must be at least one year")
@@ -249,10 +265,13 @@ def check_problem(problem: LocationProblem) -> None:
             raise LocationInputError(f"lot {h.lot_id}: unknown account {h.account_id}")
         if h.asset_class not in names:
             raise LocationInputError(f"lot {h.lot_id}: unknown asset class {h.asset_class}")
+    return fields
 
 
 def _account_prechecks(problem: LocationProblem, arrays: Arrays) -> list[str]:
     """Accounts that cannot be placed whatever the targets, in words."""
+    if not arrays.bounded and min(arrays.shape.offered) > 0:
+        return []  # no bounds, and every menu offers a class: every account can be placed
     placeable = arrays.placeable
     low = np.where(arrays.usable, arrays.lower, 0.0).sum(axis=1)
     high = np.where(arrays.usable, np.minimum(arrays.upper, placeable[:, None]), 0.0).sum(axis=1)
@@ -348,13 +367,15 @@ def _largest_remainder(values: Sequence[float], total_cents: int) -> list[int]:
         assert total_cents == 0, "cents to spread over nothing"
         return []
     scaled = [max(v, 0.0) * 100 for v in values]
-    cents = [math.floor(s) for s in scaled]
+    cents = list(map(math.floor, scaled))
     short = total_cents - sum(cents)
-    order = sorted(range(len(values)), key=lambda i: scaled[i] - cents[i], reverse=True)
-    while short > 0:
-        for i in order[:short]:
-            cents[i] += 1
-        short = total_cents - sum(cents)
+    if short > 0:
+        remainders = [s - c for s, c in zip(scaled, cents, strict=True)]
+        order = sorted(range(len(values)), key=remainders.__getitem__, reverse=True)
+        while short > 0:
+            for i in order[:short]:
+                cents[i] += 1
+            short = total_cents - sum(cents)
     while short < 0:
         i = max(range(len(cents)), key=lambda j: cents[j])
         cents[i] -= 1
@@ -380,39 +401,57 @@ def reconcile(values: np.ndarray, usable: np.ndarray, account_cents: np.ndarray)
     """
     values = np.where(usable, np.maximum(values, 0.0), 0.0)
     cents = np.rint(values * 100).astype(np.int64)
-    column_target = np.array(
-        _largest_remainder(list(values.sum(axis=0)), int(account_cents.sum())), dtype=np.int64
-    )
-    column_gap = column_target - cents.sum(axis=0)
-    for a in range(values.shape[0]):
-        gap = int(account_cents[a] - cents[a].sum())
-        cells = np.flatnonzero(usable[a])
-        assert cells.size or gap == 0, "an account with dollars and no usable cell"
+    column_target = _largest_remainder(values.sum(axis=0).tolist(), int(account_cents.sum()))
+    column_gap = (np.array(column_target, dtype=np.int64) - cents.sum(axis=0)).tolist()
+    account_gap = (account_cents - cents.sum(axis=1)).tolist()
+    if not any(account_gap) and not any(column_gap):
+        result: np.ndarray = cents
+        return result
+    # A few cents to move: Python lists are quicker than arrays at this size.
+    rows, dollars, offered = cents.tolist(), values.tolist(), usable.tolist()
+    for a, gap in enumerate(account_gap):
+        if not gap:
+            continue
+        row, row_dollars = rows[a], dollars[a]
+        cells = [j for j, on_menu in enumerate(offered[a]) if on_menu]
+        assert cells or gap == 0, "an account with dollars and no usable cell"
         while gap:
             step = 1 if gap > 0 else -1
-            candidates = cells if step > 0 else cells[cents[a, cells] > 0]
-            key = column_gap[candidates] * step * 1e15 + (values[a, candidates] > 0) * 1e14
-            best = int(candidates[np.argmax(key + values[a, candidates])])
-            amount = step * max(1, min(abs(gap), abs(int(column_gap[best]))))
+            candidates = cells if step > 0 else [j for j in cells if row[j] > 0]
+            # the cell whose column is most short (long), then one in use, then the largest
+            best = max(
+                candidates,
+                key=lambda j: (
+                    (column_gap[j] * step * 1e15 + (1e14 if row_dollars[j] > 0 else 0.0))
+                    + row_dollars[j]
+                ),
+            )
+            amount = step * max(1, min(abs(gap), abs(column_gap[best])))
             if step < 0:
-                amount = max(amount, -int(cents[a, best]))
-            cents[a, best] += amount
+                amount = max(amount, -row[best])
+            row[best] += amount
             column_gap[best] -= amount
             gap -= amount
     for _ in range(4 * values.size):
-        long_ = np.flatnonzero(column_gap < 0)
-        short = np.flatnonzero(column_gap > 0)
-        if not long_.size or not short.size:
+        long_ = [k for k, g in enumerate(column_gap) if g < 0]
+        short = [k for k, g in enumerate(column_gap) if g > 0]
+        if not long_ or not short:
             break
         moved = False
         for k_long in long_:
             for k_short in short:
-                rows = np.flatnonzero((cents[:, k_long] > 0) & (values[:, k_short] > 0))
-                if rows.size:
-                    a = int(rows[0])
-                    amount = int(min(-column_gap[k_long], column_gap[k_short], cents[a, k_long]))
-                    cents[a, k_long] -= amount
-                    cents[a, k_short] += amount
+                a = next(
+                    (
+                        a
+                        for a, (row, row_dollars) in enumerate(zip(rows, dollars, strict=True))
+                        if row[k_long] > 0 and row_dollars[k_short] > 0
+                    ),
+                    -1,
+                )
+                if a >= 0:
+                    amount = min(-column_gap[k_long], column_gap[k_short], rows[a][k_long])
+                    rows[a][k_long] -= amount
+                    rows[a][k_short] += amount
                     column_gap[k_long] += amount
                     column_gap[k_short] -= amount
                     moved = True
@@ -421,8 +460,7 @@ def reconcile(values: np.ndarray, usable: np.ndarray, account_cents: np.ndarray)
                 break
         if not moved:
             break
-    result: np.ndarray = cents
-    return result
+    return np.array(rows, dtype=np.int64).reshape(cents.shape)
 
 
 # --- baselines ------------------------------------------------------------
@@ -432,16 +470,16 @@ def naive_matrix(problem: LocationProblem, arrays: Arrays) -> np.ndarray:
     """Every account holds the target mix (renormalised over the classes on its menu)."""
     weights = np.where(arrays.usable, arrays.target[None, :], 0.0)
     totals = weights.sum(axis=1, keepdims=True)
-    counts = arrays.usable.sum(axis=1, keepdims=True)
-    equal = np.where(arrays.usable, 1.0 / np.maximum(counts, 1), 0.0)
-    share = np.where(totals > 0, weights / np.where(totals > 0, totals, 1.0), equal)
+    positive = totals > 0
+    if positive.all():
+        share = weights / totals
+    else:  # a menu with no targeted class: equal parts of what it offers
+        share = np.where(positive, weights / np.where(positive, totals, 1.0), arrays.shape.equal)
     result: np.ndarray = arrays.placeable[:, None] * share
     return result
 
 
-def greedy_matrix(
-    problem: LocationProblem, arrays: Arrays, growth: Mapping[tuple[str, Treatment], float]
-) -> np.ndarray:
+def greedy_matrix(problem: LocationProblem, arrays: Arrays) -> np.ndarray:
     """The rule of thumb: shelter the classes that tax hurts most, best shelter first.
 
     Classes are ranked by how much tax costs them in a taxable account,
@@ -451,29 +489,24 @@ def greedy_matrix(
     meet the targets as the targets are measured (after-tax: deferred dollars count
     ``1 - withdrawal``), so it is feasible wherever the program has no menus or bounds.
     """
-    remaining = arrays.target * float(arrays.scale @ arrays.placeable)
-    ranked = sorted(
-        range(len(problem.classes)),
-        key=lambda j: (
-            growth[(problem.classes[j].name, Treatment.EXEMPT)]
-            - growth[(problem.classes[j].name, Treatment.TAXABLE)]
-        ),
-        reverse=True,
-    )
-    order = {Treatment.EXEMPT: 0, Treatment.DEFERRED: 1, Treatment.TAXABLE: 2}
-    matrix = np.zeros_like(arrays.growth)
-    for i in sorted(
-        range(len(problem.accounts)), key=lambda i: order[problem.accounts[i].treatment]
-    ):
-        scale = arrays.scale[i]
-        room = scale * arrays.placeable[i]  # measured dollars
+    remaining = (arrays.target * arrays.total).tolist()
+    taxable, _, exempt = arrays.class_growth.tolist()
+    hurt = [e - t for e, t in zip(exempt, taxable, strict=True)]
+    ranked = sorted(range(len(hurt)), key=hurt.__getitem__, reverse=True)
+    scales, placeable = arrays.scale.tolist(), arrays.placeable.tolist()
+    rows = [[0.0] * len(hurt) for _ in scales]
+    for i in arrays.shape.fill_order:  # exempt accounts first, then deferred, then taxable
+        scale, row = scales[i], rows[i]
+        room = scale * placeable[i]  # measured dollars
         for j in ranked:
+            if room <= 0:
+                break  # nothing more to take
             take = min(room, remaining[j])
             if take > 0:
-                matrix[i, j] = take / scale
+                row[j] = take / scale
                 remaining[j] -= take
                 room -= take
-    return matrix
+    return np.array(rows).reshape(arrays.growth.shape)
 
 
 def _as_dict(problem: LocationProblem, matrix: np.ndarray) -> dict[tuple[str, str], float]:
@@ -502,7 +535,7 @@ def greedy_placement(
     problem: LocationProblem, growth: Mapping[tuple[str, Treatment], float]
 ) -> dict[tuple[str, str], float]:
     """:func:`greedy_matrix` by ``(account, class)``."""
-    return _as_dict(problem, greedy_matrix(problem, problem_arrays(problem, growth), growth))
+    return _as_dict(problem, greedy_matrix(problem, problem_arrays(problem, growth)))
 
 
 def placement_value(
@@ -514,38 +547,67 @@ def placement_value(
     return float((_as_matrix(problem, values) * problem_arrays(problem, growth).growth).sum())
 
 
+LotGroup = tuple[int, int, list[tuple[float, HoldingInput, float, float, float]]]
+"""Account row, class column, and the lots there, costliest to sell first:
+``(c, lot, value, gain (0 for a loss), tax rate now)``."""
+
+
+def lot_groups(problem: LocationProblem, costs: Sequence[float]) -> list[LotGroup]:
+    """The taxable accounts' lots by account and class, costliest to sell first.
+
+    ``costs`` are the lots' :func:`~location.program.sale_costs`.
+    """
+    if not problem.holdings:
+        return []
+    rows = {a.account_id: i for i, a in enumerate(problem.accounts) if a.treatment is TAXABLE}
+    columns = {k.name: j for j, k in enumerate(problem.classes)}
+    groups: dict[tuple[int, int], list[tuple[float, HoldingInput]]] = {}
+    for h, c in zip(problem.holdings, costs, strict=True):
+        i = rows.get(h.account_id)
+        if i is not None:
+            groups.setdefault((i, columns[h.asset_class]), []).append((c, h))
+    short, long_ = float(problem.tax.short_term), float(problem.tax.long_term)
+    result = []
+    for (i, j), lots in groups.items():
+        if len(lots) > 1:
+            lots.sort(key=lambda pair: -pair[0])  # stable: costliest first, then file order
+        result.append(
+            (
+                i,
+                j,
+                [
+                    (
+                        c,
+                        h,
+                        float(h.value),
+                        max(float(h.gain), 0.0),
+                        short if h.short_term else long_,
+                    )
+                    for c, h in lots
+                ],
+            )
+        )
+    return result
+
+
 def _sales(
-    matrix: np.ndarray,
-    problem: LocationProblem,
-    taxable_growth: Mapping[str, float],
+    matrix: np.ndarray, groups: list[LotGroup]
 ) -> tuple[float, float, list[tuple[str, str, str, str, float, float, float]]]:
     """The cheapest way from today's lots to ``matrix``: keep the costliest-to-sell lots.
 
     Returns ``(horizon cost, tax now, [(account, lot, symbol, class, sold, tax, cost)])``.
     """
-    if not problem.holdings:
-        return 0.0, 0.0, []
-    rows = {a.account_id: i for i, a in enumerate(problem.accounts)}
-    columns = {k.name: j for j, k in enumerate(problem.classes)}
-    groups: dict[tuple[int, int], list[HoldingInput]] = {}
-    for h in problem.holdings:
-        i = rows[h.account_id]
-        if problem.accounts[i].treatment is Treatment.TAXABLE:
-            groups.setdefault((i, columns[h.asset_class]), []).append(h)
     cost_total = tax_total = 0.0
     sales = []
-    for (i, j), lots in groups.items():
+    for i, j, lots in groups:
         room = float(matrix[i, j])
-        costs = [sale_cost(h, problem, taxable_growth) for h in lots]
-        for c, h in sorted(zip(costs, lots, strict=True), key=lambda pair: -pair[0]):
-            held = float(h.value)
+        for c, h, held, gain, rate in lots:
             keep = min(held, max(room, 0.0))
             room -= keep
             sold = held - keep
             if sold <= 0.005:
                 continue
-            rate = float(problem.tax.short_term if h.short_term else problem.tax.long_term)
-            tax = max(float(h.gain), 0.0) / held * rate * sold if held > 0 else 0.0
+            tax = gain / held * rate * sold if held > 0 else 0.0
             cost_total += c * sold
             tax_total += tax
             sales.append((h.account_id, h.lot_id, h.symbol, h.asset_class, sold, tax, c * sold))
@@ -624,50 +686,83 @@ def _explain_cell(
     )
 
 
+@attrs.frozen(eq=False)
+class _Household:
+    """What both placements of one household share, made once per :func:`locate`."""
+
+    problem: LocationProblem
+    arrays: Arrays
+    values: tuple[Decimal, ...]  # per account, to the cent
+    reserves: tuple[Decimal, ...]  # per account, to the cent
+    value_cents: np.ndarray
+    placed_cents: np.ndarray  # value less reserve
+    account_totals: Mapping[str, Decimal]
+    groups: list[LotGroup]
+    unscaled: bool  # every s[a] is 1
+
+
+def _household(problem: LocationProblem, arrays: Arrays, groups: list[LotGroup]) -> _Household:
+    values = tuple(_money(a.value) for a in problem.accounts)
+    reserves = tuple(_money(a.reserve) for a in problem.accounts)
+    value_cents = [int(v * 100) for v in values]
+    reserve_cents = [int(r * 100) for r in reserves]
+    return _Household(
+        problem=problem,
+        arrays=arrays,
+        values=values,
+        reserves=reserves,
+        value_cents=np.array(value_cents, dtype=np.int64),
+        placed_cents=np.array(value_cents, dtype=np.int64) - reserve_cents,
+        account_totals={
+            a.account_id: Decimal(c).scaleb(-2)
+            for a, c in zip(problem.accounts, value_cents, strict=True)
+        },
+        groups=groups,
+        unscaled=bool((arrays.scale == 1.0).all()),
+    )
+
+
 def _placement(
     name: str,
-    problem: LocationProblem,
+    household: _Household,
     program: LinearProgram,
     solution: Solution,
-    arrays: Arrays,
-    taxable_growth: Mapping[str, float],
     solvers: Sequence[str],
     explain: bool,
 ) -> Placement:
-    classes = [k.name for k in problem.classes]
-    column = program.x_columns()
-    usable = column >= 0
-    safe = np.maximum(column, 0)
-    matrix = np.where(usable, solution.values[safe], 0.0)
-    reserve_cents = np.array([int(_money(a.reserve) * 100) for a in problem.accounts])
-    value_cents = np.array([int(_money(a.value) * 100) for a in problem.accounts])
-    cents = reconcile(matrix, usable, value_cents - reserve_cents)
+    problem, arrays = household.problem, household.arrays
+    shape = arrays.shape
+    usable = shape.usable
+    matrix = np.where(usable, solution.values[np.maximum(shape.x_table, 0)], 0.0)
+    cents = reconcile(matrix, usable, household.placed_cents)
 
-    def make_cells() -> tuple[Cell, ...]:
-        return _cells(problem, program, solution, matrix, cents, value_cents, solvers, explain)
+    make_cells = _Cells(
+        problem, program, solution, matrix, cents, household.value_cents, solvers, explain
+    )
 
-    account_totals = {
-        a.account_id: Decimal(int(value_cents[i])).scaleb(-2)
-        for i, a in enumerate(problem.accounts)
-    }
-    column_cents = cents.sum(axis=0)
-    class_totals = {k: Decimal(int(column_cents[j])).scaleb(-2) for j, k in enumerate(classes)}
-    measured = (cents * arrays.scale[:, None]).sum(axis=0) / 100
-    class_measured = {k: _money(float(measured[j])) for j, k in enumerate(classes)}
-    value = float((matrix * arrays.growth).sum())
-    cost, tax, sales = _sales(matrix, problem, taxable_growth)
+    classes = shape.class_names
+    column_cents = cents.sum(axis=0).tolist()
+    class_totals = {k: Decimal(c).scaleb(-2) for k, c in zip(classes, column_cents, strict=True)}
+    if household.unscaled and sum(column_cents) < 10**15:
+        # Every s[a] is 1: measured = cents / 100 exactly, which _money gives back as is.
+        class_measured = class_totals
+    else:
+        measured = (cents * arrays.scale[:, None]).sum(axis=0) / 100
+        class_measured = {k: _money(m) for k, m in zip(classes, measured.tolist(), strict=True)}
+    value = _money(float((matrix * arrays.growth).sum()))
+    cost, tax, sales = _sales(matrix, household.groups)
     return Placement(
         name=name,
-        account_ids=tuple(a.account_id for a in problem.accounts),
-        class_names=tuple(classes),
+        account_ids=shape.account_ids,
+        class_names=classes,
         cents=cents,
-        account_totals=account_totals,
+        account_totals=household.account_totals,
         class_totals=class_totals,
         class_measured=class_measured,
-        after_tax_value=_money(value),
+        after_tax_value=value,
         transition_cost=_money(cost),
         tax_now=_money(tax),
-        net_value=_money(value) - _money(cost),
+        net_value=value - _money(cost),
         sales=tuple(
             LotSale(a, lot, symbol, k, _money(sold), _money(t), _money(c))
             for a, lot, symbol, k, sold, t, c in sales
@@ -678,7 +773,48 @@ def _placement(
     )
 
 
-def _cells(
+class _Cells:
+    """A placement's cells, made on first use: the explanations alone, or the records.
+
+    ``locate`` needs only the sentences; the records (``Decimal`` dollars per cell) are
+    made when :attr:`Placement.cells` is read.
+    """
+
+    def __init__(
+        self,
+        problem: LocationProblem,
+        program: LinearProgram,
+        solution: Solution,
+        matrix: np.ndarray,
+        cents: np.ndarray,
+        value_cents: np.ndarray,
+        solvers: Sequence[str],
+        explain: bool,
+    ) -> None:
+        self._arguments = (problem, program, solution, matrix, cents, value_cents, solvers, explain)
+        self._rows: list[tuple[str, str, int, bool, float | None, str]] | None = None
+
+    def rows(self) -> list[tuple[str, str, int, bool, float | None, str]]:
+        """Per cell: account, class, cents, offered, loss per dollar, explanation."""
+        if self._rows is None:
+            self._rows = _cell_rows(*self._arguments)
+        return self._rows
+
+    def texts(self) -> list[str]:
+        """The explanations, cell by cell."""
+        return [row[5] for row in self.rows()]
+
+    def __call__(self) -> tuple[Cell, ...]:
+        value_cents = self._arguments[5].tolist()
+        n_classes = self._arguments[4].shape[1]
+        account_values = [Decimal(c).scaleb(-2) for c in value_cents]
+        return tuple(
+            Cell(a, k, Decimal(whole).scaleb(-2), account_values[n // n_classes], on, loss, text)
+            for n, (a, k, whole, on, loss, text) in enumerate(self.rows())
+        )
+
+
+def _cell_rows(
     problem: LocationProblem,
     program: LinearProgram,
     solution: Solution,
@@ -687,7 +823,7 @@ def _cells(
     value_cents: np.ndarray,
     solvers: Sequence[str],
     explain: bool,
-) -> tuple[Cell, ...]:
+) -> list[tuple[str, str, int, bool, float | None, str]]:
     """The cells of a placement, with their loss per dollar and, if asked, explanations."""
     classes = [k.name for k in problem.classes]
     column = program.x_columns()
@@ -706,13 +842,11 @@ def _cells(
     matrix_rows, values = matrix.tolist(), value_cents.tolist()
     loss_up = solution.loss_up.tolist() if solution.loss_up is not None else None
     upper = program.col_upper.tolist()
-    cells = []
+    rows = []
     for i, a in enumerate(problem.accounts):
-        account_value = Decimal(values[i]).scaleb(-2)
         for j, k in enumerate(classes):
             whole = cents_rows[i][j]
             on_menu = usable_rows[i][j]
-            dollars = Decimal(whole).scaleb(-2)
             loss = reduced_rows[i][j] if on_menu else None
             text = ""
             if explain:
@@ -735,18 +869,8 @@ def _cells(
                     largest.get(k),
                     problem.horizon_years,
                 )
-            cells.append(
-                Cell(
-                    account_id=a.account_id,
-                    asset_class=k,
-                    dollars=dollars,
-                    account_value=account_value,
-                    offered=on_menu,
-                    loss_per_dollar=loss,
-                    explanation=text,
-                )
-            )
-    return tuple(cells)
+            rows.append((a.account_id, k, whole, on_menu, loss, text))
+    return rows
 
 
 def locate(
@@ -775,23 +899,21 @@ def locate(
             the message names the constraint that cannot hold.
         SolverFailedError: no solver could answer.
     """
-    check_problem(problem)
-    growth = growth_table(
-        problem.classes,
-        problem.tax,
-        problem.horizon_years,
-        tax_unrealized_at_horizon=problem.tax_unrealized_at_horizon,
+    fields = check_problem(problem)
+    horizon = problem.horizon_years
+    class_growth, annual = growth_arrays(
+        fields, problem.tax, horizon, tax_unrealized_at_horizon=problem.tax_unrealized_at_horizon
     )
+    names = [k.name for k in problem.classes]
     taxable_growth = {
-        k.name: float((1 + taxable_annual_rate(k, problem.tax)) ** problem.horizon_years)
-        for k in problem.classes
+        name: float((1 + a) ** horizon) for name, a in zip(names, annual.tolist(), strict=True)
     }
-    treatment = {a.account_id: a.treatment for a in problem.accounts}
-    has_costs = any(
-        treatment[h.account_id] is Treatment.TAXABLE and h.gain > 0 for h in problem.holdings
-    )
+    arrays = arrays_of(problem, shape_of(problem), class_growth, fields)
+    costs = sale_costs(problem, taxable_growth)
+    groups = lot_groups(problem, costs)
+    taxable_ids = {a.account_id for a in problem.accounts if a.treatment is Treatment.TAXABLE}
+    has_costs = any(h.gain > 0 and h.account_id in taxable_ids for h in problem.holdings)
     transition = has_costs and not ignore_current
-    arrays = problem_arrays(problem, growth)
     prechecks = _account_prechecks(problem, arrays)
     if prechecks:
         raise InfeasibleLocationError(
@@ -799,50 +921,55 @@ def locate(
             constraints=tuple(prechecks),
             hint="add classes to the menu or loosen the bounds",
         )
-    ideal_program = build_program(problem, growth, arrays=arrays)
+    household = _household(problem, arrays, groups)
+    ideal_program = build_program(problem, {}, arrays=arrays)
     ideal_solution = _solve_or_explain(problem, ideal_program, solvers, explain and not transition)
     ideal = _placement(
         "ideal",
-        problem,
+        household,
         ideal_program,
         ideal_solution,
-        arrays,
-        taxable_growth,
         solvers,
         explain and not transition,  # the ideal is explained when it is the recommendation
     )
-    if ignore_current or not has_costs:
+    if ignore_current:
+        recommended = attrs.evolve(
+            ideal,
+            name="recommended",
+            transition_cost=Decimal("0.00"),
+            tax_now=Decimal("0.00"),
+            net_value=ideal.after_tax_value,
+            sales=(),
+        )
+    elif not has_costs:
         recommended = attrs.evolve(ideal, name="recommended")
-        if ignore_current:
-            recommended = attrs.evolve(
-                recommended,
-                transition_cost=Decimal("0.00"),
-                tax_now=Decimal("0.00"),
-                net_value=recommended.after_tax_value,
-                sales=(),
-            )
     else:
         program = build_program(
-            problem, growth, taxable_growth=taxable_growth, use_holdings=True, arrays=arrays
+            problem,
+            {},
+            taxable_growth=taxable_growth,
+            use_holdings=True,
+            arrays=arrays,
+            costs=costs,
         )
         solution = _solve_or_explain(problem, program, solvers, explain)
-        recommended = _placement(
-            "recommended", problem, program, solution, arrays, taxable_growth, solvers, explain
-        )
+        recommended = _placement("recommended", household, program, solution, solvers, explain)
     naive = naive_matrix(problem, arrays)
-    naive_cost = _sales(naive, problem, taxable_growth)[0] if not ignore_current else 0.0
-    greedy = greedy_matrix(problem, arrays, growth)
+    naive_cost = _sales(naive, groups)[0] if not ignore_current else 0.0
+    greedy = greedy_matrix(problem, arrays)
     measured_total = sum(
-        Decimal(repr(float(scale))) * (_money(a.value) - _money(a.reserve))
-        for scale, a in zip(arrays.scale, problem.accounts, strict=True)
+        Decimal(repr(scale)) * (value - reserve)
+        for scale, value, reserve in zip(
+            arrays.scale.tolist(), household.values, household.reserves, strict=True
+        )
     )
     class_targets = dict(
         zip(
-            [k.name for k in problem.classes],
+            names,
             [
                 Decimal(c).scaleb(-2)
                 for c in _largest_remainder(
-                    [float(k.target) * float(measured_total) for k in problem.classes],
+                    [target * float(measured_total) for target in arrays.target.tolist()],
                     int(_money(measured_total) * 100),
                 )
             ],
@@ -853,7 +980,13 @@ def locate(
     explanations = []
     if explain:
         explanations = _summary(problem, recommended, ideal, naive_value, _money(naive_cost))
-        explanations += [c.explanation for c in recommended.cells]
+        explanations += recommended.explanation_lines()
+    growth: dict[tuple[str, str], float] = {}
+    taxable, deferred, exempt = class_growth.tolist()
+    for j, name in enumerate(names):
+        growth[(name, "taxable")] = taxable[j]
+        growth[(name, "deferred")] = deferred[j]
+        growth[(name, "exempt")] = exempt[j]
     return LocationResult(
         recommended=recommended,
         ideal=ideal,
@@ -861,11 +994,11 @@ def locate(
         naive_transition_cost=_money(naive_cost),
         greedy_value=_money(float((greedy * arrays.growth).sum())),
         class_targets=class_targets,
-        growth={(k, t.value): g for (k, t), g in growth.items()},
-        reserves={a.account_id: _money(a.reserve) for a in problem.accounts},
+        growth=growth,
+        reserves=dict(zip(arrays.shape.account_ids, household.reserves, strict=True)),
         explanations=tuple(explanations),
         ignore_current=ignore_current,
-        horizon_years=problem.horizon_years,
+        horizon_years=horizon,
     )
 
 

@@ -29,6 +29,9 @@ with ``w = 0.25``, ``g_exempt = 1.04^10 = 1.48024``.
 
 from __future__ import annotations
 
+import itertools
+import operator
+
 import numpy as np
 
 from location.inputs import AssetClassInput, TaxRates, Treatment
@@ -91,6 +94,67 @@ def growth_factor(
     return grown - float(tax.long_term) * unrealized
 
 
+def class_fields(classes: tuple[AssetClassInput, ...]) -> np.ndarray:
+    """Per class (rows): ``r, y_ord, y_q, y_ex, turnover, ftc, target, tolerance`` as floats.
+
+    The one place the classes' numbers become floats (:func:`growth_arrays` reads the
+    first six columns, the program the last two).
+    """
+    numbers = map(_CLASS_FIELDS, classes)
+    return np.array(list(map(float, itertools.chain.from_iterable(numbers)))).reshape(
+        len(classes), 8
+    )
+
+
+_CLASS_FIELDS = operator.attrgetter(
+    "expected_return",
+    "ordinary_yield",
+    "qualified_yield",
+    "tax_exempt_yield",
+    "turnover",
+    "foreign_tax_credit",
+    "target",
+    "tolerance",
+)
+
+
+def growth_arrays(
+    fields: np.ndarray,
+    tax: TaxRates,
+    horizon_years: int,
+    *,
+    tax_unrealized_at_horizon: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``g`` per treatment and class, and ``a`` per class, from :func:`class_fields`.
+
+    Returns:
+        ``(g, a)``: ``g[t, k]`` with rows in :class:`Treatment` order (taxable,
+        deferred, exempt), and the taxable annual rate ``a[k]``.
+    """
+    # Element by element in Python floats (the same operations, in the same order, as on
+    # arrays, so the same numbers), the powers on arrays: a few classes, so fewer calls.
+    r, y_ord, y_q, y_ex, turnover, ftc = fields[:, :6].T.tolist()
+    horizon = int(horizon_years)
+    t_ord, t_q, t_lt = float(tax.ordinary), float(tax.qualified), float(tax.long_term)
+    p = [r_k - o - q - e for r_k, o, q, e in zip(r, y_ord, y_q, y_ex, strict=True)]
+    a = [
+        r_k - o * t_ord - q * t_q - t * p_k * t_lt + f
+        for r_k, o, q, t, p_k, f in zip(r, y_ord, y_q, turnover, p, ftc, strict=True)
+    ]
+    grown = (np.array([1 + a_k for a_k in a]) ** horizon).tolist()
+    taxable = grown
+    if tax_unrealized_at_horizon:
+        taxable = []
+        for a_k, g, t, p_k in zip(a, grown, turnover, p, strict=True):
+            kept = (1 - t) * p_k
+            unrealized = kept * horizon if abs(a_k) < 1e-12 else kept * (g - 1) / a_k
+            taxable.append(g - t_lt * unrealized)
+    exempt = (np.array([1 + r_k for r_k in r]) ** horizon).tolist()
+    kept_after_withdrawal = 1 - float(tax.withdrawal)
+    deferred = [e * kept_after_withdrawal for e in exempt]
+    return np.array([taxable, deferred, exempt]).reshape(3, len(a)), np.array(a)
+
+
 def growth_table(
     classes: tuple[AssetClassInput, ...],
     tax: TaxRates,
@@ -99,38 +163,16 @@ def growth_table(
     tax_unrealized_at_horizon: bool = False,
 ) -> dict[tuple[str, Treatment], float]:
     """``g[k, t]`` for every class and treatment (:func:`growth_factor`, on arrays)."""
-    fields = np.array(
-        [
-            [
-                float(k.expected_return),
-                float(k.ordinary_yield),
-                float(k.qualified_yield),
-                float(k.tax_exempt_yield),
-                float(k.turnover),
-                float(k.foreign_tax_credit),
-            ]
-            for k in classes
-        ]
-    ).reshape(len(classes), 6)
-    r, y_ord, y_q, y_ex, turnover, ftc = fields.T
-    horizon = int(horizon_years)
-    p = r - y_ord - y_q - y_ex
-    long_term = float(tax.long_term)
-    a = r - y_ord * float(tax.ordinary) - y_q * float(tax.qualified) - turnover * p * long_term
-    a = a + ftc
-    grown = (1 + a) ** horizon
-    taxable = grown
-    if tax_unrealized_at_horizon:
-        kept = (1 - turnover) * p
-        tiny = np.abs(a) < 1e-12
-        with np.errstate(divide="ignore", invalid="ignore"):
-            unrealized = np.where(tiny, kept * horizon, kept * (grown - 1) / np.where(tiny, 1, a))
-        taxable = grown - long_term * unrealized
-    exempt = (1 + r) ** horizon
-    deferred = exempt * (1 - float(tax.withdrawal))
+    g, _ = growth_arrays(
+        class_fields(classes),
+        tax,
+        horizon_years,
+        tax_unrealized_at_horizon=tax_unrealized_at_horizon,
+    )
+    taxable, deferred, exempt = g.tolist()
     table: dict[tuple[str, Treatment], float] = {}
     for i, k in enumerate(classes):
-        table[(k.name, Treatment.TAXABLE)] = float(taxable[i])
-        table[(k.name, Treatment.DEFERRED)] = float(deferred[i])
-        table[(k.name, Treatment.EXEMPT)] = float(exempt[i])
+        table[(k.name, Treatment.TAXABLE)] = taxable[i]
+        table[(k.name, Treatment.DEFERRED)] = deferred[i]
+        table[(k.name, Treatment.EXEMPT)] = exempt[i]
     return table

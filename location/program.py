@@ -30,15 +30,19 @@ at the horizon: ``c = 0.6 * 0.238 * 1.5 = 0.2142`` per dollar sold, $21.42 for t
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping, Sequence
 
 import attrs
 import numpy as np
 
+from location.growth import class_fields
 from location.inputs import HoldingInput, LocationProblem, TargetBasis, Treatment
 
 INF = math.inf
+TREATMENTS = tuple(Treatment)
+"""The order of the rows of :func:`location.growth.growth_arrays`."""
 
 
 @attrs.frozen
@@ -84,6 +88,7 @@ class LinearProgram:
     class_names: tuple[str, ...]
     lot_ids: tuple[str, ...] = ()
     constant: float = 0.0
+    x_table: np.ndarray | None = None  # x_columns(), when the shape has it already
 
     @property
     def n_columns(self) -> int:
@@ -117,6 +122,8 @@ class LinearProgram:
 
     def x_columns(self) -> np.ndarray:
         """Accounts x classes: the column of each ``x[a, k]``, -1 where there is none."""
+        if self.x_table is not None:
+            return self.x_table
         table = np.full((len(self.account_ids), len(self.class_names)), -1, dtype=np.int64)
         is_x = self.col_lot < 0
         table[self.col_account[is_x], self.col_class[is_x]] = np.flatnonzero(is_x)
@@ -160,6 +167,111 @@ def sale_cost(
     return max(fraction * (rate_now * taxable_growth[holding.asset_class] - deferred), 0.0)
 
 
+def sale_costs(problem: LocationProblem, taxable_growth: Mapping[str, float]) -> list[float]:
+    """:func:`sale_cost` of every holding of ``problem``, in order (the rates read once)."""
+    short, long_ = float(problem.tax.short_term), float(problem.tax.long_term)
+    deferred = long_ if problem.tax_unrealized_at_horizon else 0.0
+    costs = []
+    for holding in problem.holdings:
+        value = float(holding.value)
+        gain = float(holding.gain)
+        if value <= 0 or gain <= 0:
+            costs.append(0.0)
+            continue
+        fraction = min(gain / value, 1.0)
+        rate_now = short if holding.short_term else long_
+        growth = taxable_growth[holding.asset_class]
+        costs.append(max(fraction * (rate_now * growth - deferred), 0.0))
+    return costs
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+@attrs.frozen(eq=False)
+class Shape:
+    """What the households of one shape share: the sparsity of the program.
+
+    The shape is the accounts (id, treatment, menu) and the classes (names), in order.
+    Everything here depends on nothing else, so it is made once per shape
+    (:func:`shape_of`) and shared, read-only, by every household of that shape; only
+    the coefficients and bounds are made per household.
+    """
+
+    account_ids: tuple[str, ...]
+    class_names: tuple[str, ...]
+    treatment: np.ndarray  # per account: its row in growth_arrays (TREATMENTS order)
+    deferred: np.ndarray  # per account
+    taxable: np.ndarray  # per account
+    usable: np.ndarray  # accounts x classes: on the menu
+    x_table: np.ndarray  # accounts x classes: the column of x[a, k], -1 where none
+    col_account: np.ndarray  # per x column
+    col_class: np.ndarray  # per x column
+    col_lot: np.ndarray  # per x column: -1
+    start: np.ndarray  # column starts: two entries per x column
+    index: np.ndarray  # (class row, account row) per x column
+    rows: tuple[Row, ...]
+    no_bound_lower: np.ndarray  # accounts x classes, zeros
+    no_bound_upper: np.ndarray  # accounts x classes, inf
+    offered: tuple[int, ...]  # per account, the number of classes on its menu
+    equal: np.ndarray  # accounts x classes: 1 / offered on the menu (the naive fallback)
+    fill_order: tuple[int, ...]  # accounts, exempt then deferred then taxable (greedy)
+
+
+def shape_of(problem: LocationProblem) -> Shape:
+    """The :class:`Shape` of ``problem`` (made on first sight, then looked up)."""
+    return _shape(
+        tuple((a.account_id, a.treatment, a.menu) for a in problem.accounts),
+        tuple(k.name for k in problem.classes),
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _shape(
+    accounts: tuple[tuple[str, Treatment, Hashable], ...], class_names: tuple[str, ...]
+) -> Shape:
+    n_accounts, n_classes = len(accounts), len(class_names)
+    usable = np.ones((n_accounts, n_classes), dtype=bool)
+    for i, (_, _, menu) in enumerate(accounts):
+        if menu is not None:
+            usable[i] = [name in menu for name in class_names]  # type: ignore[operator]
+    col_account, col_class = np.nonzero(usable)
+    n_x = len(col_account)
+    index = np.empty(2 * n_x, dtype=np.int32)
+    index[0::2] = col_class
+    index[1::2] = n_classes + col_account
+    x_table = np.full((n_accounts, n_classes), -1, dtype=np.int64)
+    x_table[col_account, col_class] = np.arange(n_x)
+    treatments = [t for _, t, _ in accounts]
+    rows = tuple(Row("class", asset_class=k) for k in class_names) + tuple(
+        Row("account", account_id=a) for a, _, _ in accounts
+    )
+    return Shape(
+        account_ids=tuple(a for a, _, _ in accounts),
+        class_names=class_names,
+        treatment=_frozen(np.array([TREATMENTS.index(t) for t in treatments], dtype=np.int64)),
+        deferred=_frozen(np.array([t is Treatment.DEFERRED for t in treatments], dtype=bool)),
+        taxable=_frozen(np.array([t is Treatment.TAXABLE for t in treatments], dtype=bool)),
+        usable=_frozen(usable),
+        x_table=_frozen(x_table),
+        col_account=_frozen(col_account.astype(np.int64)),
+        col_class=_frozen(col_class.astype(np.int64)),
+        col_lot=_frozen(np.full(n_x, -1, dtype=np.int64)),
+        start=_frozen(np.arange(0, 2 * n_x + 1, 2, dtype=np.int32)),
+        index=_frozen(index),
+        rows=rows,
+        no_bound_lower=_frozen(np.zeros((n_accounts, n_classes))),
+        no_bound_upper=_frozen(np.full((n_accounts, n_classes), INF)),
+        offered=tuple(int(n) for n in usable.sum(axis=1)),
+        equal=_frozen(
+            np.where(usable, 1.0 / np.maximum(usable.sum(axis=1, keepdims=True), 1), 0.0)
+        ),
+        fill_order=tuple(sorted(range(n_accounts), key=lambda i: -TREATMENTS.index(treatments[i]))),
+    )
+
+
 @attrs.frozen(eq=False)
 class Arrays:
     """A problem's numbers as arrays, accounts x classes, made once per problem."""
@@ -172,43 +284,61 @@ class Arrays:
     tolerance: np.ndarray  # tol[k]
     lower: np.ndarray  # per cell
     upper: np.ndarray  # per cell
+    shape: Shape
+    class_growth: np.ndarray  # g[t, k], rows in TREATMENTS order
+    total: float  # S = s @ P, what the targets are measured against
+    bounded: bool = False  # some account has per-class bounds
 
 
 def problem_arrays(
     problem: LocationProblem, growth: Mapping[tuple[str, Treatment], float]
 ) -> Arrays:
     """The arrays of :class:`Arrays` for ``problem``."""
-    n_accounts, n_classes = len(problem.accounts), len(problem.classes)
-    scale_of = account_scale(problem)
-    names = [k.name for k in problem.classes]
-    by_treatment = {
-        t: np.array([growth[(name, t)] for name in names], dtype=float) for t in Treatment
-    }
-    g = np.empty((n_accounts, n_classes))
-    usable = np.ones((n_accounts, n_classes), dtype=bool)
-    lower = np.zeros((n_accounts, n_classes))
-    upper = np.full((n_accounts, n_classes), INF)
-    for i, a in enumerate(problem.accounts):
-        g[i] = by_treatment[a.treatment]
-        if a.menu is not None:
-            usable[i] = [name in a.menu for name in names]
-        for name, limits in a.limits.items():
-            j = names.index(name)
-            if limits.min_dollars is not None:
-                lower[i, j] = float(limits.min_dollars)
-            if limits.max_dollars is not None:
-                # Only a given bound: the account row caps x already, and a redundant
-                # bound would make the reduced costs (the explanations) degenerate.
-                upper[i, j] = float(limits.max_dollars)
+    by_treatment = np.array(
+        [[growth[(k.name, t)] for k in problem.classes] for t in TREATMENTS], dtype=float
+    ).reshape(len(TREATMENTS), len(problem.classes))
+    return arrays_of(problem, shape_of(problem), by_treatment, class_fields(problem.classes))
+
+
+def arrays_of(
+    problem: LocationProblem, shape: Shape, growth: np.ndarray, fields: np.ndarray
+) -> Arrays:
+    """:class:`Arrays` from the shape, ``g[t, k]`` and :func:`~location.growth.class_fields`.
+
+    Arrays taken from the shape are read-only and shared; the rest are the problem's own.
+    """
+    bounded = any(a.limits for a in problem.accounts)
+    lower, upper = shape.no_bound_lower, shape.no_bound_upper
+    if bounded:
+        lower, upper = lower.copy(), upper.copy()
+        names = shape.class_names
+        for i, a in enumerate(problem.accounts):
+            for name, limits in a.limits.items():
+                j = names.index(name)
+                if limits.min_dollars is not None:
+                    lower[i, j] = float(limits.min_dollars)
+                if limits.max_dollars is not None:
+                    # Only a given bound: the account row caps x already, and a redundant
+                    # bound would make the reduced costs (the explanations) degenerate.
+                    upper[i, j] = float(limits.max_dollars)
+    if problem.target_basis is TargetBasis.AFTERTAX:
+        scale = np.where(shape.deferred, 1.0 - float(problem.tax.withdrawal), 1.0)
+    else:
+        scale = np.ones(len(shape.account_ids))
+    placeable = np.array([float(a.placeable) for a in problem.accounts])
     return Arrays(
-        growth=g,
-        usable=usable,
-        placeable=np.array([float(a.placeable) for a in problem.accounts]),
-        scale=np.array([scale_of[a.account_id] for a in problem.accounts]),
-        target=np.array([float(k.target) for k in problem.classes]),
-        tolerance=np.array([float(k.tolerance) for k in problem.classes]),
+        growth=growth[shape.treatment],
+        class_growth=growth,
+        total=float(scale @ placeable),
+        usable=shape.usable,
+        placeable=placeable,
+        scale=scale,
+        target=fields[:, 6].copy(),
+        tolerance=fields[:, 7].copy(),
         lower=lower,
         upper=upper,
+        shape=shape,
+        bounded=bounded,
     )
 
 
@@ -219,6 +349,7 @@ def build_program(
     taxable_growth: Mapping[str, float] | None = None,
     use_holdings: bool = False,
     arrays: Arrays | None = None,
+    costs: Sequence[float] | None = None,
 ) -> LinearProgram:
     """Formulate the problem (see the module docstring).
 
@@ -228,63 +359,52 @@ def build_program(
         taxable_growth: ``F[k] = (1 + a_k)^H`` per class (needed with holdings).
         use_holdings: add ``keep`` columns for current lots in taxable accounts.
         arrays: :func:`problem_arrays` of the problem, when already made.
+        costs: :func:`sale_costs` of the problem, when already made.
 
     Returns:
         The :class:`LinearProgram`.
     """
     arrays = arrays or problem_arrays(problem, growth)
-    n_accounts, n_classes = arrays.growth.shape
-    account_ids = tuple(a.account_id for a in problem.accounts)
-    class_names = tuple(k.name for k in problem.classes)
-    total = float(arrays.scale @ arrays.placeable)
-
-    rows = [Row("class", asset_class=k) for k in class_names]
-    rows += [Row("account", account_id=a) for a in account_ids]
+    shape = arrays.shape
+    total = arrays.total
     row_lower = np.concatenate(
         [np.maximum(arrays.target - arrays.tolerance, 0.0) * total, arrays.placeable]
     )
     row_upper = np.concatenate(
         [np.minimum(arrays.target + arrays.tolerance, 1.0) * total, arrays.placeable]
     )
-
     # x columns, accounts then classes: entries (class row, s[a]) and (account row, 1).
-    col_account, col_class = np.nonzero(arrays.usable)
-    n_x = len(col_account)
-    index = np.empty(2 * n_x, dtype=np.int32)
-    index[0::2] = col_class
-    index[1::2] = n_classes + col_account
-    value = np.empty(2 * n_x)
+    col_account, col_class = shape.col_account, shape.col_class
+    value = np.empty(2 * len(col_account))
     value[0::2] = arrays.scale[col_account]
     value[1::2] = 1.0
-    start = np.arange(0, 2 * n_x + 1, 2, dtype=np.int32)
-    cost = arrays.growth[col_account, col_class]
-    col_lower = arrays.lower[col_account, col_class]
-    col_upper = arrays.upper[col_account, col_class]
-    col_lot = np.full(n_x, -1, dtype=np.int64)
     program = LinearProgram(
-        rows=tuple(rows),
-        cost=cost,
-        col_lower=col_lower,
-        col_upper=col_upper,
+        rows=shape.rows,
+        cost=arrays.growth[col_account, col_class],
+        col_lower=arrays.lower[col_account, col_class],
+        col_upper=arrays.upper[col_account, col_class],
         row_lower=row_lower,
         row_upper=row_upper,
-        start=start,
-        index=index,
+        start=shape.start,
+        index=shape.index,
         value=value,
-        col_account=col_account.astype(np.int64),
-        col_class=col_class.astype(np.int64),
-        col_lot=col_lot,
-        account_ids=account_ids,
-        class_names=class_names,
+        col_account=col_account,
+        col_class=col_class,
+        col_lot=shape.col_lot,
+        account_ids=shape.account_ids,
+        class_names=shape.class_names,
+        x_table=shape.x_table,
     )
     if not use_holdings:
         return program
     assert taxable_growth is not None, "taxable_growth is needed with holdings"
-    return _with_holdings(problem, program, taxable_growth)
+    if costs is None:
+        costs = sale_costs(problem, taxable_growth)
+    return _with_holdings(problem, program, costs)
 
 
 def _with_holdings(
-    problem: LocationProblem, program: LinearProgram, taxable_growth: Mapping[str, float]
+    problem: LocationProblem, program: LinearProgram, costs: Sequence[float]
 ) -> LinearProgram:
     """Add the ``keep`` columns and the link rows of the lots in taxable accounts."""
     account_row = {a: i for i, a in enumerate(program.account_ids)}
@@ -296,10 +416,9 @@ def _with_holdings(
     link_row: dict[tuple[int, int], int] = {}
     keep_cost, keep_upper, keep_account, keep_class, keep_row, lot_ids = [], [], [], [], [], []
     constant = 0.0
-    for holding in problem.holdings:
+    for holding, c in zip(problem.holdings, costs, strict=True):
         if treatment[holding.account_id] is not Treatment.TAXABLE:
             continue
-        c = sale_cost(holding, problem, taxable_growth)
         if c <= 0:
             continue  # free to sell: keeping it is the same as buying it back
         held = float(holding.value)
@@ -317,23 +436,30 @@ def _with_holdings(
         lot_ids.append(f"{holding.account_id}/{holding.lot_id}")
     if not keep_cost:
         return attrs.evolve(program, constant=constant)
-    # Rebuild the column-wise matrix: x columns gain -1 in their link row.
-    x_link = {int(x_table[a, k]): row for (a, k), row in link_row.items()}
-    index: list[int] = []
-    value: list[float] = []
-    start = [0]
-    for j in range(program.n_columns):
-        index.extend(program.index[program.start[j] : program.start[j + 1]].tolist())
-        value.extend(program.value[program.start[j] : program.start[j + 1]].tolist())
-        if j in x_link:
-            index.append(x_link[j])
-            value.append(-1.0)
-        start.append(len(index))
-    for row in keep_row:
-        if row >= 0:
-            index.append(row)
-            value.append(1.0)
-        start.append(len(index))
+    # Rebuild the column-wise matrix: x columns gain -1 in their link row (after their
+    # own entries), then one column per lot: 1 in its link row, or nothing.
+    n_columns = program.n_columns
+    linked = np.array([x_table[a, k] for a, k in link_row], dtype=np.int64)
+    extra = np.zeros(n_columns, dtype=np.int64)
+    extra[linked] = 1
+    old_start = program.start.astype(np.int64)
+    old_length = np.diff(old_start)
+    keep_entries = np.array([row >= 0 for row in keep_row], dtype=np.int64)
+    start = np.concatenate(
+        [[0], np.cumsum(np.concatenate([old_length + extra, keep_entries]))]
+    ).astype(np.int32)
+    nnz = int(start[-1])
+    index = np.empty(nnz, dtype=np.int32)
+    value = np.empty(nnz)
+    moved = np.arange(old_start[-1]) + np.repeat(start[:n_columns] - old_start[:-1], old_length)
+    index[moved] = program.index
+    value[moved] = program.value
+    at = start[linked] + old_length[linked]
+    index[at] = list(link_row.values())
+    value[at] = -1.0
+    at = start[n_columns:-1][keep_entries > 0]
+    index[at] = [row for row in keep_row if row >= 0]
+    value[at] = 1.0
     n_links = len(link_row)
     return attrs.evolve(
         program,
@@ -343,9 +469,9 @@ def _with_holdings(
         col_upper=np.concatenate([program.col_upper, keep_upper]),
         row_lower=np.concatenate([program.row_lower, np.full(n_links, -INF)]),
         row_upper=np.concatenate([program.row_upper, np.zeros(n_links)]),
-        start=np.array(start, dtype=np.int32),
-        index=np.array(index, dtype=np.int32),
-        value=np.array(value),
+        start=start,
+        index=index,
+        value=value,
         col_account=np.concatenate([program.col_account, keep_account]).astype(np.int64),
         col_class=np.concatenate([program.col_class, keep_class]).astype(np.int64),
         col_lot=np.concatenate([program.col_lot, np.arange(len(keep_cost), dtype=np.int64)]),

@@ -127,6 +127,57 @@ def new_highs() -> Any:
     return highs
 
 
+class _Model:
+    """One HiGHS instance holding one shape, and the coefficients it holds now."""
+
+    def __init__(self, highs: Any, program: LinearProgram) -> None:
+        import highspy
+
+        lp = highspy.HighsLp()
+        lp.num_col_ = program.n_columns
+        lp.num_row_ = len(program.rows)
+        lp.col_cost_ = -program.cost
+        lp.col_lower_ = program.col_lower
+        lp.col_upper_ = program.col_upper
+        lp.row_lower_ = program.row_lower
+        lp.row_upper_ = program.row_upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = program.start
+        lp.a_matrix_.index_ = program.index
+        lp.a_matrix_.value_ = program.value
+        highs.passModel(lp)
+        self.highs = highs
+        self.columns = np.arange(program.n_columns, dtype=np.int32)
+        self.rows = np.arange(len(program.rows), dtype=np.int32)
+        self._remember(program)
+
+    def _remember(self, program: LinearProgram) -> None:
+        # bytes, not the arrays: a caller may change its arrays in place and solve again
+        self.loaded = tuple(
+            a.tobytes()
+            for a in (
+                program.cost,
+                program.col_lower,
+                program.col_upper,
+                program.row_lower,
+                program.row_upper,
+            )
+        )
+
+    def update(self, program: LinearProgram) -> None:
+        """Change the costs and bounds to ``program``'s."""
+        cost, lower, upper, row_lower, row_upper = self.loaded
+        highs, columns = self.highs, self.columns
+        n_cols = len(columns)
+        if cost != program.cost.tobytes():
+            highs.changeColsCost(n_cols, columns, -program.cost)
+        if lower != program.col_lower.tobytes() or upper != program.col_upper.tobytes():
+            highs.changeColsBounds(n_cols, columns, program.col_lower, program.col_upper)
+        if row_lower != program.row_lower.tobytes() or row_upper != program.row_upper.tobytes():
+            highs.changeRowsBounds(len(self.rows), self.rows, program.row_lower, program.row_upper)
+        self._remember(program)
+
+
 class _HighsBackend:
     """HiGHS through its own API, with the model built once per shape.
 
@@ -143,7 +194,7 @@ class _HighsBackend:
     def __init__(self) -> None:
         self._local = threading.local()
 
-    def _models(self) -> OrderedDict[bytes, Any]:
+    def _models(self) -> OrderedDict[bytes, _Model]:
         models = getattr(self._local, "models", None)
         if models is None:
             models = self._local.models = OrderedDict()
@@ -157,9 +208,11 @@ class _HighsBackend:
         return highs
 
     def _load(self, program: LinearProgram) -> Any:
-        """The instance holding ``program``'s shape, with ``program``'s coefficients."""
-        import highspy
+        """The instance holding ``program``'s shape, with ``program``'s coefficients.
 
+        Costs and bounds are passed only where they differ from the ones loaded (the
+        model is the same either way; each solve starts from scratch).
+        """
         key = b"".join(
             (
                 np.array([len(program.rows), program.n_columns], dtype=np.int64).tobytes(),
@@ -169,38 +222,21 @@ class _HighsBackend:
             )
         )
         models = self._models()
-        highs = models.get(key)
-        n_cols, n_rows = program.n_columns, len(program.rows)
-        if highs is not None:
+        model = models.get(key)
+        if model is not None:
             models.move_to_end(key)
-            columns = np.arange(n_cols, dtype=np.int32)
-            rows = np.arange(n_rows, dtype=np.int32)
-            highs.changeColsCost(n_cols, columns, -program.cost)
-            highs.changeColsBounds(n_cols, columns, program.col_lower, program.col_upper)
-            highs.changeRowsBounds(n_rows, rows, program.row_lower, program.row_upper)
+            model.update(program)
         else:
             if len(models) >= self.MODELS_PER_THREAD:
-                _, highs = models.popitem(last=False)
+                _, model = models.popitem(last=False)
+                highs = model.highs
                 highs.clearModel()
             else:
                 highs = new_highs()
-            lp = highspy.HighsLp()
-            lp.num_col_ = n_cols
-            lp.num_row_ = n_rows
-            lp.col_cost_ = -program.cost
-            lp.col_lower_ = program.col_lower
-            lp.col_upper_ = program.col_upper
-            lp.row_lower_ = program.row_lower
-            lp.row_upper_ = program.row_upper
-            lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-            lp.a_matrix_.start_ = program.start
-            lp.a_matrix_.index_ = program.index
-            lp.a_matrix_.value_ = program.value
-            highs.passModel(lp)
-            models[key] = highs
+            model = models[key] = _Model(highs, program)
         self._local.program = program
-        self._local.loaded = highs
-        return highs
+        self._local.loaded = model.highs
+        return model.highs
 
     def __call__(self, program: LinearProgram, ranging: bool = False) -> Solution:
         import highspy
@@ -434,7 +470,7 @@ def solve(
         except Exception as error:  # a failed solve retries on the fallback
             tried.append(f"{name}: {error}")
             continue
-        return attrs.evolve(solution, tried=tuple(tried))
+        return attrs.evolve(solution, tried=tuple(tried)) if tried else solution
     raise SolverFailedError(
         "no solver could solve the location program: " + "; ".join(tried),
         hint="install highspy, or check that PuLP's CBC runs",
