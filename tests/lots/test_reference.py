@@ -11,20 +11,11 @@ is deterministic.
 Every replay here runs with ``decimal.FloatOperation`` trapped. Examples: 500
 by default, 10,000 with ``pytest --hypothesis-profile=thorough``.
 
-Known differences, each pinned by a strict ``xfail`` on its minimal history so
-the marker has to go when the fast path is fixed:
-
-* a sale relieving two lots, where the remaining shares of the second become
-  the replacement for the first one's loss: the fast path reports the second
-  lot's disposition under the id and holding period its remaining shares got
-  from the wash (``L2.1``, acquired earlier), instead of those the sold shares
-  had (``L2``). The comparison skips histories where that happens.
-* basis is conserved only to the 28 significant digits of the decimal
-  context, not exactly: ``lots.numbers.split`` gives the remainder
-  ``total - part`` rounded when it needs more digits than ``part``. For the
-  same reason a row's ``permanently_disallowed`` (the sum of the parts split
-  from its adjustment) can exceed its ``adjustment`` by one unit in the 28th
-  digit. The invariants allow ``BASIS_TOLERANCE`` for both.
+Two differences this comparison found are pinned by hand-worked tests:
+a sale's row keeps the sold shares' id and holding period when the rest of
+their lot becomes the replacement of the same sale's loss
+(``test_disposition_keeps_the_sold_shares_id_and_holding_period``), and basis
+is conserved to the last digit (``test_basis_conserved_to_the_last_digit``).
 
 The order of the matches within one sale is not part of the contract (the
 reference lists them lot by lot in relief order, then purchase order; the fast
@@ -42,8 +33,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 
-import pytest
-from hypothesis import given, note, reject
+from hypothesis import given, note
 
 from lots.numbers import ZERO
 from lots.records import Account, AccountType, Action, Lot, Transaction
@@ -51,10 +41,6 @@ from lots.relief import LotMethod
 from lots.washsale import Ledger, WashMatch, replay
 from tests.lots.reference import reference_replay
 from tests.strategies import History, histories
-
-#: How far the sums of basis may drift from exact: the engine computes in the
-#: default 28-digit context (see ``test_basis_conserved_to_the_last_digit``).
-BASIS_TOLERANCE = Decimal("1E-18")
 
 
 def _held_lots(history: History) -> Sequence[Lot]:
@@ -91,23 +77,6 @@ def _matches_by_sale(ledger: Ledger) -> list[tuple[tuple[dt.date, str, str], Cou
     ]
 
 
-def _root(lot_id: str) -> str:
-    return lot_id.split(".")[0]
-
-
-def _sells_into_its_own_replacement(ledger: Ledger) -> bool:
-    """Whether a sale's wash made the unsold shares of a lot it relieved a replacement."""
-    return any(
-        d.sale_date == m.sale_date
-        and d.account_id == m.account_id == m.replacement_account_id
-        and d.symbol == m.symbol == m.replacement_symbol
-        and d.purchased == m.replacement_purchased
-        and _root(d.lot_id) == _root(m.replacement_lot_id)
-        for m in ledger.matches
-        for d in ledger.dispositions
-    )
-
-
 def _day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
@@ -134,28 +103,12 @@ def test_fast_path_equals_reference(history: History) -> None:
         slow = reference_replay(**history.arguments())  # type: ignore[arg-type]
     note("fast:\n" + _table(fast))
     note("reference:\n" + _table(slow))
-    same = (
-        fast.dispositions == slow.dispositions
-        and fast.lots == slow.lots
-        and _matches_by_sale(fast) == _matches_by_sale(slow)
-    )
-    if not same and _sells_into_its_own_replacement(slow):
-        reject()  # the known difference of test_disposition_keeps_the_sold_shares_id
     # attrs equality compares Decimals by value (Decimal("1.0") == Decimal("1")).
     assert list(fast.dispositions) == list(slow.dispositions)
     assert list(fast.lots) == list(slow.lots)
     assert _matches_by_sale(fast) == _matches_by_sale(slow)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "lots.washsale: when a sale relieves L1 (a loss) and part of L2, and L2's unsold "
-        "shares become L1's replacement, L2's disposition is reported as 'L2.1' with the "
-        "holding period carried to the replacement (acquired 2026-01-02) instead of 'L2' "
-        "acquired 2026-02-26"
-    ),
-)
 def test_disposition_keeps_the_sold_shares_id_and_holding_period() -> None:
     # 2026-01-05 buy 10 X @ 10 L1; 2026-02-26 buy 20 X @ 5 L2; 2026-03-01 sell 15 X @ 6.
     # FIFO relieves L1 (10 shares, loss 40) and 5 shares of L2 (gain 5). L2's 15 unsold
@@ -233,18 +186,14 @@ def test_fast_path_invariants(history: History) -> None:
             kept[key] = kept.get(key, ZERO) + lot.quantity
         assert {k: v for k, v in kept.items() if v} == {k: v for k, v in bought.items() if v}
 
-        # Basis: paid + carried losses = basis of the rows + basis of the open lots
-        # (to the 28 digits the engine computes with; exact in the xfail below).
-        assert abs(_basis_gap(history, ledger)) <= BASIS_TOLERANCE
+        # Basis: paid + carried losses = basis of the rows + basis of the open lots.
+        assert _basis_gap(history, ledger) == 0
 
-    with _no_floats():  # a loss as the engine's 28-digit context computes it
         for d in ledger.dispositions:
             loss = d.cost_basis - d.proceeds
             assert d.quantity > 0, d
             assert d.acquired <= d.purchased <= d.sale_date, d
-            # The permanent parts are split from the adjustment, so they may add up to
-            # one unit of the 28th digit more (the rounding of the xfail below).
-            assert ZERO <= d.permanently_disallowed <= d.adjustment + BASIS_TOLERANCE, d
+            assert ZERO <= d.permanently_disallowed <= d.adjustment, d
             if loss <= 0:
                 assert d.adjustment == 0, d
             else:
@@ -258,10 +207,10 @@ def test_fast_path_invariants(history: History) -> None:
 
 
 _SPLIT_REMAINDER = History(
-    # buy 3 X @ 5 fees 0.01 (basis 15.01), sell 1 X @ 6: no wash sale at all. The row
-    # gets 15.01 / 3 = 5.003333333333333333333333333 (28 digits); the exact remainder
-    # 10.006666666666666666666666667 needs 29, so the open lot keeps
-    # 10.00666666666666666666666667 and 3e-27 of basis is lost.
+    # buy 3 X @ 5 fees 0.01 (basis 15.01), sell 1 X @ 6: no wash sale at all. Were the
+    # row given 15.01 / 3 to 28 digits (5.003333333333333333333333333), the exact
+    # remainder 10.006666666666666666666666667 would need 29 and be rounded: 3e-27 of
+    # basis lost. Every row and lot must add back to the 15.01 paid, exactly.
     transactions=(
         _txn("2026-01-05", "me", "buy", "3", "5", fees=Decimal("0.01"), lot_id="L1"),
         _txn("2026-01-06", "me", "sell", "1", "6"),
@@ -272,14 +221,6 @@ _SPLIT_REMAINDER = History(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "lots.numbers.split: the remainder total - part is rounded to the context's 28 "
-        "significant digits when it needs more than part, so the parts of a split do not "
-        "add back to the total exactly (buy 3 @ 5 fees 0.01, sell 1: 3e-27 of basis lost)"
-    ),
-)
 def test_basis_conserved_to_the_last_digit() -> None:
     history = _SPLIT_REMAINDER
     with _no_floats():
