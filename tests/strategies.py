@@ -209,8 +209,8 @@ def histories(
     pool = draw(st.lists(st.integers(min_value=0, max_value=DAYS), min_size=1, max_size=10))
     # (The count is drawn as one integer: a drawn list would mostly be short.)
     count = draw(st.integers(min_value=1, max_value=max_events))
-    day = st.one_of(st.sampled_from(pool), st.integers(min_value=0, max_value=DAYS))
-    days = sorted(draw(day) for _ in range(count))
+    any_day = st.one_of(st.sampled_from(pool), st.integers(min_value=0, max_value=DAYS))
+    days = sorted(draw(any_day) for _ in range(count))
     transactions: list[Transaction] = []
     taken_ids: dict[str, set[str]] = {}
 
