@@ -47,6 +47,7 @@ from location.program import (
     LinearProgram,
     arrays_of,
     build_program,
+    lot_numbers,
     problem_arrays,
     sale_costs,
     shape_of,
@@ -402,7 +403,7 @@ def reconcile(values: np.ndarray, usable: np.ndarray, account_cents: np.ndarray)
     values = np.where(usable, np.maximum(values, 0.0), 0.0)
     cents = np.rint(values * 100).astype(np.int64)
     column_target = _largest_remainder(values.sum(axis=0).tolist(), int(account_cents.sum()))
-    column_gap = (np.array(column_target, dtype=np.int64) - cents.sum(axis=0)).tolist()
+    column_gap = [t - c for t, c in zip(column_target, cents.sum(axis=0).tolist(), strict=True)]
     account_gap = (account_cents - cents.sum(axis=1)).tolist()
     if not any(account_gap) and not any(column_gap):
         result: np.ndarray = cents
@@ -501,7 +502,8 @@ def greedy_matrix(problem: LocationProblem, arrays: Arrays) -> np.ndarray:
         for j in ranked:
             if room <= 0:
                 break  # nothing more to take
-            take = min(room, remaining[j])
+            left = remaining[j]
+            take = room if room <= left else left  # min(room, left), without the call
             if take > 0:
                 row[j] = take / scale
                 remaining[j] -= take
@@ -552,38 +554,38 @@ LotGroup = tuple[int, int, list[tuple[float, HoldingInput, float, float, float]]
 ``(c, lot, value, gain (0 for a loss), tax rate now)``."""
 
 
-def lot_groups(problem: LocationProblem, costs: Sequence[float]) -> list[LotGroup]:
+def lot_groups(
+    problem: LocationProblem,
+    costs: Sequence[float],
+    numbers: tuple[list[float], list[float]] | None = None,
+) -> list[LotGroup]:
     """The taxable accounts' lots by account and class, costliest to sell first.
 
-    ``costs`` are the lots' :func:`~location.program.sale_costs`.
+    ``costs`` are the lots' :func:`~location.program.sale_costs`, ``numbers`` their
+    :func:`~location.program.lot_numbers` (made here when not given).
     """
     if not problem.holdings:
         return []
     rows = {a.account_id: i for i, a in enumerate(problem.accounts) if a.treatment is TAXABLE}
     columns = {k.name: j for j, k in enumerate(problem.classes)}
-    groups: dict[tuple[int, int], list[tuple[float, HoldingInput]]] = {}
-    for h, c in zip(problem.holdings, costs, strict=True):
+    values, gains = numbers or lot_numbers(problem)
+    groups: dict[tuple[int, int], list[tuple[float, HoldingInput, float, float]]] = {}
+    for h, c, value, gain in zip(problem.holdings, costs, values, gains, strict=True):
         i = rows.get(h.account_id)
         if i is not None:
-            groups.setdefault((i, columns[h.asset_class]), []).append((c, h))
+            groups.setdefault((i, columns[h.asset_class]), []).append((c, h, value, gain))
     short, long_ = float(problem.tax.short_term), float(problem.tax.long_term)
     result = []
     for (i, j), lots in groups.items():
         if len(lots) > 1:
-            lots.sort(key=lambda pair: -pair[0])  # stable: costliest first, then file order
+            lots.sort(key=lambda lot: -lot[0])  # stable: costliest first, then file order
         result.append(
             (
                 i,
                 j,
                 [
-                    (
-                        c,
-                        h,
-                        float(h.value),
-                        max(float(h.gain), 0.0),
-                        short if h.short_term else long_,
-                    )
-                    for c, h in lots
+                    (c, h, value, max(gain, 0.0), short if h.short_term else long_)
+                    for c, h, value, gain in lots
                 ],
             )
         )
@@ -718,7 +720,7 @@ def _household(problem: LocationProblem, arrays: Arrays, groups: list[LotGroup])
             for a, c in zip(problem.accounts, value_cents, strict=True)
         },
         groups=groups,
-        unscaled=bool((arrays.scale == 1.0).all()),
+        unscaled=arrays.unscaled,
     )
 
 
@@ -764,7 +766,15 @@ def _placement(
         tax_now=_money(tax),
         net_value=value - _money(cost),
         sales=tuple(
-            LotSale(a, lot, symbol, k, _money(sold), _money(t), _money(c))
+            LotSale(
+                a,
+                lot,
+                symbol,
+                k,
+                Decimal(repr(sold)).quantize(CENT, ROUND_HALF_EVEN),  # _money, inlined
+                Decimal(repr(t)).quantize(CENT, ROUND_HALF_EVEN),
+                Decimal(repr(c)).quantize(CENT, ROUND_HALF_EVEN),
+            )
             for a, lot, symbol, k, sold, t, c in sales
         ),
         solver=solution.solver,
@@ -909,8 +919,9 @@ def locate(
         name: float((1 + a) ** horizon) for name, a in zip(names, annual.tolist(), strict=True)
     }
     arrays = arrays_of(problem, shape_of(problem), class_growth, fields)
-    costs = sale_costs(problem, taxable_growth)
-    groups = lot_groups(problem, costs)
+    numbers = lot_numbers(problem)
+    costs = sale_costs(problem, taxable_growth, numbers)
+    groups = lot_groups(problem, costs, numbers)
     taxable_ids = {a.account_id for a in problem.accounts if a.treatment is Treatment.TAXABLE}
     has_costs = any(h.gain > 0 and h.account_id in taxable_ids for h in problem.holdings)
     transition = has_costs and not ignore_current
@@ -957,20 +968,24 @@ def locate(
     naive = naive_matrix(problem, arrays)
     naive_cost = _sales(naive, groups)[0] if not ignore_current else 0.0
     greedy = greedy_matrix(problem, arrays)
-    measured_total = sum(
-        Decimal(repr(scale)) * (value - reserve)
-        for scale, value, reserve in zip(
-            arrays.scale.tolist(), household.values, household.reserves, strict=True
+    if household.unscaled:  # the same total, from the cents at hand
+        total_cents = int(household.placed_cents.sum())
+        measured_total = float(Decimal(total_cents).scaleb(-2))
+    else:
+        measured = sum(
+            Decimal(repr(scale)) * (value - reserve)
+            for scale, value, reserve in zip(
+                arrays.scale.tolist(), household.values, household.reserves, strict=True
+            )
         )
-    )
+        total_cents, measured_total = int(_money(measured) * 100), float(measured)
     class_targets = dict(
         zip(
             names,
             [
                 Decimal(c).scaleb(-2)
                 for c in _largest_remainder(
-                    [target * float(measured_total) for target in arrays.target.tolist()],
-                    int(_money(measured_total) * 100),
+                    [target * measured_total for target in arrays.target.tolist()], total_cents
                 )
             ],
             strict=True,

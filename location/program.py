@@ -167,14 +167,28 @@ def sale_cost(
     return max(fraction * (rate_now * taxable_growth[holding.asset_class] - deferred), 0.0)
 
 
-def sale_costs(problem: LocationProblem, taxable_growth: Mapping[str, float]) -> list[float]:
-    """:func:`sale_cost` of every holding of ``problem``, in order (the rates read once)."""
+def lot_numbers(problem: LocationProblem) -> tuple[list[float], list[float]]:
+    """Every holding's value and gain as floats, in order (read once, used twice)."""
+    return (
+        [float(h.value) for h in problem.holdings],
+        [float(h.gain) for h in problem.holdings],
+    )
+
+
+def sale_costs(
+    problem: LocationProblem,
+    taxable_growth: Mapping[str, float],
+    numbers: tuple[list[float], list[float]] | None = None,
+) -> list[float]:
+    """:func:`sale_cost` of every holding of ``problem``, in order (the rates read once).
+
+    ``numbers`` are the holdings' :func:`lot_numbers`, when already made.
+    """
     short, long_ = float(problem.tax.short_term), float(problem.tax.long_term)
     deferred = long_ if problem.tax_unrealized_at_horizon else 0.0
+    values, gains = numbers or lot_numbers(problem)
     costs = []
-    for holding in problem.holdings:
-        value = float(holding.value)
-        gain = float(holding.gain)
+    for holding, value, gain in zip(problem.holdings, values, gains, strict=True):
         if value <= 0 or gain <= 0:
             costs.append(0.0)
             continue
@@ -217,6 +231,9 @@ class Shape:
     no_bound_upper: np.ndarray  # accounts x classes, inf
     offered: tuple[int, ...]  # per account, the number of classes on its menu
     equal: np.ndarray  # accounts x classes: 1 / offered on the menu (the naive fallback)
+    unit_value: np.ndarray  # the entries of the x columns when every s[a] is 1
+    x_lower: np.ndarray  # per x column: 0 (no bounds)
+    x_upper: np.ndarray  # per x column: inf (no bounds)
     fill_order: tuple[int, ...]  # accounts, exempt then deferred then taxable (greedy)
 
 
@@ -265,6 +282,9 @@ def _shape(
         no_bound_lower=_frozen(np.zeros((n_accounts, n_classes))),
         no_bound_upper=_frozen(np.full((n_accounts, n_classes), INF)),
         offered=tuple(int(n) for n in usable.sum(axis=1)),
+        unit_value=_frozen(np.ones(2 * n_x)),
+        x_lower=_frozen(np.zeros(n_x)),
+        x_upper=_frozen(np.full(n_x, INF)),
         equal=_frozen(
             np.where(usable, 1.0 / np.maximum(usable.sum(axis=1, keepdims=True), 1), 0.0)
         ),
@@ -287,6 +307,7 @@ class Arrays:
     shape: Shape
     class_growth: np.ndarray  # g[t, k], rows in TREATMENTS order
     total: float  # S = s @ P, what the targets are measured against
+    unscaled: bool = False  # every s[a] is 1
     bounded: bool = False  # some account has per-class bounds
 
 
@@ -321,10 +342,11 @@ def arrays_of(
                     # Only a given bound: the account row caps x already, and a redundant
                     # bound would make the reduced costs (the explanations) degenerate.
                     upper[i, j] = float(limits.max_dollars)
-    if problem.target_basis is TargetBasis.AFTERTAX:
-        scale = np.where(shape.deferred, 1.0 - float(problem.tax.withdrawal), 1.0)
-    else:
+    unscaled = problem.target_basis is not TargetBasis.AFTERTAX or not shape.deferred.any()
+    if unscaled:
         scale = np.ones(len(shape.account_ids))
+    else:
+        scale = np.where(shape.deferred, 1.0 - float(problem.tax.withdrawal), 1.0)
     placeable = np.array([float(a.placeable) for a in problem.accounts])
     return Arrays(
         growth=growth[shape.treatment],
@@ -333,12 +355,13 @@ def arrays_of(
         usable=shape.usable,
         placeable=placeable,
         scale=scale,
-        target=fields[:, 6].copy(),
-        tolerance=fields[:, 7].copy(),
+        target=fields[:, 6],
+        tolerance=fields[:, 7],
         lower=lower,
         upper=upper,
         shape=shape,
         bounded=bounded,
+        unscaled=unscaled,
     )
 
 
@@ -375,14 +398,22 @@ def build_program(
     )
     # x columns, accounts then classes: entries (class row, s[a]) and (account row, 1).
     col_account, col_class = shape.col_account, shape.col_class
-    value = np.empty(2 * len(col_account))
-    value[0::2] = arrays.scale[col_account]
-    value[1::2] = 1.0
+    if arrays.unscaled:
+        value = shape.unit_value
+    else:
+        value = np.empty(2 * len(col_account))
+        value[0::2] = arrays.scale[col_account]
+        value[1::2] = 1.0
+    if arrays.bounded:
+        col_lower = arrays.lower[col_account, col_class]
+        col_upper = arrays.upper[col_account, col_class]
+    else:
+        col_lower, col_upper = shape.x_lower, shape.x_upper
     program = LinearProgram(
         rows=shape.rows,
         cost=arrays.growth[col_account, col_class],
-        col_lower=arrays.lower[col_account, col_class],
-        col_upper=arrays.upper[col_account, col_class],
+        col_lower=col_lower,
+        col_upper=col_upper,
         row_lower=row_lower,
         row_upper=row_upper,
         start=shape.start,
