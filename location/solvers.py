@@ -282,7 +282,7 @@ class _HighsBackend:
         up = ranging.col_bound_up
         reached = np.asarray(up.value_, dtype=float)
         objective = np.asarray(up.objective_, dtype=float)
-        base = float(highs.getInfo().objective_function_value)
+        base = float(highs.getObjectiveValue())
         step = reached - values
         with np.errstate(divide="ignore", invalid="ignore"):
             loss = (objective - base) / step
@@ -306,7 +306,7 @@ class _HighsBackend:
             highs.run()
             if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return -np.inf
-            return float(-highs.getInfo().objective_function_value + program.constant)
+            return float(-highs.getObjectiveValue() + program.constant)
         finally:
             highs.changeColBounds(column, old_lower, old_upper)
 
