@@ -371,10 +371,9 @@ class _Replay:
 
     def open(self, opening_lots: Sequence[Lot], first_date: dt.date | None) -> None:
         """Seed the ledger with the lots held before the first transaction."""
-        opening = sorted(
-            opening_lots,
-            key=lambda lot: (lot.purchased, self.account_index.get(lot.account_id, -1)),
-        )
+        # Purchase order: by trade date, lots of one date in the order given (as
+        # transactions of one date keep file order).
+        opening = sorted(opening_lots, key=lambda lot: lot.purchased)
         for number, lot in enumerate(opening):
             if lot.account_id not in self.accounts:
                 raise InputError(
