@@ -45,6 +45,7 @@ from location.inputs import HoldingInput, LocationProblem, TargetBasis, Treatmen
 from location.program import (
     Arrays,
     LinearProgram,
+    Shape,
     arrays_of,
     build_program,
     lot_numbers,
@@ -558,16 +559,18 @@ def lot_groups(
     problem: LocationProblem,
     costs: Sequence[float],
     numbers: tuple[list[float], list[float]] | None = None,
+    shape: Shape | None = None,
 ) -> list[LotGroup]:
     """The taxable accounts' lots by account and class, costliest to sell first.
 
     ``costs`` are the lots' :func:`~location.program.sale_costs`, ``numbers`` their
-    :func:`~location.program.lot_numbers` (made here when not given).
+    :func:`~location.program.lot_numbers` and ``shape`` its :class:`~location.program.Shape`
+    (made here when not given).
     """
     if not problem.holdings:
         return []
-    rows = {a.account_id: i for i, a in enumerate(problem.accounts) if a.treatment is TAXABLE}
-    columns = {k.name: j for j, k in enumerate(problem.classes)}
+    shape = shape or shape_of(problem)
+    rows, columns = shape.taxable_row, shape.class_column
     values, gains = numbers or lot_numbers(problem)
     groups: dict[tuple[int, int], list[tuple[float, HoldingInput, float, float]]] = {}
     for h, c, value, gain in zip(problem.holdings, costs, values, gains, strict=True):
@@ -753,6 +756,7 @@ def _placement(
         class_measured = {k: _money(m) for k, m in zip(classes, measured.tolist(), strict=True)}
     value = _money(float((matrix * arrays.growth).sum()))
     cost, tax, sales = _sales(matrix, household.groups)
+    transition_cost = _money(cost)
     return Placement(
         name=name,
         account_ids=shape.account_ids,
@@ -762,9 +766,9 @@ def _placement(
         class_totals=class_totals,
         class_measured=class_measured,
         after_tax_value=value,
-        transition_cost=_money(cost),
+        transition_cost=transition_cost,
         tax_now=_money(tax),
-        net_value=value - _money(cost),
+        net_value=value - transition_cost,
         sales=tuple(
             LotSale(
                 a,
@@ -921,7 +925,7 @@ def locate(
     arrays = arrays_of(problem, shape_of(problem), class_growth, fields)
     numbers = lot_numbers(problem)
     costs = sale_costs(problem, taxable_growth, numbers)
-    groups = lot_groups(problem, costs, numbers)
+    groups = lot_groups(problem, costs, numbers, arrays.shape)
     taxable_ids = {a.account_id for a in problem.accounts if a.treatment is Treatment.TAXABLE}
     has_costs = any(h.gain > 0 and h.account_id in taxable_ids for h in problem.holdings)
     transition = has_costs and not ignore_current
@@ -996,12 +1000,8 @@ def locate(
     if explain:
         explanations = _summary(problem, recommended, ideal, naive_value, _money(naive_cost))
         explanations += recommended.explanation_lines()
-    growth: dict[tuple[str, str], float] = {}
-    taxable, deferred, exempt = class_growth.tolist()
-    for j, name in enumerate(names):
-        growth[(name, "taxable")] = taxable[j]
-        growth[(name, "deferred")] = deferred[j]
-        growth[(name, "exempt")] = exempt[j]
+    # per class: taxable, deferred, exempt (the shape has the keys in that order)
+    growth = dict(zip(arrays.shape.growth_keys, class_growth.T.ravel().tolist(), strict=True))
     return LocationResult(
         recommended=recommended,
         ideal=ideal,

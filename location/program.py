@@ -235,20 +235,26 @@ class Shape:
     x_lower: np.ndarray  # per x column: 0 (no bounds)
     x_upper: np.ndarray  # per x column: inf (no bounds)
     fill_order: tuple[int, ...]  # accounts, exempt then deferred then taxable (greedy)
+    has_deferred: bool
+    taxable_row: Mapping[str, int]  # taxable account id -> its row
+    class_column: Mapping[str, int]  # class name -> its column
+    growth_keys: tuple[tuple[str, str], ...]  # (class, treatment value), class by class
 
 
 def shape_of(problem: LocationProblem) -> Shape:
     """The :class:`Shape` of ``problem`` (made on first sight, then looked up)."""
+    # the treatment's value: an enum member hashes in Python, its string in C
     return _shape(
-        tuple((a.account_id, a.treatment, a.menu) for a in problem.accounts),
+        tuple((a.account_id, a.treatment._value_, a.menu) for a in problem.accounts),
         tuple(k.name for k in problem.classes),
     )
 
 
 @functools.lru_cache(maxsize=512)
 def _shape(
-    accounts: tuple[tuple[str, Treatment, Hashable], ...], class_names: tuple[str, ...]
+    account_keys: tuple[tuple[str, str, Hashable], ...], class_names: tuple[str, ...]
 ) -> Shape:
+    accounts = [(a, Treatment(t), menu) for a, t, menu in account_keys]
     n_accounts, n_classes = len(accounts), len(class_names)
     usable = np.ones((n_accounts, n_classes), dtype=bool)
     for i, (_, _, menu) in enumerate(accounts):
@@ -289,6 +295,10 @@ def _shape(
             np.where(usable, 1.0 / np.maximum(usable.sum(axis=1, keepdims=True), 1), 0.0)
         ),
         fill_order=tuple(sorted(range(n_accounts), key=lambda i: -TREATMENTS.index(treatments[i]))),
+        has_deferred=Treatment.DEFERRED in treatments,
+        taxable_row={a: i for i, (a, t, _) in enumerate(accounts) if t is Treatment.TAXABLE},
+        class_column={k: j for j, k in enumerate(class_names)},
+        growth_keys=tuple((k, t.value) for k in class_names for t in TREATMENTS),
     )
 
 
@@ -342,7 +352,7 @@ def arrays_of(
                     # Only a given bound: the account row caps x already, and a redundant
                     # bound would make the reduced costs (the explanations) degenerate.
                     upper[i, j] = float(limits.max_dollars)
-    unscaled = problem.target_basis is not TargetBasis.AFTERTAX or not shape.deferred.any()
+    unscaled = problem.target_basis is not TargetBasis.AFTERTAX or not shape.has_deferred
     if unscaled:
         scale = np.ones(len(shape.account_ids))
     else:
