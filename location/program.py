@@ -26,6 +26,11 @@ Losses cost nothing to realise here (harvesting is the rebalancer's business).
 
 Example: a lot worth $100 with a $60 gain, long-term rate 0.238, ``F = 1.5``, no tax
 at the horizon: ``c = 0.6 * 0.238 * 1.5 = 0.2142`` per dollar sold, $21.42 for the lot.
+
+Households of one shape (the same accounts, treatments, menus and classes, in order) share
+the structure of their program: :func:`shape_of` makes it once (the sparsity pattern, the
+index maps) and the program of each household only fills in its numbers. Shared arrays are
+read-only.
 """
 
 from __future__ import annotations
@@ -395,7 +400,8 @@ def build_program(
         costs: :func:`sale_costs` of the problem, when already made.
 
     Returns:
-        The :class:`LinearProgram`.
+        The :class:`LinearProgram`. Arrays it shares with the problem's :class:`Shape` (the
+        sparsity, and the bounds of columns without any) are read-only: copy to change one.
     """
     arrays = arrays or problem_arrays(problem, growth)
     shape = arrays.shape
