@@ -190,11 +190,28 @@ def _cannot_swap(book: Book, account_id: str, substitute: str, sales: list[LotSa
     assert price is not None
     if not policy.fractional and notional < price:
         return f"${notional:.2f} buys less than one share of substitute {substitute}"
-    commissions = 2 * policy.costs.commission_per_trade + policy.costs.commission_per_share * (
+    costs = policy.costs
+    commissions = 2 * costs.commission_per_trade + costs.commission_per_share * (
         shares + notional / price + 1
     )
     if book.investable(account_id) < commissions:
         return "the account's cash is below its reserve (a withdrawal is pending)"
+    # The substitute buy as Book.buy_symbol will size it, with both commissions
+    # charged in full (a merged ticket only charges less): the swap is made only
+    # when that buy clears the minimum trade, so a harvest never leaves the sale alone.
+    cash = (
+        book.investable(account_id)
+        + notional
+        - (costs.commission_per_trade + costs.commission_per_share * shares)
+        - costs.commission_per_trade
+    )
+    cash_shares = cash / (price + costs.commission_per_share) if cash > 0 else ZERO
+    bought = book.round_shares(min(notional / price, cash_shares)) * price
+    if bought <= 0 or bought < policy.min_trade:
+        return (
+            f"the substitute buy of {substitute} (${bought:.2f} after rounding and "
+            f"commissions) is below the minimum trade of ${policy.min_trade}"
+        )
     return ""
 
 

@@ -112,3 +112,23 @@ def test_substitute_in_the_same_identical_group_bought_by_the_spouses_ira_blocks
     # VXUS stays unharvested: Sam's IRA lot S2 of VXUS was purchased on 2026-05-26
     assert "VXUS was bought on 2026-05-26" in washed["VXUS"]
     assert plan.trades == ()
+
+
+def test_no_harvest_when_the_whole_share_substitute_buy_misses_the_minimum_trade() -> None:
+    import json
+
+    from household.loader import household_from_dict
+
+    data = json.loads(FIXTURE.read_text(), parse_float=D)
+    # VTI's sale is 100 x 250 = 25,000, above a 24,990 minimum trade; its substitute
+    # SCHB at $26 buys floor(25,000 / 26) = 961 whole shares = $24,986, below it.
+    data.setdefault("constraints", {})["min_trade"] = "24990"
+    for security in data["securities"]:
+        if security["symbol"] == "SCHB":
+            security["price"] = "26"
+    plan = harvest(household_from_dict(data, source=str(FIXTURE)), AS_OF)
+    # The sale is not made alone: the allocation would change.
+    assert all(t.symbol != "VTI" for t in plan.trades)
+    [note] = [n for n in plan.notes if n.code == "swap_not_possible"]
+    assert "24986.00" in note.message
+    assert not plan.refused
