@@ -16,11 +16,9 @@ a sale's row keeps the sold shares' id and holding period when the rest of
 their lot becomes the replacement of the same sale's loss
 (``test_disposition_keeps_the_sold_shares_id_and_holding_period``), and basis
 is conserved to the last digit (``test_basis_conserved_to_the_last_digit``).
-
-One reading of the contract differs and is pinned by a strict ``xfail``:
-which of several opening lots bought on one date was bought first
-(``test_opening_lots_of_one_date_are_bought_in_the_order_given``). The
-strategies list such lots in account order, where both readings agree.
+A third settled a reading the contract left open: opening lots bought on one
+date were bought in the order given, as transactions of one date keep file
+order (``test_opening_lots_of_one_date_are_bought_in_the_order_given``).
 
 The order of the matches within one sale is not part of the contract (the
 reference lists them lot by lot in relief order, then purchase order; the fast
@@ -38,7 +36,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 
-import pytest
 from hypothesis import given, note
 
 from lots.numbers import ZERO
@@ -235,20 +232,12 @@ def test_basis_conserved_to_the_last_digit() -> None:
         assert _basis_gap(history, ledger) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "contract ambiguity, fast path and reference differ: opening lots bought on one "
-        "date are in purchase order as given (reference: P in 'ira' before Q in 'joint', "
-        "so P replaces the loss) or by account first (fast path: Q replaces it)"
-    ),
-)
 def test_opening_lots_of_one_date_are_bought_in_the_order_given() -> None:
     # Opening lots S (joint, bought 2025-12-20 for $6), then P (ira) and Q (joint),
     # both bought 2026-01-05 for $5. On 2026-01-05 joint sells S at $5: a $1 loss.
     # P and Q were both bought that day; as with transactions of one date (file
     # order), the reference takes the order given: P first, so the loss is
-    # permanently disallowed into the IRA. The fast path takes joint's Q first.
+    # permanently disallowed into the IRA (not joint's Q, as account order would have).
     accounts = [Account("joint", AccountType.JOINT), Account("ira", AccountType.TRADITIONAL_IRA)]
 
     def opening(account: str, lot_id: str, cost: str, purchased: str) -> Lot:
