@@ -16,7 +16,7 @@ whole exactly and basis is conserved to the last digit.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact, InvalidOperation
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -26,6 +26,8 @@ QUANTITY_STEP = Decimal("0.000001")
 AMOUNT_STEP = Decimal("1e-15")
 # Wide enough that a part and its remainder are always computed exactly.
 _WIDE = Context(prec=80, rounding=ROUND_HALF_EVEN)
+# Refuses to round: a remainder computed in it is exact or raises.
+_EXACT = Context(prec=34, rounding=ROUND_HALF_EVEN, traps=[Inexact, InvalidOperation])
 
 
 def to_decimal(value: object) -> Decimal:
@@ -99,8 +101,14 @@ def split(
         return total, ZERO
     if part_quantity == 0:
         return ZERO, total
-    wide = _WIDE
-    part = wide.divide(wide.multiply(total, part_quantity), whole_quantity).quantize(
-        AMOUNT_STEP, context=wide
-    )
-    return part, wide.subtract(total, part)
+    try:
+        # The fast path: amounts under a trillion dollars fit the default context's
+        # 28 digits at 15 places; the remainder is checked to be exact.
+        part = (total * part_quantity / whole_quantity).quantize(AMOUNT_STEP)
+        return part, _EXACT.subtract(total, part)
+    except (InvalidOperation, Inexact):
+        wide = _WIDE
+        part = wide.divide(wide.multiply(total, part_quantity), whole_quantity).quantize(
+            AMOUNT_STEP, context=wide
+        )
+        return part, wide.subtract(total, part)

@@ -69,3 +69,15 @@ def test_transaction_gross() -> None:
     txn = Transaction(day("2026-01-01"), "a", "X", "buy", D(3), D("1.5"))  # type: ignore[arg-type]
     assert txn.action is Action.BUY
     assert txn.gross == D("4.5")
+
+
+def test_split_is_exact_beyond_the_fast_path() -> None:
+    # A trillion-dollar total at 15 places needs more than 28 digits: the wide path.
+    total = D("1234567890123.456789")
+    first, second = split(total, D(1), D(3))
+    assert first == D("411522630041.152263000000000")
+    assert first + second == total
+    # A total with more than 15 decimal places keeps them in the exact remainder.
+    tiny = D("0.00000000000000000123")
+    first, second = split(tiny, D(1), D(2))
+    assert (first, first + second) == (D(0), tiny)
