@@ -7,8 +7,13 @@ loss about a third of the time and most losses meet a replacement), sells a rand
 account holds, a mix of lot methods. For n events it prints the fast path's
 time, and for n <= 20,000 the reference's time and the ratio.
 
-    python benchmarks/wash_sales.py                 # 1k, 10k, 100k, 1M
-    python benchmarks/wash_sales.py --sizes 1000 20000 --reference-max 20000
+    python benchmarks/wash_sales.py                 # 1k, 10k, 20k, 100k, 1M
+    python benchmarks/wash_sales.py --sizes 1000 20000 --workload active
+
+Two workloads: ``active`` (an event of a held symbol is a sale 45% of the
+time; holdings stay small, most losses meet a replacement) and
+``accumulating`` (10%: open lots pile up, as in a household that contributes
+and reinvests, and the reference's scans over them grow with the history).
 
 Times are CPU seconds (``time.process_time``), the best of ``--repeat`` runs:
 the machine is shared and noisy, and CPU time is what one core spends. The
@@ -46,8 +51,13 @@ DAILY_DRIFT = 0.0003
 DAILY_VOLATILITY = 0.012
 
 
-def history(n: int, seed: int = 7) -> list[Transaction]:
-    """A reproducible synthetic history of ``n`` buys and sells."""
+def history(n: int, seed: int = 7, sell_chance: float = 0.45) -> list[Transaction]:
+    """A reproducible synthetic history of ``n`` buys and sells.
+
+    ``sell_chance`` is the chance that an event of a held symbol is a sale:
+    0.45 trades actively (holdings stay small), 0.1 accumulates (open lots grow
+    with the history, as in a household that contributes and reinvests).
+    """
     rng = random.Random(seed)
     start = dt.date(1990, 1, 2)
     prices = {symbol: 100.0 for symbol in SYMBOLS}
@@ -63,7 +73,7 @@ def history(n: int, seed: int = 7) -> list[Transaction]:
         symbol = rng.choice(SYMBOLS)
         price = Decimal(f"{max(prices[symbol], 1.0):.2f}")
         have = held.get((account, symbol), Decimal(0))
-        if have > 0 and rng.random() < 0.45:
+        if have > 0 and rng.random() < sell_chance:
             quantity = (have * Decimal(rng.choice((25, 50, 100))) / 100).quantize(
                 Decimal("0.000001")
             )
@@ -101,31 +111,40 @@ def best_time(function: object, repeat: int) -> float:
     return best
 
 
+WORKLOADS = {"active": 0.45, "accumulating": 0.1}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 100_000, 1_000_000])
     parser.add_argument("--reference-max", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workload", choices=[*WORKLOADS, "both"], default="both")
     args = parser.parse_args()
     sizes = sorted(set(args.sizes) | ({20_000} if args.reference_max >= 20_000 else set()))
     try:
         from tests.lots.reference import reference_replay
     except ImportError:  # pragma: no cover - the reference ships with the tests
         reference_replay = None
-    header = ("events", "fast (cpu s)", "per event", "reference (cpu s)", "ratio")
-    widths = (9, 12, 10, 17, 7)
+    workloads = list(WORKLOADS) if args.workload == "both" else [args.workload]
+    header = ("workload", "events", "fast (cpu s)", "per event", "reference (cpu s)", "ratio")
+    widths = (12, 9, 12, 10, 17, 7)
     print("  ".join(f"{name:>{width}}" for name, width in zip(header, widths, strict=True)))
-    for n in sizes:
-        transactions = history(n)
-        repeat = args.repeat if n <= 100_000 else 1
-        fast = best_time(lambda t=transactions: replay(t, ACCOUNTS, GROUPS), repeat)
-        line = f"{n:>9,}  {fast:>12.3f}  {fast / n * 1e6:>8.1f}us"
-        if reference_replay is not None and n <= args.reference_max:
-            slow = best_time(lambda t=transactions: reference_replay(t, ACCOUNTS, GROUPS), 1)
-            fast_result = replay(transactions, ACCOUNTS, GROUPS)
-            same = fast_result == reference_replay(transactions, ACCOUNTS, GROUPS)
-            line += f"  {slow:>17.3f}  {slow / fast:>6.1f}x" + ("" if same else "  DIFFERENT")
-        print(line, flush=True)
+    for workload in workloads:
+        for n in sizes:
+            if workload != "active" and n > 100_000:
+                continue  # the million-event run is the active workload's
+            transactions = history(n, sell_chance=WORKLOADS[workload])
+            repeat = args.repeat if n <= 100_000 else 1
+            fast = best_time(lambda t=transactions: replay(t, ACCOUNTS, GROUPS), repeat)
+            line = f"{workload:>12}  {n:>9,}  {fast:>12.3f}  {fast / n * 1e6:>8.1f}us"
+            if reference_replay is not None and n <= args.reference_max:
+                slow = best_time(lambda t=transactions: reference_replay(t, ACCOUNTS, GROUPS), 1)
+                same = replay(transactions, ACCOUNTS, GROUPS) == reference_replay(
+                    transactions, ACCOUNTS, GROUPS
+                )
+                line += f"  {slow:>17.3f}  {slow / fast:>6.1f}x" + ("" if same else "  DIFFERENT")
+            print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -339,12 +339,14 @@ def _sell(
                 share = min(need, candidate.quantity)
                 chunks.append((candidate, share))
                 need -= share
+            # Every later event is looked at (no early exit at the window's end): plain
+            # and quadratic on purpose, the yardstick of benchmarks/wash_sales.py.
             for later in range(position + 1, len(events)):
                 if need == 0:
                     break
                 buy = events[later]
                 if buy.date > txn.date + WINDOW:
-                    break
+                    continue
                 if buy.action is not Action.BUY or identity(buy.symbol) != identity(sold.symbol):
                     continue
                 free = buy.quantity - sum((c.quantity for c in claims.get(later, [])), ZERO)
