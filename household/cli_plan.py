@@ -17,11 +17,14 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from household.cli import OutputFormat, app, bad_input
-from household.plan import Plan
+
+if TYPE_CHECKING:
+    from household.plan import Plan
 
 AsOfOption = typer.Option(None, "--as-of", help="plan date YYYY-MM-DD (default: the file's as_of)")
 OutOption = typer.Option(None, "--out", help="write CSVs, plan.json and report.html here")

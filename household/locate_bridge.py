@@ -1,7 +1,7 @@
 """Per-account targets from the asset-location program, in the rebalance's terms.
 
 The location program (:mod:`location`, through
-:func:`household.cli_location.locate_household`) places the household target
+:func:`household.locating.locate_household`) places the household target
 across accounts, transition-aware (it weighs the tax of selling today's taxable
 lots against the after-tax growth of a better placement). The rebalance needs,
 per account, the dollars per class it should hold *after pending cash flows*:
@@ -41,7 +41,7 @@ def per_account_targets(household: Household, snapshot: Snapshot) -> LocationRes
         A :class:`household.plan.LocationResult` with ``source`` ``location_lp``;
         ``None`` where the program raised (the caller falls back and logs it).
     """
-    from household.cli_location import locate_household
+    from household.locating import locate_household
     from household.plan import LocationResult
     from location.errors import LocationError
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from household.cli import main
-from household.cli_location import locate_household, location_problem
 from household.errors import InfeasibleError
 from household.loader import household_from_dict, load_household, read_json
+from household.locating import locate_household, location_problem
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "households"
 ALL = [

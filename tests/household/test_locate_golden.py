@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from household.cli_location import locate_household, location_section
 from household.loader import load_household
+from household.locating import locate_household, location_section
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "households"
 GOLDEN = FIXTURES / "golden"

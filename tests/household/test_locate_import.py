@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from household.cli import main
-from household.cli_location import import_household
 from household.csvio import read_accounts, read_transactions
+from household.importing import import_household
 from household.loader import household_from_dict, load_household
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "csv" / "demo"
