@@ -97,6 +97,8 @@ def split(
     (Decimal('0.333333333333333'), Decimal('0.666666666666667'))
     """
     assert whole_quantity > 0, "split of a zero quantity"
+    if not total:
+        return total, total
     if part_quantity == whole_quantity:
         return total, ZERO
     if part_quantity == 0:
