@@ -11,14 +11,22 @@ from __future__ import annotations
 import copy
 import csv
 import datetime as dt
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from household.csvio import identical_groups, read_accounts, read_securities, read_transactions
+from household.loader import household_from_dict
+from lots.numbers import plain
+from lots.records import Action
+from lots.relief import LotMethod
+from lots.washsale import replay
+
 
 def _text(value: Decimal) -> str:
-    """A decimal as written in the household file (no exponent)."""
-    return format(value, "f")
+    """A decimal as written in the household file (no exponent, no trailing zeros)."""
+    return format(plain(value), "f")
 
 
 def _account_extras(path: Path) -> dict[str, dict[str, str]]:
@@ -55,11 +63,6 @@ def import_household(
     Returns:
         The household document, validated by :func:`household.loader.household_from_dict`.
     """
-    from household.csvio import identical_groups, read_accounts, read_securities, read_transactions
-    from household.loader import household_from_dict
-    from lots.relief import LotMethod
-    from lots.washsale import replay
-
     accounts = read_accounts(accounts_path)
     transactions = read_transactions(transactions_path, accounts)
     securities = read_securities(securities_path) if securities_path else []
@@ -137,6 +140,15 @@ def import_household(
         }
         for lot in ledger.lots
     ]
+    # A sell's cost basis, from the replay, where one sell alone has its date,
+    # account and symbol (the look-back then tells its loss from a gain).
+    sells = Counter(
+        (t.date, t.account_id, t.symbol) for t in transactions if t.action is Action.SELL
+    )
+    basis: dict[tuple[dt.date, str, str], Decimal] = {}
+    for row in ledger.dispositions:
+        key = (row.sale_date, row.account_id, row.symbol)
+        basis[key] = basis.get(key, Decimal(0)) + row.cost_basis
     document["recent_transactions"] = [
         {
             key: value
@@ -149,6 +161,9 @@ def import_household(
                 "price": _text(t.price),
                 "fees": _text(t.fees),
                 "lot_id": t.lot_id,
+                "cost_basis": _text(basis[(t.date, t.account_id, t.symbol)])
+                if t.action is Action.SELL and sells[(t.date, t.account_id, t.symbol)] == 1
+                else None,
             }.items()
             if value is not None
         }

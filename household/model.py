@@ -461,8 +461,9 @@ class Household:
     def recent_loss_sales(self, as_of: dt.date) -> dict[str, tuple[dt.date, bool]]:
         """Identical groups sold at a loss in the 30 days up to ``as_of``.
 
-        A buy today of such a group would wash that loss. A recent sale whose
-        ``cost_basis`` is not given counts as a loss (the safe reading).
+        A buy today of such a group would wash that loss. Only sales in taxable
+        accounts count; a recent sale whose ``cost_basis`` is not given counts as
+        a loss (the safe reading).
 
         Returns:
             group -> (date of the latest such sale, whether its loss is known
@@ -473,6 +474,8 @@ class Household:
         for txn in self.recent_transactions:
             if txn.action is not Action.SELL or not window_start <= txn.date <= as_of:
                 continue
+            if self.account(txn.account_id).treatment is not TaxTreatment.TAXABLE:
+                continue  # a loss inside an IRA or Roth is never washed
             known = txn.cost_basis is not None
             if known and txn.gross - txn.fees >= txn.cost_basis:  # type: ignore[operator]
                 continue  # a gain (or no loss): nothing to wash

@@ -80,3 +80,30 @@ def test_cost_basis_round_trips_through_the_file() -> None:
     household = household_with({**SALE, "cost_basis": "450.25"})
     (sale,) = household_to_dict(household)["recent_transactions"]
     assert sale["cost_basis"] == "450.25"
+
+
+def test_a_recent_loss_inside_an_ira_blocks_nothing() -> None:
+    data = json.loads(FIXTURE.read_text(), parse_float=D)
+    data["accounts"].append({"account_id": "ira", "owner": "pat", "type": "traditional_ira"})
+    # Sold at a loss (500 against 900) but inside the IRA: never a wash sale.
+    data["recent_transactions"] = [{**SALE, "account_id": "ira", "cost_basis": "900"}]
+    household = household_from_dict(data, source=str(FIXTURE))
+    assert household.recent_loss_sales(AS_OF) == {}
+
+
+def test_import_fills_the_basis_of_each_recent_sell(tmp_path: Path) -> None:
+    from household.importing import import_household
+
+    demo = FIXTURE.parents[1] / "csv" / "demo"
+    document = import_household(
+        demo / "accounts.csv", demo / "transactions.csv", demo / "securities.csv"
+    )
+    sells = {
+        (t["date"], t["account_id"], t["symbol"]): t.get("cost_basis")
+        for t in document["recent_transactions"]
+        if t["action"] == "sell"
+    }
+    # J-BND-1: 250 x 71.80 = 17,950 + 462.50 washed in from sam's BND sale = 18,412.50.
+    assert sells[("2026-10-01", "joint", "BND")] == "18412.5"
+    # joint's VXUS lot: 300 x 58.20 + 4.95 fees = 17,464.95.
+    assert sells[("2025-04-07", "joint", "VXUS")] == "17464.95"
