@@ -52,6 +52,7 @@ import gc
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
+from typing import NamedTuple
 
 import attrs
 
@@ -689,8 +690,7 @@ class _Replay:
         )
 
 
-@attrs.frozen
-class _Sold:
+class _Sold(NamedTuple):
     """Shares relieved by a sale, as their lot was when they were sold."""
 
     lot_id: str
@@ -699,8 +699,7 @@ class _Sold:
     purchase: int
 
 
-@attrs.frozen
-class _Promise:
+class _Promise(NamedTuple):
     """Shares of a purchase later than the sale (``slot`` is its event index)."""
 
     slot: int
