@@ -172,10 +172,36 @@ class Snapshot:
         return sum((a.managed for a in self.accounts), ZERO)
 
 
-def pending_cash_flows(household: Household) -> Mapping[str, Decimal]:
-    """The net pending cash flow per account (every flow in the file; dates are informational)."""
+#: Cash flows dated up to this long after the plan date are netted now (the coming
+#: month's contributions and withdrawals); later ones wait for a later plan.
+CASH_FLOW_HORIZON = dt.timedelta(days=31)
+
+
+def pending_cash_flows(
+    household: Household, as_of: dt.date, notes: list[Note] | None = None
+) -> Mapping[str, Decimal]:
+    """The net cash flow per account that this plan nets.
+
+    Flows dated on or before ``as_of + CASH_FLOW_HORIZON`` count (overdue ones
+    too); a later flow is left for a later plan and, when ``notes`` is given,
+    logged there.
+    """
     flows: dict[str, Decimal] = {}
+    last = as_of + CASH_FLOW_HORIZON
     for flow in household.cash_flows:
+        if flow.date > last:
+            if notes is not None:
+                notes.append(
+                    Note(
+                        "snapshot",
+                        "future_cash_flow",
+                        f"{flow.kind.value} of {flow.amount:.2f} on {flow.date.isoformat()} "
+                        f"is more than {CASH_FLOW_HORIZON.days} days away: not netted now",
+                        flow.account_id,
+                        "",
+                    )
+                )
+            continue
         flows[flow.account_id] = flows.get(flow.account_id, ZERO) + flow.amount
     return flows
 
@@ -192,7 +218,7 @@ def take(household: Household, as_of: dt.date) -> Snapshot:
         frozen and logged.
     """
     notes: list[Note] = []
-    flows = pending_cash_flows(household)
+    flows = pending_cash_flows(household, as_of, notes)
     accounts = []
     for account in household.accounts:
         by_symbol: dict[str, list[Lot]] = {}

@@ -107,3 +107,18 @@ def test_import_fills_the_basis_of_each_recent_sell(tmp_path: Path) -> None:
     assert sells[("2026-10-01", "joint", "BND")] == "18412.5"
     # joint's VXUS lot: 300 x 58.20 + 4.95 fees = 17,464.95.
     assert sells[("2025-04-07", "joint", "VXUS")] == "17464.95"
+
+
+@pytest.mark.parametrize(("date", "netted"), [("2026-07-02", True), ("2026-07-03", False)])
+def test_a_cash_flow_more_than_31_days_away_waits(date: str, netted: bool) -> None:
+    from household.snapshot import take
+
+    data = json.loads(FIXTURE.read_text(), parse_float=D)
+    data["cash_flows"][0]["date"] = date  # the $2,000 contribution; plan date 2026-06-01
+    household = household_from_dict(data, source=str(FIXTURE))
+    snapshot = take(household, AS_OF)
+    (joint,) = snapshot.accounts
+    # June 1 + 31 days = July 2: netted now; July 3: left for a later plan, and logged.
+    assert joint.cash_flow == (D(2000) if netted else D(0))
+    logged = [n for n in snapshot.notes if n.code == "future_cash_flow"]
+    assert len(logged) == (0 if netted else 1)
