@@ -1,4 +1,4 @@
-"""The wash-sale look-back of a household file's recent sales.
+"""The dates a plan looks at: the wash-sale look-back of recent sales, and cash flows.
 
 A recent sale with a ``cost_basis`` is a loss only when its proceeds fall
 short of it; without one it is treated as a loss (the safe reading). Only a
