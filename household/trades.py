@@ -235,6 +235,29 @@ class Book:
             self._noted.add(note)
             self.notes.append(note)
 
+    def below_min_trade(
+        self,
+        side: str,
+        shares: Decimal,
+        price: Decimal,
+        dollars: Decimal,
+        account_id: str,
+        symbol: str,
+    ) -> bool:
+        """Whether a trade falls below the minimum trade (logged, unless under a dollar)."""
+        if shares * price >= self.policy.min_trade:
+            return False
+        if dollars >= ONE:
+            self.note(
+                "trades",
+                "below_min_trade",
+                f"{side} of {shares} shares (${shares * price:.2f}) below the minimum trade "
+                f"of ${self.policy.min_trade}: not traded",
+                account_id,
+                symbol,
+            )
+        return True
+
     def round_shares(self, shares: Decimal, up: bool = False) -> Decimal:
         """Whole shares (or 6 decimals when fractional shares are allowed), down unless ``up``."""
         step = SHARE_STEP if self.policy.fractional else ONE
@@ -388,17 +411,7 @@ class Book:
                 symbol,
             )
             return ZERO
-        if shares * price < self.policy.min_trade:
-            if dollars < ONE:
-                return ZERO
-            self.note(
-                "trades",
-                "below_min_trade",
-                f"sell of {shares} shares (${shares * price:.2f}) below the minimum trade "
-                f"of ${self.policy.min_trade}: not traded",
-                account_id,
-                symbol,
-            )
+        if self.below_min_trade("sell", shares, price, dollars, account_id, symbol):
             return ZERO
         sales = []
         remaining = shares
@@ -686,17 +699,7 @@ class Book:
                     symbol,
                 )
             return ZERO
-        if shares * price < self.policy.min_trade:
-            if dollars < ONE:
-                return ZERO
-            self.note(
-                "trades",
-                "below_min_trade",
-                f"buy of {shares} shares (${shares * price:.2f}) below the minimum trade "
-                f"of ${self.policy.min_trade}: not traded",
-                account_id,
-                symbol,
-            )
+        if self.below_min_trade("buy", shares, price, dollars, account_id, symbol):
             return ZERO
         cost = trade_cost(costs, symbol, shares, price)
         trade = Trade(
