@@ -8,12 +8,12 @@ wash-sale ledger (:func:`lots.washsale.replay`) and print the result as
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import Any
 
-import typer
-
-from household.cli import OutputFormat, app, bad_input
+from household.cli import BadUsage
+from household.cli.common import OutputFormat, add_format
 from household.csvio import identical_groups, read_accounts, read_securities, read_transactions
 from household.render import console, csv_text, money_text, print_json, quantity_text, table
 from lots.gains import FormRow, TermTotals, form_row, summarize
@@ -21,15 +21,22 @@ from lots.records import Disposition, Lot
 from lots.relief import LotMethod
 from lots.washsale import Ledger, WashMatch, replay
 
-AccountsOption = typer.Option(..., "--accounts", help="accounts.csv", show_default=False)
-TransactionsOption = typer.Option(
-    ..., "--transactions", help="transactions.csv", show_default=False
-)
-SecuritiesOption = typer.Option(None, "--securities", help="securities.csv (identical groups)")
-MethodOption = typer.Option(
-    None, "--method", help="lot method for accounts without one: fifo|lifo|hifo|min_tax"
-)
-FormatOption = typer.Option(OutputFormat.TABLE, "--format", help="table, json or csv")
+
+def configure(parser: argparse.ArgumentParser, name: str) -> None:
+    """Arguments of ``wash-sales`` and ``gains``."""
+    parser.add_argument("--accounts", type=Path, required=True, help="accounts.csv")
+    parser.add_argument("--transactions", type=Path, required=True, help="transactions.csv")
+    parser.add_argument("--securities", type=Path, default=None, help="securities.csv")
+    parser.add_argument(
+        "--method",
+        default=None,
+        help="lot method for accounts without one: fifo|lifo|hifo|min_tax "
+        "(specific identification is chosen per sale, by lot_id)",
+    )
+    if name == "gains":
+        parser.add_argument("--year", type=int, default=None, help="tax year (default: all)")
+    add_format(parser)
+    parser.set_defaults(run=wash_sales if name == "wash-sales" else gains)
 
 
 def run_ledger(
@@ -44,9 +51,9 @@ def run_ledger(
         try:
             default_method = LotMethod.parse(method)
         except ValueError as error:
-            raise bad_input(f"--method: {error}") from None
+            raise BadUsage(f"--method: {error}") from None
         if default_method is LotMethod.SPECIFIC:
-            raise bad_input("--method: specific identification is chosen per sale (lot_id)")
+            raise BadUsage("--method: specific identification is chosen per sale (lot_id)")
     accounts = read_accounts(accounts_path)
     transactions = read_transactions(transactions_path, accounts)
     groups = identical_groups(read_securities(securities_path)) if securities_path else {}
@@ -108,16 +115,10 @@ def match_json(match: WashMatch) -> dict[str, Any]:
     }
 
 
-@app.command("wash-sales")
-def wash_sales(
-    accounts: Path = AccountsOption,
-    transactions: Path = TransactionsOption,
-    securities: Path | None = SecuritiesOption,
-    method: str | None = MethodOption,
-    output: OutputFormat = FormatOption,
-) -> None:
+def wash_sales(args: argparse.Namespace) -> int:
     """Replay the history and apply the wash-sale rule across all accounts."""
-    ledger = run_ledger(accounts, transactions, securities, method)
+    ledger = run_ledger(args.accounts, args.transactions, args.securities, args.method)
+    output = args.output
     dispositions = [disposition_json(d) for d in ledger.reportable]
     lots = [lot_json(lot) for lot in ledger.lots]
     matches = [match_json(m) for m in ledger.matches]
@@ -130,6 +131,7 @@ def wash_sales(
         out.print(table("Dispositions (taxable accounts)", dispositions, _DISPOSITION_COLUMNS))
         out.print(table("Wash-sale matches", matches, list(matches[0]) if matches else []))
         out.print(table("Open lots", lots, list(lots[0]) if lots else _LOT_COLUMNS))
+    return 0
 
 
 _DISPOSITION_COLUMNS = (
@@ -195,21 +197,14 @@ def totals_json(totals: TermTotals) -> dict[str, Any]:
     }
 
 
-@app.command("gains")
-def gains(
-    accounts: Path = AccountsOption,
-    transactions: Path = TransactionsOption,
-    securities: Path | None = SecuritiesOption,
-    method: str | None = MethodOption,
-    year: int | None = typer.Option(None, "--year", help="tax year (default: all years)"),
-    output: OutputFormat = FormatOption,
-) -> None:
+def gains(args: argparse.Namespace) -> int:
     """The realized gains summary: Form 8949 rows and short- and long-term totals."""
-    ledger = run_ledger(accounts, transactions, securities, method)
+    ledger = run_ledger(args.accounts, args.transactions, args.securities, args.method)
+    year, output = args.year, args.output
     summary = summarize(ledger.dispositions, year)
     if output is OutputFormat.CSV:
         print(csv_text([form_row_csv(row) for row in summary.rows], FORM_8949_COLUMNS), end="")
-        return
+        return 0
     rows = [disposition_json(row.disposition) for row in summary.rows]
     totals = {
         "short": totals_json(summary.short),
@@ -218,8 +213,9 @@ def gains(
     }
     if output is OutputFormat.JSON:
         print_json({"year": year, "dispositions": rows, "totals": totals})
-        return
+        return 0
     out = console()
     out.print(table("Form 8949 rows", [form_row_csv(r) for r in summary.rows], FORM_8949_COLUMNS))
     total_rows = [{"term": term, **values} for term, values in totals.items()]
     out.print(table(f"Totals ({year or 'all years'})", total_rows, list(total_rows[0])))
+    return 0

@@ -13,33 +13,38 @@ failed; the reasons go to stderr, the plan is still printed), 2 for bad input.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import typer
-
-from household.cli import OutputFormat, app, bad_input
+from household.cli import BadUsage
+from household.cli.common import OutputFormat, add_as_of, add_format, parse_date
 
 if TYPE_CHECKING:
     from household.plan import Plan
 
-AsOfOption = typer.Option(None, "--as-of", help="plan date YYYY-MM-DD (default: the file's as_of)")
-OutOption = typer.Option(None, "--out", help="write CSVs, plan.json and report.html here")
-FormatOption = typer.Option(OutputFormat.TABLE, "--format", help="table, json or csv")
+
+def configure(parser: argparse.ArgumentParser, name: str) -> None:
+    """Arguments of ``rebalance`` and ``harvest``."""
+    parser.add_argument("household_path", type=Path, help="household JSON file")
+    add_as_of(parser, "plan date YYYY-MM-DD (default: the file's as_of)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="write CSVs, plan.json and report.html here"
+    )
+    add_format(parser)
+    parser.set_defaults(run=rebalance_command if name == "rebalance" else harvest_command)
 
 
 def _as_of(text: str | None, household_as_of: dt.date | None) -> dt.date:
-    if text is None:
+    date = parse_date(text)
+    if date is None:
         if household_as_of is None:
-            raise bad_input("--as-of: required (the household file has no as_of)")
+            raise BadUsage("--as-of: required (the household file has no as_of)")
         return household_as_of
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise bad_input(f"--as-of: {text!r} is not a date (YYYY-MM-DD)") from None
+    return date
 
 
 def write_outputs(plan: Plan, directory: Path) -> list[Path]:
@@ -55,7 +60,7 @@ def write_outputs(plan: Plan, directory: Path) -> list[Path]:
     return [*paths, json_path, html_path]
 
 
-def emit(plan: Plan, out: Path | None, output: OutputFormat) -> None:
+def emit(plan: Plan, out: Path | None, output: OutputFormat) -> int:
     """Print the plan, write ``--out``, and exit 1 when it is refused."""
     from household.reports import csv_text, render_tables, sections
 
@@ -71,36 +76,25 @@ def emit(plan: Plan, out: Path | None, output: OutputFormat) -> None:
     if plan.refused:
         reasons = "; ".join(f"{c.name}: {c.detail}" for c in plan.checks if not c.passed)
         print(f"household: plan refused: {reasons}", file=sys.stderr)
-        raise typer.Exit(code=1)
+        return 1
+    return 0
 
 
-@app.command("rebalance")
-def rebalance_command(
-    household_path: Path = typer.Argument(..., help="household JSON file", show_default=False),
-    as_of: str | None = AsOfOption,
-    out: Path | None = OutOption,
-    output: OutputFormat = FormatOption,
-) -> None:
+def rebalance_command(args: argparse.Namespace) -> int:
     """Plan a tax-aware rebalance: drift, location, trades, taxes, costs, checks."""
     from household.loader import load_household
     from household.plan import rebalance
 
-    household = load_household(household_path)
-    plan = rebalance(household, _as_of(as_of, household.as_of))
-    emit(plan, out, output)
+    household = load_household(args.household_path)
+    plan = rebalance(household, _as_of(args.as_of, household.as_of))
+    return emit(plan, args.out, args.output)
 
 
-@app.command("harvest")
-def harvest_command(
-    household_path: Path = typer.Argument(..., help="household JSON file", show_default=False),
-    as_of: str | None = AsOfOption,
-    out: Path | None = OutOption,
-    output: OutputFormat = FormatOption,
-) -> None:
+def harvest_command(args: argparse.Namespace) -> int:
     """Plan a tax-loss harvest: loss lots swapped for substitutes, wash sales avoided."""
     from household.harvest import harvest
     from household.loader import load_household
 
-    household = load_household(household_path)
-    plan = harvest(household, _as_of(as_of, household.as_of))
-    emit(plan, out, output)
+    household = load_household(args.household_path)
+    plan = harvest(household, _as_of(args.as_of, household.as_of))
+    return emit(plan, args.out, args.output)

@@ -9,17 +9,52 @@ Example: ``household locate fixtures/households/young_couple.json --format json`
 
 from __future__ import annotations
 
+import argparse
 import csv
-import datetime as dt
 import io
 import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import typer
+from household.cli import BadUsage
+from household.cli.common import OutputFormat, add_as_of, add_format, parse_date
 
-from household.cli import OutputFormat, app, bad_input
+
+def configure(parser: argparse.ArgumentParser, name: str) -> None:
+    """Arguments of ``locate`` and ``import``."""
+    if name == "locate":
+        parser.add_argument("household_file", type=Path, help="the household JSON file")
+        parser.add_argument(
+            "--ignore-current",
+            action="store_true",
+            help="recommend the ideal placement, ignoring today's lots",
+        )
+        add_as_of(parser, "date for holding periods (default: the file's as_of)")
+        parser.add_argument(
+            "--solver",
+            action="append",
+            default=None,
+            help="solver backend, repeatable, in order: highs, pulp-highs, cbc "
+            "(default: highs, then cbc)",
+        )
+        add_format(parser)
+        parser.set_defaults(run=locate_command)
+    else:
+        parser.add_argument("--accounts", type=Path, required=True, help="accounts.csv")
+        parser.add_argument("--transactions", type=Path, required=True, help="transactions.csv")
+        parser.add_argument("--securities", type=Path, default=None, help="securities.csv")
+        parser.add_argument(
+            "--template",
+            type=Path,
+            default=None,
+            help="a household file supplying rates, classes, targets, policy",
+        )
+        parser.add_argument("--household-id", default=None, help="the household's id")
+        add_as_of(parser, "the prices' date (YYYY-MM-DD)")
+        parser.add_argument("--out", type=Path, default=None, help="write here instead of stdout")
+        add_format(parser, OutputFormat.JSON)
+        parser.set_defaults(run=import_command)
 
 
 def _print_table(section: dict[str, Any]) -> None:
@@ -91,37 +126,18 @@ def _print_csv(section: dict[str, Any]) -> None:
     print(out.getvalue(), end="")
 
 
-@app.command("locate")
-def locate_command(
-    household_file: Path = typer.Argument(..., help="The household JSON file."),
-    format: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", help="Output format."),
-    ignore_current: bool = typer.Option(
-        False, "--ignore-current", help="Recommend the ideal placement, ignoring today's lots."
-    ),
-    as_of: str | None = typer.Option(
-        None, "--as-of", help="Date for holding periods (default: the file's as_of)."
-    ),
-    solver: list[str] | None = typer.Option(
-        None,
-        "--solver",
-        help="Solver backend, repeatable, in order (highs, pulp-highs, cbc; default highs, cbc).",
-    ),
-) -> None:
+def locate_command(args: argparse.Namespace) -> int:
     """Asset location: which asset class sits in which account, explained."""
     from household.loader import load_household
     from household.locating import locate_household, location_section
     from location.solvers import BACKENDS, DEFAULT_SOLVERS
 
-    date = None
-    if as_of is not None:
-        try:
-            date = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise bad_input(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)") from None
+    date = parse_date(args.as_of)
+    solver, ignore_current, format = args.solver, args.ignore_current, args.output
     for name in solver or ():
         if name not in BACKENDS:
-            raise bad_input(f"--solver: unknown solver {name!r} (known: {', '.join(BACKENDS)})")
-    household = load_household(household_file)
+            raise BadUsage(f"--solver: unknown solver {name!r} (known: {', '.join(BACKENDS)})")
+    household = load_household(args.household_file)
     result, exceptions = locate_household(
         household,
         as_of=date,
@@ -135,41 +151,24 @@ def locate_command(
         _print_csv(section)
     else:
         _print_table(section)
+    return 0
 
 
-@app.command("import")
-def import_command(
-    accounts: Path = typer.Option(..., "--accounts", help="accounts.csv"),
-    transactions: Path = typer.Option(..., "--transactions", help="transactions.csv"),
-    securities: Path | None = typer.Option(None, "--securities", help="securities.csv"),
-    template: Path | None = typer.Option(
-        None, "--template", help="A household file supplying rates, classes, targets, policy."
-    ),
-    household_id: str | None = typer.Option(None, "--household-id", help="The household's id."),
-    as_of: str | None = typer.Option(None, "--as-of", help="The prices' date (YYYY-MM-DD)."),
-    out: Path | None = typer.Option(None, "--out", help="Write here instead of stdout."),
-    format: OutputFormat = typer.Option(
-        OutputFormat.JSON, "--format", help="Only json: the output is a household file."
-    ),
-) -> None:
+def import_command(args: argparse.Namespace) -> int:
     """Convert a CSV set (accounts, transactions, securities) into a household JSON file."""
     from household.importing import import_household
     from household.loader import read_json
 
-    if format is not OutputFormat.JSON:
-        raise bad_input("--format: import writes a household file (json)")
-    date = None
-    if as_of is not None:
-        try:
-            date = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise bad_input(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)") from None
+    if args.output is not OutputFormat.JSON:
+        raise BadUsage("--format: import writes a household file (json)")
+    date = parse_date(args.as_of)
+    out, template = args.out, args.template
     document = import_household(
-        accounts,
-        transactions,
-        securities,
+        args.accounts,
+        args.transactions,
+        args.securities,
         template=read_json(template) if template else None,
-        household_id=household_id,
+        household_id=args.household_id,
         as_of=date,
     )
     text = json.dumps(document, indent=2) + "\n"
@@ -177,3 +176,4 @@ def import_command(
         print(text, end="")
     else:
         out.write_text(text, encoding="utf-8")
+    return 0
