@@ -30,6 +30,11 @@ MethodOption = typer.Option(
     None, "--method", help="lot method for accounts without one: fifo|lifo|hifo|min_tax"
 )
 FormatOption = typer.Option(OutputFormat.TABLE, "--format", help="table, json or csv")
+SameSaleOption = typer.Option(
+    False,
+    "--same-sale-replacement",
+    help="a lot sold later in one sale may replace an earlier lot's loss (each lot its own sale)",
+)
 
 
 def run_ledger(
@@ -37,6 +42,7 @@ def run_ledger(
     transactions_path: Path,
     securities_path: Path | None,
     method: str | None,
+    same_sale_replacement: bool = False,
 ) -> Ledger:
     """Read the CSV set and replay it; bad input raises a ``LotsError``."""
     default_method = LotMethod.FIFO
@@ -50,7 +56,13 @@ def run_ledger(
     accounts = read_accounts(accounts_path)
     transactions = read_transactions(transactions_path, accounts)
     groups = identical_groups(read_securities(securities_path)) if securities_path else {}
-    return replay(transactions, accounts, groups, default_method)
+    return replay(
+        transactions,
+        accounts,
+        groups,
+        default_method,
+        same_sale_replacement=same_sale_replacement,
+    )
 
 
 def disposition_json(d: Disposition) -> dict[str, Any]:
@@ -60,6 +72,7 @@ def disposition_json(d: Disposition) -> dict[str, Any]:
     so ``gain = proceeds - cost_basis + adjustment`` holds on the printed row.
     """
     row = form_row(d)
+    event = {"event": d.event.value} if d.event is not None else {}
     return {
         "sale_date": d.sale_date,
         "account_id": d.account_id,
@@ -74,6 +87,7 @@ def disposition_json(d: Disposition) -> dict[str, Any]:
         "adjustment": money_text(row.adjustment),
         "gain": money_text(row.gain),
         "permanently_disallowed": money_text(d.permanently_disallowed),
+        **event,
     }
 
 
@@ -115,16 +129,20 @@ def wash_sales(
     securities: Path | None = SecuritiesOption,
     method: str | None = MethodOption,
     output: OutputFormat = FormatOption,
+    same_sale_replacement: bool = SameSaleOption,
 ) -> None:
     """Replay the history and apply the wash-sale rule across all accounts."""
-    ledger = run_ledger(accounts, transactions, securities, method)
+    ledger = run_ledger(accounts, transactions, securities, method, same_sale_replacement)
     dispositions = [disposition_json(d) for d in ledger.reportable]
     lots = [lot_json(lot) for lot in ledger.lots]
     matches = [match_json(m) for m in ledger.matches]
     if output is OutputFormat.JSON:
         print_json({"dispositions": dispositions, "lots": lots, "matches": matches})
     elif output is OutputFormat.CSV:
-        print(csv_text(dispositions, list(_DISPOSITION_COLUMNS)), end="")
+        columns = list(_DISPOSITION_COLUMNS)
+        if any("event" in row for row in dispositions):
+            columns.append("event")
+        print(csv_text(dispositions, columns), end="")
     else:
         out = console()
         out.print(table("Dispositions (taxable accounts)", dispositions, _DISPOSITION_COLUMNS))
@@ -203,9 +221,10 @@ def gains(
     method: str | None = MethodOption,
     year: int | None = typer.Option(None, "--year", help="tax year (default: all years)"),
     output: OutputFormat = FormatOption,
+    same_sale_replacement: bool = SameSaleOption,
 ) -> None:
     """The realized gains summary: Form 8949 rows and short- and long-term totals."""
-    ledger = run_ledger(accounts, transactions, securities, method)
+    ledger = run_ledger(accounts, transactions, securities, method, same_sale_replacement)
     summary = summarize(ledger.dispositions, year)
     if output is OutputFormat.CSV:
         print(csv_text([form_row_csv(row) for row in summary.rows], FORM_8949_COLUMNS), end="")

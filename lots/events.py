@@ -358,6 +358,13 @@ class _Row:
         return new, old
 
 
+def _is_zero(value: object) -> bool:
+    try:
+        return to_decimal(value) == 0
+    except (TypeError, ValueError):
+        return False
+
+
 def parse_action(text: str) -> Action:
     """An action name, case-insensitively; ``ValueError`` names the known ones."""
     try:
@@ -409,6 +416,8 @@ def transaction_from_fields(
     uses = _USES[action]
     for field in _EXTRA:
         if field not in uses and r.raw(field) is not None:
+            if field in ("quantity", "price", "fees") and _is_zero(r.raw(field)):
+                continue  # a zero where the action needs no number is an empty column
             raise r.error(field, f"is not used by a {action.value} row (leave it empty)")
 
     values: dict[str, object] = {}
