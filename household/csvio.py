@@ -17,8 +17,9 @@ from pathlib import Path
 import attrs
 
 from lots.errors import InputError
-from lots.numbers import ZERO, to_decimal
-from lots.records import Account, AccountType, Action, Transaction
+from lots.events import transaction_from_fields
+from lots.numbers import to_decimal
+from lots.records import Account, AccountType, Transaction
 from lots.relief import LotMethod
 
 
@@ -141,48 +142,18 @@ def read_accounts(path: str | Path) -> list[Account]:
 
 
 def read_transactions(path: str | Path, accounts: Sequence[Account]) -> list[Transaction]:
-    """Read ``transactions.csv``: ``date,account_id,symbol,action,quantity,price[,fees,lot_id]``.
+    """Read ``transactions.csv``: ``date,account_id,symbol,action,quantity,price[,fees,lot_id]``
+    and the event columns of ``FORMATS.md`` (``ratio``, ``new_symbol``, ...).
 
-    Accounts are checked here so an unknown one is reported at its row.
+    Each row is read by :func:`lots.events.transaction_from_fields`; accounts are
+    checked there so an unknown one is reported at its row.
     """
     rows = _Rows(path, ["date", "account_id", "symbol", "action", "quantity", "price"])
-    known = {account.account_id for account in accounts}
-    transactions: list[Transaction] = []
-    for line, record in rows:
-        date = rows.date(line, record, "date")
-        account_id = rows.text(line, record, "account_id")
-        if account_id not in known:
-            raise rows.error(line, "account_id", f"unknown account {account_id!r}")
-        symbol = rows.text(line, record, "symbol")
-        action_text = rows.text(line, record, "action")
-        try:
-            action = Action(action_text.lower())
-        except ValueError:
-            raise rows.error(line, "action", f"{action_text!r} is not buy or sell") from None
-        quantity = rows.number(line, record, "quantity")
-        if quantity <= 0:
-            raise rows.error(line, "quantity", f"{quantity} must be positive")
-        price = rows.number(line, record, "price")
-        if price < 0:
-            raise rows.error(line, "price", f"{price} must not be negative")
-        fees = rows.number(line, record, "fees", default=ZERO)
-        if fees < 0:
-            raise rows.error(line, "fees", f"{fees} must not be negative")
-        transactions.append(
-            Transaction(
-                date=date,
-                account_id=account_id,
-                symbol=symbol,
-                action=action,
-                quantity=quantity,
-                price=price,
-                fees=fees,
-                lot_id=record.get("lot_id") or None,
-                row=line,
-                source=rows.name,
-            )
-        )
-    return transactions
+    known = {account.account_id: account for account in accounts}
+    return [
+        transaction_from_fields(record, file=rows.name, row=line, accounts=known)
+        for line, record in rows
+    ]
 
 
 _TRUE = {"true", "yes", "y", "1"}

@@ -46,8 +46,10 @@ from household.model import (
     TargetBasis,
     TaxProfile,
 )
+from lots.errors import InputError
+from lots.events import transaction_from_fields
 from lots.numbers import to_decimal
-from lots.records import AccountType, Action, Lot, Transaction
+from lots.records import AccountType, Lot, Transaction
 
 __all__ = [
     "TARGET_SUM_TOLERANCE",
@@ -436,20 +438,17 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
     transactions = []
     for index, spec in enumerate(data.get("recent_transactions", [])):
         path = ["recent_transactions", index]
-        transactions.append(
-            r.build(
-                Transaction,
-                path,
-                date=r.date(spec["date"], [*path, "date"]),
-                account_id=known_account(spec["account_id"], [*path, "account_id"]),
-                symbol=known_symbol(spec["symbol"], [*path, "symbol"]),
-                action=Action(spec["action"].lower()),
-                lot_id=spec.get("lot_id"),
-                row=index,
-                source=r.source,
-                **r.decimals(spec, ("quantity", "price", "fees", "cost_basis"), path),
-            )
-        )
+        known_account(spec["account_id"], [*path, "account_id"])
+        known_symbol(spec["symbol"], [*path, "symbol"])
+        if spec.get("to_account_id") is not None:
+            known_account(spec["to_account_id"], [*path, "to_account_id"])
+        try:
+            transaction = transaction_from_fields(spec, file=r.source, row=index)
+        except InputError as error:
+            where = [*path, error.field] if error.field else path
+            raise r.fail(where, error.message, error.hint) from None
+        transactions.append(transaction)
+    wash_sale = data.get("wash_sale", {})
 
     bands = r.build(
         Bands,
@@ -503,6 +502,7 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
         harvest=harvest,
         tax_budget=r.optional_decimal(data, "tax_budget", ["tax_budget"]),
         recent_transactions=transactions,
+        same_sale_replacement=bool(wash_sale.get("same_sale_replacement", False)),
         source=r.source,
     )
 
@@ -644,12 +644,33 @@ def household_to_dict(household: Household) -> dict[str, Any]:
                     "fees": dec(t.fees),
                     "lot_id": t.lot_id,
                     "cost_basis": None if t.cost_basis is None else dec(t.cost_basis),
+                    **_event_fields(t, dec),
                 }
             )
             for t in household.recent_transactions
         ],
+        "wash_sale": ({"same_sale_replacement": True} if household.same_sale_replacement else None),
     }
     return _drop_none(document)
+
+
+def _event_fields(t: Transaction, dec: Callable[[Decimal], str | None]) -> dict[str, Any]:
+    """The event columns of a recent transaction (``FORMATS.md``), the empty ones dropped."""
+
+    def optional(value: Decimal | None) -> str | None:
+        return None if value is None else dec(value)
+
+    return {
+        "ratio": None if t.ratio is None else f"{_text(t.ratio[0])}:{_text(t.ratio[1])}",
+        "new_symbol": t.new_symbol,
+        "cash_per_share": optional(t.cash_per_share),
+        "amount_per_share": optional(t.amount_per_share),
+        "basis_fraction": optional(t.basis_fraction),
+        "to_account_id": t.to_account_id,
+        "donor_basis": optional(t.donor_basis),
+        "donor_acquired": None if t.donor_acquired is None else t.donor_acquired.isoformat(),
+        "fmv": optional(t.fmv),
+    }
 
 
 def attrs_items(record: Any) -> list[tuple[str, Any]]:

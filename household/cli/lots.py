@@ -35,6 +35,12 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     )
     if name == "gains":
         parser.add_argument("--year", type=int, default=None, help="tax year (default: all)")
+    parser.add_argument(
+        "--same-sale-replacement",
+        action="store_true",
+        help="a lot sold later in one sale may replace an earlier lot's loss "
+        "(each lot its own sale)",
+    )
     add_format(parser)
     parser.set_defaults(run=wash_sales if name == "wash-sales" else gains)
 
@@ -44,6 +50,7 @@ def run_ledger(
     transactions_path: Path,
     securities_path: Path | None,
     method: str | None,
+    same_sale_replacement: bool = False,
 ) -> Ledger:
     """Read the CSV set and replay it; bad input raises a ``LotsError``."""
     default_method = LotMethod.FIFO
@@ -57,7 +64,13 @@ def run_ledger(
     accounts = read_accounts(accounts_path)
     transactions = read_transactions(transactions_path, accounts)
     groups = identical_groups(read_securities(securities_path)) if securities_path else {}
-    return replay(transactions, accounts, groups, default_method)
+    return replay(
+        transactions,
+        accounts,
+        groups,
+        default_method,
+        same_sale_replacement=same_sale_replacement,
+    )
 
 
 def disposition_json(d: Disposition) -> dict[str, Any]:
@@ -67,6 +80,7 @@ def disposition_json(d: Disposition) -> dict[str, Any]:
     so ``gain = proceeds - cost_basis + adjustment`` holds on the printed row.
     """
     row = form_row(d)
+    event = {"event": d.event.value} if d.event is not None else {}
     return {
         "sale_date": d.sale_date,
         "account_id": d.account_id,
@@ -81,6 +95,7 @@ def disposition_json(d: Disposition) -> dict[str, Any]:
         "adjustment": money_text(row.adjustment),
         "gain": money_text(row.gain),
         "permanently_disallowed": money_text(d.permanently_disallowed),
+        **event,
     }
 
 
@@ -117,7 +132,13 @@ def match_json(match: WashMatch) -> dict[str, Any]:
 
 def wash_sales(args: argparse.Namespace) -> int:
     """Replay the history and apply the wash-sale rule across all accounts."""
-    ledger = run_ledger(args.accounts, args.transactions, args.securities, args.method)
+    ledger = run_ledger(
+        args.accounts,
+        args.transactions,
+        args.securities,
+        args.method,
+        args.same_sale_replacement,
+    )
     output = args.output
     dispositions = [disposition_json(d) for d in ledger.reportable]
     lots = [lot_json(lot) for lot in ledger.lots]
@@ -125,7 +146,10 @@ def wash_sales(args: argparse.Namespace) -> int:
     if output is OutputFormat.JSON:
         print_json({"dispositions": dispositions, "lots": lots, "matches": matches})
     elif output is OutputFormat.CSV:
-        print(csv_text(dispositions, list(_DISPOSITION_COLUMNS)), end="")
+        columns = list(_DISPOSITION_COLUMNS)
+        if any("event" in row for row in dispositions):
+            columns.append("event")
+        print(csv_text(dispositions, columns), end="")
     else:
         out = console()
         out.print(table("Dispositions (taxable accounts)", dispositions, _DISPOSITION_COLUMNS))
@@ -199,7 +223,13 @@ def totals_json(totals: TermTotals) -> dict[str, Any]:
 
 def gains(args: argparse.Namespace) -> int:
     """The realized gains summary: Form 8949 rows and short- and long-term totals."""
-    ledger = run_ledger(args.accounts, args.transactions, args.securities, args.method)
+    ledger = run_ledger(
+        args.accounts,
+        args.transactions,
+        args.securities,
+        args.method,
+        args.same_sale_replacement,
+    )
     year, output = args.year, args.output
     summary = summarize(ledger.dispositions, year)
     if output is OutputFormat.CSV:
