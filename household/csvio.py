@@ -17,7 +17,13 @@ from pathlib import Path
 
 import attrs
 
-from household.strict import bad_character, decode_text, parse_date, parse_decimal
+from household.strict import (
+    bad_character,
+    decode_text,
+    parse_date,
+    parse_decimal,
+    parse_symbol,
+)
 from lots.errors import InputError
 from lots.numbers import ZERO
 from lots.records import Account, AccountType, Action, Transaction
@@ -188,6 +194,12 @@ class _Rows:
             raise self.error(line, field, f"{value} must be positive")
         return value
 
+    def symbol(self, line: int, record: dict[str, str], field: str) -> str:
+        try:
+            return parse_symbol(self.text(line, record, field))
+        except ValueError as error:
+            raise self.error(line, field, str(error)) from None
+
     def date(self, line: int, record: dict[str, str], field: str) -> dt.date:
         value = self.text(line, record, field)
         try:
@@ -274,7 +286,7 @@ def read_transactions(
         account_id = rows.text(line, record, "account_id")
         if account_id not in methods:
             raise rows.error(line, "account_id", f"unknown account {account_id!r}")
-        symbol = normal_symbol(rows.text(line, record, "symbol"))
+        symbol = rows.symbol(line, record, "symbol")
         action_text = rows.text(line, record, "action")
         try:
             action = Action(action_text.lower())
@@ -324,7 +336,7 @@ def read_securities(path: str | Path, *, allow_extra_columns: bool = False) -> l
     securities: list[SecurityRow] = []
     seen: set[str] = set()
     for line, record in rows:
-        symbol = normal_symbol(rows.text(line, record, "symbol"))
+        symbol = rows.symbol(line, record, "symbol")
         if symbol in seen:
             raise rows.error(line, "symbol", f"duplicate symbol {symbol!r}")
         seen.add(symbol)
@@ -334,9 +346,14 @@ def read_securities(path: str | Path, *, allow_extra_columns: bool = False) -> l
         restricted_text = record.get("restricted", "").lower()
         if restricted_text not in _TRUE | _FALSE:
             raise rows.error(line, "restricted", f"{restricted_text!r} is not true or false")
-        substitutes = tuple(
-            normal_symbol(part) for part in record.get("substitutes", "").split(";") if part.strip()
-        )
+        try:
+            substitutes = tuple(
+                parse_symbol(part)
+                for part in record.get("substitutes", "").split(";")
+                if part.strip()
+            )
+        except ValueError as error:
+            raise rows.error(line, "substitutes", str(error)) from None
         group = record.get("identical_group") or None
         securities.append(
             SecurityRow(

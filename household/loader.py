@@ -47,7 +47,14 @@ from household.model import (
     TargetBasis,
     TaxProfile,
 )
-from household.strict import bad_character, check_decimal, decode_text, parse_date, parse_decimal
+from household.strict import (
+    bad_character,
+    check_decimal,
+    decode_text,
+    parse_date,
+    parse_decimal,
+    parse_symbol,
+)
 from lots.numbers import to_decimal
 from lots.records import AccountType, Action, Lot, Transaction
 
@@ -429,6 +436,10 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
     securities = {}
     for index, spec in enumerate(securities_data):
         path = ["securities", index]
+        try:
+            parse_symbol(spec["symbol"])
+        except ValueError as error:
+            raise r.fail([*path, "symbol"], str(error)) from None
         if spec["asset_class"] not in classes:
             raise r.fail([*path, "asset_class"], f"unknown asset class {spec['asset_class']!r}")
         securities[spec["symbol"]] = r.build(

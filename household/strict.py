@@ -55,6 +55,7 @@ __all__ = [
     "decode_text",
     "parse_date",
     "parse_decimal",
+    "parse_symbol",
 ]
 
 MAX_MAGNITUDE = Decimal(10) ** 12
@@ -66,8 +67,9 @@ FIRST_DATE = dt.date(1900, 1, 1)
 LAST_DATE = dt.date(2199, 12, 31)
 """The latest date an input may hold."""
 
-_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SYMBOL = re.compile(r"[A-Z0-9][A-Z0-9._/^=:-]*")
 _NUMBER_HINT = "write 1234.56: no thousands separators, currency signs or decimal commas"
 _BAD_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
@@ -91,7 +93,7 @@ def parse_decimal(text: str) -> Decimal:
     stripped = text.strip()
     if not _NUMBER.fullmatch(stripped):
         raise ValueError(f"{text!r} is not a number ({_NUMBER_HINT})")
-    exponent = re.search(r"[eE]([-+]?\d+)$", stripped)
+    exponent = re.search(r"[eE]([-+]?[0-9]+)$", stripped)
     if exponent and abs(int(exponent.group(1))) > 40:
         raise ValueError(
             f"{text!r} is out of range (at most 10**12 in size and {MAX_PLACES} decimal places)"
@@ -117,6 +119,24 @@ def parse_date(text: str) -> dt.date:
     if not FIRST_DATE <= date <= LAST_DATE:
         raise ValueError(f"{text!r} is out of range ({FIRST_DATE} to {LAST_DATE})")
     return date
+
+
+def parse_symbol(text: str) -> str:
+    """A ticker symbol, upper-cased: letters, digits and ``. _ / ^ = : -``, no spaces.
+
+    >>> parse_symbol(" vtsax ")
+    'VTSAX'
+    >>> parse_symbol("BRK.B")
+    'BRK.B'
+    >>> parse_symbol("VT I")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'VT I' is not a symbol (letters, digits and . _ / ^ = : - only)
+    """
+    symbol = text.strip().upper()
+    if not _SYMBOL.fullmatch(symbol):
+        raise ValueError(f"{text!r} is not a symbol (letters, digits and . _ / ^ = : - only)")
+    return symbol
 
 
 def bad_character(text: str) -> str | None:
