@@ -1,7 +1,21 @@
-"""Output helpers shared by the commands: JSON with decimal strings, CSV, rich tables.
+"""Output helpers shared by the commands: JSON with decimal strings, CSV, tables for people.
 
-In JSON every decimal is a string so nothing is lost to floating point; money
-is rounded to cents half-even, quantities to 6 decimals (``FORMATS.md``).
+In JSON and CSV every decimal is a plain string so nothing is lost to floating
+point; money is rounded to cents half-even, quantities to 6 decimals
+(``docs/formats.md``). Tables (``--format table``) and the HTML report are for
+people, so there money reads ``$1,234.50`` and weights ``12.50%``:
+
+>>> money_display(Decimal("-1500"))
+'-$1,500.00'
+>>> money_display(Decimal("-0.001"))
+'$0.00'
+>>> percent_display(Decimal("0.125"))
+'12.50%'
+
+(never ``$-1,500.00``, never a negative zero). Tables fit the terminal's width
+(``COLUMNS`` when output is not a terminal, else 120 characters), wrapping long
+cells instead of cutting them. rich is imported only when a table is drawn, so
+the JSON and CSV outputs start faster.
 """
 
 from __future__ import annotations
@@ -11,15 +25,165 @@ import datetime as dt
 import enum
 import io
 import json
+import os
+import shutil
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TYPE_CHECKING, Any
 
 from lots.numbers import money, plain, quantity
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+#: Columns that hold money, in every report (wash-sales, gains, plans, location).
+MONEY_COLUMNS = frozenset(
+    {
+        "price",
+        "notional",
+        "commission",
+        "spread_cost",
+        "impact",
+        "total_cost",
+        "short_gain",
+        "long_gain",
+        "estimated_tax",
+        "value",
+        "target_value",
+        "value_before",
+        "value_after",
+        "dollars_off",
+        "gains",
+        "losses",
+        "net",
+        "disallowed",
+        "cash_before",
+        "cash_after",
+        "reserve",
+        "cash_flow",
+        "tax",
+        "cost",
+        "full_cost",
+        "full_worth",
+        "band_edge_cost",
+        "managed_before",
+        "managed_after",
+        "tax_saving",
+        "loss",
+        "basis",
+        "short_loss",
+        "long_loss",
+        "proceeds",
+        "cost_basis",
+        "adjustment",
+        "gain",
+        "permanently_disallowed",
+        "wash_sale_adjustment",
+        "dollars",
+        "(d) proceeds",
+        "(e) cost basis",
+        "(g) adjustment",
+        "(h) gain or loss",
+    }
+)
+#: Columns that hold weights or rates (fractions), shown as percentages.
+WEIGHT_COLUMNS = frozenset(
+    {
+        "target",
+        "actual",
+        "drift",
+        "relative_drift",
+        "inner_band",
+        "outer_band",
+        "actual_after",
+        "drift_after",
+        "weight_before",
+        "weight_after",
+        "weight",
+        "rate",
+        "fraction",
+    }
+)
+DEFAULT_WIDTH = 200
+"""Table width when the output is not a terminal and ``COLUMNS`` is not set."""
+
+#: The columns of each plan report section (the README's table), so an empty
+#: section's CSV still has its header and its DataFrame its columns.
+REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "drift": (
+        "rank",
+        "asset_class",
+        "target",
+        "actual",
+        "drift",
+        "relative_drift",
+        "inner_band",
+        "outer_band",
+        "status",
+        "severity",
+        "dollars_off",
+        "actual_after",
+        "drift_after",
+        "status_after",
+    ),
+    "location": (
+        "account_id",
+        "asset_class",
+        "target_value",
+        "value_before",
+        "value_after",
+        "source",
+    ),
+    "trades": (
+        "account_id",
+        "symbol",
+        "asset_class",
+        "side",
+        "quantity",
+        "price",
+        "notional",
+        "lots_sold",
+        "commission",
+        "spread_cost",
+        "impact",
+        "short_gain",
+        "long_gain",
+        "estimated_tax",
+        "reason",
+    ),
+    "tax_impact": ("term", "gains", "losses", "disallowed", "net", "rate", "estimated_tax"),
+    "costs": (
+        "account_id",
+        "trades",
+        "notional",
+        "commission",
+        "spread_cost",
+        "impact",
+        "total_cost",
+    ),
+    "allocation": (
+        "scope",
+        "asset_class",
+        "target",
+        "value_before",
+        "weight_before",
+        "value_after",
+        "weight_after",
+    ),
+    "exceptions": ("stage", "code", "account_id", "symbol", "message"),
+    "checks": ("check", "passed", "detail"),
+    "harvest": (
+        "account_id",
+        "symbol",
+        "substitute",
+        "short_loss",
+        "long_loss",
+        "tax_saving",
+        "safe_to_rebuy",
+    ),
+}
 
 
 def money_text(value: Decimal) -> str:
@@ -31,6 +195,64 @@ def money_text(value: Decimal) -> str:
 def quantity_text(value: Decimal) -> str:
     """A quantity with up to 6 decimals and no trailing zeros: ``"100"``, ``"0.5"``."""
     return str(quantity(value))
+
+
+def money_display(value: Decimal) -> str:
+    """Money for a person: ``$1,234.50``, ``-$1,500.00``, rounded to cents half-even."""
+    cents = money(value)
+    if cents.is_zero():
+        return "$0.00"
+    sign = "-" if cents < 0 else ""
+    return f"{sign}${cents.copy_abs():,.2f}"
+
+
+def percent_display(value: Decimal, places: int = 2) -> str:
+    """A fraction as a percentage for a person: ``0.125`` -> ``12.50%``."""
+    step = Decimal(1).scaleb(-places)
+    shown = (value * 100).quantize(step, rounding=ROUND_HALF_EVEN)
+    if shown.is_zero():
+        shown = shown.copy_abs()
+    return f"{shown:,}%"
+
+
+def display_cell(column: str, value: Any) -> str:
+    """One cell as a table or the HTML report shows it (money with ``$``, weights in %)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and column in MONEY_COLUMNS | WEIGHT_COLUMNS:
+        try:
+            value = Decimal(value)
+        except ArithmeticError:
+            return value
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        number = Decimal(value)
+        if column in MONEY_COLUMNS:
+            return money_display(number)
+        if column in WEIGHT_COLUMNS:
+            return percent_display(number)
+        return str(plain(number)) if isinstance(value, Decimal) else str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    return str(value)
+
+
+def display_row(row: Mapping[str, Any]) -> dict[str, str]:
+    """A row with every cell as :func:`display_cell` shows it."""
+    return {column: display_cell(column, value) for column, value in row.items()}
+
+
+def is_numeric_cell(text: str) -> bool:
+    """Whether a displayed cell is a number (right-aligned): ``$1,234.50``, ``12.50%``, ``-3``."""
+    core = text.replace("$", "").replace(",", "").replace("%", "").lstrip("-")
+    if not core:
+        return False
+    try:
+        Decimal(core)
+    except ArithmeticError:
+        return False
+    return True
 
 
 def to_jsonable(value: Any) -> Any:
@@ -55,9 +277,11 @@ def print_json(document: Any) -> None:
 
 
 def csv_text(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
-    """Rows as CSV text (header first)."""
+    """Rows as CSV text, header first (with ``columns`` given, even when there are no rows)."""
     buffer = io.StringIO()
     names = list(columns) if columns is not None else (list(rows[0]) if rows else [])
+    if not names:
+        return ""
     writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\n")
     writer.writeheader()
     for row in rows:
@@ -65,32 +289,57 @@ def csv_text(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = 
     return buffer.getvalue()
 
 
-def console() -> Console:
-    """A console for tables: wide enough when stdout is not a terminal."""
+def terminal_width() -> int:
+    """The width tables fit: the terminal's, else ``COLUMNS``, else :data:`DEFAULT_WIDTH`."""
     if sys.stdout.isatty():
-        return Console()
-    return Console(width=200, color_system=None)
+        return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 20 else DEFAULT_WIDTH
+
+
+def console(file: Any = None, *, record: bool = False) -> Console:
+    """A rich console as wide as :func:`terminal_width`, without colour when not a terminal."""
+    from rich.console import Console
+
+    if file is None and sys.stdout.isatty():
+        return Console(width=terminal_width(), record=record)
+    return Console(
+        width=terminal_width(),
+        color_system=None,
+        file=file if file is not None else sys.stdout,
+        record=record,
+        highlight=False,
+    )
 
 
 def table(title: str, rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> Table:
-    """A rich table of ``rows``; numbers right-aligned."""
+    """A rich table of ``rows`` for a person: money with ``$``, weights in %, long cells wrapped."""
+    from rich.table import Table
+
     rendered = Table(title=title, title_justify="left")
-    materialized = [{k: to_jsonable(v) for k, v in row.items()} for row in rows]
-    for column in columns:
-        numeric = bool(materialized) and all(
-            _looks_numeric(row.get(column)) for row in materialized
+    cells = [[display_cell(c, row.get(c)) for c in columns] for row in rows]
+    for position, column in enumerate(columns):
+        numeric = bool(cells) and all(
+            is_numeric_cell(row[position]) or not row[position] for row in cells
         )
-        rendered.add_column(column, justify="right" if numeric else "left")
-    for row in materialized:
-        rendered.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+        rendered.add_column(column, justify="right" if numeric else "left", overflow="fold")
+    for row in cells:
+        rendered.add_row(*row)
     return rendered
 
 
-def _looks_numeric(value: Any) -> bool:
-    if value in (None, ""):
-        return True
-    try:
-        Decimal(str(value))
-    except Exception:
-        return False
-    return True
+def print_table(title: str, rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None:
+    """Print :func:`table` on stdout."""
+    console().print(table(title, rows, columns))
+
+
+def tables_text(tables: Iterable[tuple[str, Sequence[Mapping[str, Any]], Sequence[str]]]) -> str:
+    """Several tables as text (``(title, rows, columns)`` each; an empty one says "none")."""
+    buffer = io.StringIO()
+    out = console(buffer)
+    for title, rows, columns in tables:
+        if not rows:
+            out.print(f"{title}: none")
+            continue
+        out.print(table(title, rows, columns))
+    return buffer.getvalue()

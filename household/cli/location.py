@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from household.cli import BadUsage
-from household.cli.common import OutputFormat, add_as_of, add_format, parse_date
+from household.cli.common import (
+    OutputFormat,
+    add_allow_extra_columns,
+    add_as_of,
+    add_format,
+    parse_date,
+)
 
 
 def configure(parser: argparse.ArgumentParser, name: str) -> None:
@@ -50,9 +56,21 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
             default=None,
             help="a household file supplying rates, classes, targets, policy",
         )
-        parser.add_argument("--household-id", default=None, help="the household's id")
+        parser.add_argument(
+            "--household-id",
+            default=None,
+            help="the household's id (default: the name of the folder holding accounts.csv)",
+        )
         add_as_of(parser, "the prices' date (YYYY-MM-DD)")
-        parser.add_argument("--out", type=Path, default=None, help="write here instead of stdout")
+        parser.add_argument(
+            "--out",
+            type=Path,
+            default=None,
+            help="write the household file here (atomically) instead of stdout; "
+            "an existing file needs --force",
+        )
+        parser.add_argument("--force", action="store_true", help="let --out replace a file")
+        add_allow_extra_columns(parser)
         add_format(parser, OutputFormat.JSON)
         parser.set_defaults(run=import_command)
 
@@ -155,25 +173,55 @@ def locate_command(args: argparse.Namespace) -> int:
 
 
 def import_command(args: argparse.Namespace) -> int:
-    """Convert a CSV set (accounts, transactions, securities) into a household JSON file."""
+    """Convert a CSV set (accounts, transactions, securities) into a household JSON file.
+
+    ``--format json`` (the default) prints the household file, or writes it to
+    ``--out``; ``table`` and ``csv`` print the open lots it holds (for a person or
+    a spreadsheet), and ``--out`` still writes the household file.
+    """
     from household.importing import import_household
+    from household.io_atomic import write_text_atomic
     from household.loader import read_json
 
-    if args.output is not OutputFormat.JSON:
-        raise BadUsage("--format: import writes a household file (json)")
     date = parse_date(args.as_of)
     out, template = args.out, args.template
+    if out is not None:
+        _check_out_file(out, args.force)
     document = import_household(
         args.accounts,
         args.transactions,
         args.securities,
         template=read_json(template) if template else None,
+        template_path=template,
         household_id=args.household_id,
         as_of=date,
+        allow_extra_columns=args.allow_extra_columns,
     )
     text = json.dumps(document, indent=2) + "\n"
-    if out is None:
-        print(text, end="")
+    if out is not None:
+        write_text_atomic(out, text, force=args.force)
+    if args.output is OutputFormat.JSON:
+        if out is None:
+            print(text, end="")
+        return 0
+    from household.render import csv_text, print_table
+
+    columns = ["account_id", "symbol", "lot_id", "quantity", "purchased", "acquired"]
+    columns += ["cost_basis", "wash_sale_adjustment"]
+    if args.output is OutputFormat.CSV:
+        print(csv_text(document["lots"], columns), end="")
     else:
-        out.write_text(text, encoding="utf-8")
+        print_table(f"Open lots of {document['household_id']}", document["lots"], columns)
     return 0
+
+
+def _check_out_file(out: Path, force: bool) -> None:
+    """Refuse an ``--out`` that cannot be written before doing the work."""
+    from household.errors import OutputError
+
+    if not out.parent.is_dir():
+        raise OutputError(f"the folder {str(out.parent)!r} does not exist", file=str(out))
+    if out.is_dir():
+        raise OutputError("is a folder; give a file name", file=str(out))
+    if out.exists() and not force:
+        raise OutputError("already exists (use --force to replace it)", file=str(out))

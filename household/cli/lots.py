@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from household.cli import BadUsage
-from household.cli.common import OutputFormat, add_format
+from household.cli.common import OutputFormat, add_allow_extra_columns, add_format
 from household.csvio import identical_groups, read_accounts, read_securities, read_transactions
 from household.render import console, csv_text, money_text, print_json, quantity_text, table
 from lots.gains import FormRow, TermTotals, form_row, summarize
@@ -30,9 +30,11 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument(
         "--method",
         default=None,
-        help="lot method for accounts without one: fifo|lifo|hifo|min_tax "
-        "(specific identification is chosen per sale, by lot_id)",
+        help="lot method for accounts without one: fifo|lifo|hifo|min_tax; specific "
+        "identification (specific) is chosen per sale by its lot_id, or per account by "
+        "lot_method=specific in accounts.csv",
     )
+    add_allow_extra_columns(parser)
     if name == "gains":
         parser.add_argument("--year", type=int, default=None, help="tax year (default: all)")
     parser.add_argument(
@@ -51,6 +53,8 @@ def run_ledger(
     securities_path: Path | None,
     method: str | None,
     same_sale_replacement: bool = False,
+    *,
+    allow_extra_columns: bool = False,
 ) -> Ledger:
     """Read the CSV set and replay it; bad input raises a ``LotsError``."""
     default_method = LotMethod.FIFO
@@ -61,9 +65,14 @@ def run_ledger(
             raise BadUsage(f"--method: {error}") from None
         if default_method is LotMethod.SPECIFIC:
             raise BadUsage("--method: specific identification is chosen per sale (lot_id)")
-    accounts = read_accounts(accounts_path)
-    transactions = read_transactions(transactions_path, accounts)
-    groups = identical_groups(read_securities(securities_path)) if securities_path else {}
+    extra = allow_extra_columns
+    accounts = read_accounts(accounts_path, allow_extra_columns=extra)
+    transactions = read_transactions(transactions_path, accounts, allow_extra_columns=extra)
+    groups = (
+        identical_groups(read_securities(securities_path, allow_extra_columns=extra))
+        if securities_path
+        else {}
+    )
     return replay(
         transactions,
         accounts,
@@ -138,6 +147,7 @@ def wash_sales(args: argparse.Namespace) -> int:
         args.securities,
         args.method,
         args.same_sale_replacement,
+        allow_extra_columns=args.allow_extra_columns,
     )
     output = args.output
     dispositions = [disposition_json(d) for d in ledger.reportable]
@@ -229,6 +239,7 @@ def gains(args: argparse.Namespace) -> int:
         args.securities,
         args.method,
         args.same_sale_replacement,
+        allow_extra_columns=args.allow_extra_columns,
     )
     year, output = args.year, args.output
     summary = summarize(ledger.dispositions, year)

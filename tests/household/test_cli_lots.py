@@ -111,7 +111,7 @@ def test_gains_json_and_form_8949_csv(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_table_output_is_readable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = invoke(["wash-sales", *write(tmp_path)], capsys)
     assert code == 0
-    assert "Dispositions" in out and "1150.00" in out
+    assert "Dispositions" in out and "$1,150.00" in out
 
 
 BAD = [
