@@ -585,7 +585,8 @@ class Store:
                 "household_id": household_id,
                 "version": version,
                 "recorded_at": now,
-                "document": _json({"household": policy, "monitoring": monitoring}),
+                # Not sorted: the order of classes, targets and securities is the file's.
+                "document": json.dumps({"household": policy, "monitoring": monitoring}),
             },
         )
 
@@ -852,7 +853,7 @@ class Store:
             connection.execute(
                 schema.plans.update()
                 .where(schema.plans.c.plan_id == plan_id)
-                .values(document=_json(document))
+                .values(document=json.dumps(document))
             )
         return plan_id
 
