@@ -117,6 +117,15 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     add_format(policy)
     policy.set_defaults(run=policy_command)
 
+    cash = sub.add_parser("cash", help="record cash in or out of an account (an event)")
+    cash.add_argument("household_id")
+    cash.add_argument("account_id")
+    cash.add_argument("amount", help="dollars, negative for money out")
+    cash.add_argument("--date", required=True, help="effective date YYYY-MM-DD")
+    add_store(cash)
+    add_format(cash)
+    cash.set_defaults(run=cash_command)
+
     events = sub.add_parser("events", help="a household's event log")
     events.add_argument("household_id")
     add_store(events)
@@ -304,4 +313,32 @@ def events_command(args: argparse.Namespace) -> int:
         for e in store.events(args.household_id)
     ]
     _print(rows, args.output, rows, f"{args.household_id}: events")
+    return 0
+
+
+def cash_command(args: argparse.Namespace) -> int:
+    from household.cli.common import parse_date
+    from household.store import EventKind
+    from lots.errors import InputError
+    from lots.numbers import to_decimal
+
+    try:
+        amount = to_decimal(args.amount)
+    except (TypeError, ValueError):
+        raise InputError(f"{args.amount!r} is not a number", field="amount") from None
+    date = parse_date(args.date, "--date")
+    assert date is not None
+    store = open_store(args)
+    state = store.state(args.household_id)
+    if args.account_id not in {a["account_id"] for a in state.policy["accounts"]}:
+        raise InputError(f"unknown account {args.account_id!r}", field="account_id")
+    record = {"account_id": args.account_id, "amount": amount}
+    (seq,) = store.append(args.household_id, [(EventKind.CASH, date, record)])
+    entry = {
+        "household_id": args.household_id,
+        "seq": seq,
+        "account_id": args.account_id,
+        "amount": str(amount),
+    }
+    _print(entry, args.output, [entry], "cash")
     return 0
