@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import json
 from decimal import Decimal
 from typing import Any
@@ -84,7 +85,7 @@ class Event:
         kind: what it is.
         effective_date: when it took effect.
         recorded_at: when it was recorded (ISO text, from the caller's clock).
-        payload: the record's fields, decoded (see :func:`decode`).
+        text: the payload, the record's fields as JSON text (see :func:`encode`).
         reverses: for a reversal, the ``seq`` it cancels.
         import_id: the fills import it came from, if any.
     """
@@ -93,21 +94,33 @@ class Event:
     kind: EventKind
     effective_date: dt.date
     recorded_at: str
-    payload: dict[str, Any]
+    text: str
     reverses: int | None = None
     import_id: int | None = None
+    _record: Any = attrs.field(default=None, eq=False, repr=False, alias="_record")
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The payload as stored (tagged JSON values, see :func:`encode`)."""
+        return loads(self.text)
 
     def record(self) -> Any:
-        """The payload as its record: a Transaction, a Lot, or the plain dict."""
-        return decode(self.payload)
+        """The payload as its record: a Transaction, a Lot, or the plain dict (decoded once)."""
+        if self._record is None:
+            object.__setattr__(self, "_record", decode_text(self.text))
+        return self._record
+
+
+_PLAIN = (str, int, bool, type(None))
 
 
 def _value(value: Any) -> Any:
-    if isinstance(value, bool) or value is None or isinstance(value, int | str):
+    kind = type(value)
+    if kind in _PLAIN:
         return value
-    if isinstance(value, Decimal):
+    if kind is Decimal:
         return {"$decimal": format(value, "f") if value.is_finite() else str(value)}
-    if isinstance(value, dt.date):
+    if kind is dt.date:
         return {"$date": value.isoformat()}
     if isinstance(value, enum.Enum):
         return {"$enum": type(value).__name__, "value": value.value}
@@ -115,9 +128,18 @@ def _value(value: Any) -> Any:
         return [_value(item) for item in value]
     if isinstance(value, dict):
         return {str(k): _value(v) for k, v in value.items()}
+    if isinstance(value, Decimal):
+        return {"$decimal": format(value, "f")}
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return {"$date": value.isoformat()}
     if attrs.has(type(value)):
         return encode(value)
     raise TypeError(f"cannot store a {type(value).__name__} in an event")
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(field.name for field in attrs.fields(kind))
 
 
 def encode(record: Any) -> dict[str, Any]:
@@ -128,12 +150,26 @@ def encode(record: Any) -> dict[str, Any]:
     >>> encode(Transaction(dt.date(2026, 3, 10), "joint", "XYZ", "sell", "100", "9"))["quantity"]
     {'$decimal': '100'}
     """
-    if not attrs.has(type(record)):
+    kind = type(record)
+    if not attrs.has(kind):
         return {key: _value(value) for key, value in record.items()}
-    fields = {
-        field.name: _value(getattr(record, field.name)) for field in attrs.fields(type(record))
-    }
-    return {"$record": type(record).__name__, **fields}
+    payload: dict[str, Any] = {"$record": kind.__name__}
+    for name in _field_names(kind):
+        payload[name] = _value(getattr(record, name))
+    return payload
+
+
+def _hook(value: dict[str, Any]) -> Any:
+    """``json.loads`` object hook: tagged values back to their types."""
+    if len(value) == 1:
+        if "$decimal" in value:
+            return to_decimal(value["$decimal"])
+        if "$date" in value:
+            return dt.date.fromisoformat(value["$date"])
+    elif "$enum" in value and len(value) == 2:
+        kind = getattr(lots.records, value["$enum"], None)
+        return kind(value["value"]) if isinstance(kind, type) else value["value"]
+    return value
 
 
 def _decoded(value: Any) -> Any:
@@ -141,13 +177,8 @@ def _decoded(value: Any) -> Any:
         return [_decoded(item) for item in value]
     if not isinstance(value, dict):
         return value
-    if "$decimal" in value:
-        return to_decimal(value["$decimal"])
-    if "$date" in value:
-        return dt.date.fromisoformat(value["$date"])
-    if "$enum" in value:
-        kind = getattr(lots.records, value["$enum"], None)
-        return kind(value["value"]) if isinstance(kind, type) else value["value"]
+    if "$decimal" in value or "$date" in value or "$enum" in value:
+        return _hook(value)
     return decode(value)
 
 
@@ -158,13 +189,27 @@ def decode(payload: dict[str, Any]) -> Any:
     if name is None:
         return fields
     kind = getattr(lots.records, name)
-    known = {field.name for field in attrs.fields(kind)}
+    known = set(_field_names(kind))
     return kind(**{key: value for key, value in fields.items() if key in known})
 
 
+def decode_text(text: str) -> Any:
+    """The record of a stored payload's JSON text (faster than ``decode(loads(text))``)."""
+    payload = json.loads(text, object_hook=_hook)
+    name = payload.pop("$record", None)
+    if name is None:
+        return payload
+    kind = getattr(lots.records, name)
+    known = set(_field_names(kind))
+    return kind(**{key: value for key, value in payload.items() if key in known})
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
 def dumps(payload: dict[str, Any]) -> str:
-    """Canonical JSON text of a payload (sorted keys, no spaces)."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    """JSON text of a payload (fields in record order, no spaces): deterministic."""
+    return _ENCODER.encode(payload)
 
 
 def loads(text: str) -> dict[str, Any]:

@@ -48,7 +48,7 @@ from sqlalchemy.engine.url import URL
 from household.loader import household_from_dict, household_to_dict
 from household.model import Household
 from household.store import schema
-from household.store.events import REPLAYED, Event, EventKind, dumps, encode, loads
+from household.store.events import REPLAYED, Event, EventKind, dumps, encode
 from lots.errors import LotsError
 from lots.numbers import plain
 from lots.records import Account, AccountType, Action, Lot, Transaction
@@ -282,8 +282,16 @@ class HouseholdState:
         return document
 
     def household(self, ledger: Ledger | None = None) -> Household:
-        """The household model of this state (validated as a household file is)."""
-        return household_from_dict(self.document(ledger), source=f"store:{self.household_id}")
+        """The household model of this state.
+
+        The policy passed the household file's JSON Schema when it was stored, and
+        the lots and transactions are the store's own (checked by replay), so only
+        the loader's semantic pass runs here, not the schema again: the schema pass
+        costs milliseconds per transaction, which a long history would multiply.
+        """
+        from household.loader import _build, _Reader
+
+        return _build(self.document(ledger), _Reader(f"store:{self.household_id}"))
 
 
 def _text(value: Decimal) -> str:
@@ -732,7 +740,7 @@ class Store:
                 kind=EventKind(row.kind),
                 effective_date=row.effective_date,
                 recorded_at=row.recorded_at,
-                payload=loads(row.payload),
+                text=row.payload,
                 reverses=row.reverses,
                 import_id=row.import_id,
             )
@@ -775,7 +783,7 @@ class Store:
                         kind=EventKind(row.kind),
                         effective_date=row.effective_date,
                         recorded_at=row.recorded_at,
-                        payload=loads(row.payload),
+                        text=row.payload,
                         reverses=row.reverses,
                         import_id=row.import_id,
                     )
@@ -1008,7 +1016,7 @@ def _with_events(
                 kind=kind,
                 effective_date=effective,
                 recorded_at="",
-                payload=payload,
+                text=dumps(payload),
                 reverses=payload.get("reverses") if kind is EventKind.REVERSAL else None,
             )
         )
