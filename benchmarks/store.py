@@ -1,6 +1,7 @@
 """Speed of the household store, each against the same work from a file in the same run.
 
-Three measurements (CPU seconds of this process, ``time.process_time``, best of ``--repeat``; with PostgreSQL the server's own time is not counted):
+Three measurements (CPU seconds of this process, ``time.process_time``, best of
+``--repeat``; with PostgreSQL the server's own time is not counted):
 
 1. **Adding a household with 100,000 events.** A CSV set of 100,000 buys and
    sells over 4 accounts and 8 symbols. From a file: ``household import`` (read
