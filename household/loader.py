@@ -77,6 +77,14 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(household_schema())
 
 
+@functools.cache
+def _fast_check() -> Callable[[Any], bool]:
+    """The schema compiled once per process: yes or no, fast (see :mod:`household.fastschema`)."""
+    from household.fastschema import compile_check
+
+    return compile_check(household_schema())
+
+
 def read_json(path: str | Path) -> Any:
     """Decode a JSON file exactly (numbers with a fraction become ``Decimal``).
 
@@ -199,6 +207,12 @@ def household_from_dict(data: Any, *, source: str | None = None) -> Household:
     """
     if not isinstance(data, Mapping):
         raise SchemaError("a household file holds one JSON object", file=source, row="$")
+    # The fast path: plain decoded JSON that the compiled check accepts. Otherwise
+    # the full walk and jsonschema, whose verdict and messages stand.
+    from household.fastschema import plain_json
+
+    if plain_json(data) and _fast_check()(data):
+        return _build(data, _Reader(source))
     floats = _find_float(data, [])
     if floats is not None:
         raise SchemaError(
