@@ -66,6 +66,11 @@ class Executor(abc.ABC):
         """What ran the sweep, for ``summary.json``."""
         return {"name": self.name, "workers": self.workers}
 
+    def worker_usage(self) -> dict[str, tuple[int, float]]:
+        """Each worker's ``(peak resident bytes, CPU seconds)`` so far (best effort)."""
+        pid, peak, cpu = _usage()
+        return {str(pid): (peak, cpu)}
+
     def close(self) -> None:  # noqa: B027 - most executors have nothing to release
         """Release the workers."""
 
@@ -95,6 +100,16 @@ class InProcess(Executor):
     ) -> Iterator[tuple[T, R | BaseException]]:
         for task in tasks:
             yield task, function(task)
+
+
+def _usage(pause: float = 0.0) -> tuple[int, int, float]:
+    """``(pid, peak resident bytes, CPU seconds)`` of this process (Linux reports kilobytes)."""
+    import resource
+    import time
+
+    time.sleep(pause)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return os.getpid(), usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
 
 
 def _warm_up() -> None:
@@ -148,6 +163,11 @@ class ProcessPool(Executor):
                 error = future.exception()
                 yield task, (error if error is not None else future.result())
 
+    def worker_usage(self) -> dict[str, tuple[int, float]]:
+        # Tasks that linger a moment, so that every worker takes one.
+        futures = [self._pool.submit(_usage, 0.05) for _ in range(4 * self._workers)]
+        return {str(pid): (peak, cpu) for pid, peak, cpu in (f.result() for f in futures)}
+
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
@@ -197,6 +217,10 @@ class DaskCluster(Executor):
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "workers": self.workers, "address": self.address}
+
+    def worker_usage(self) -> dict[str, tuple[int, float]]:
+        answers = self._client.run(_usage)
+        return {str(w): (int(peak), float(cpu)) for w, (_pid, peak, cpu) in answers.items()}
 
     def imap_unordered(
         self, function: Callable[[T], R], tasks: Iterable[T], window: int

@@ -31,7 +31,7 @@ def alone(kind: SweepKind, path: Path) -> tuple[str, object]:
     household = load_household(path)
     assert household.as_of is not None
     plan = (rebalance if kind is SweepKind.REBALANCE else harvest)(household, household.as_of)
-    return json.dumps(plan.to_json_dict(), indent=2) + "\n", plan
+    return json.dumps(plan.to_json_dict(), separators=(",", ":")) + "\n", plan
 
 
 def rows(out: Path) -> list[dict[str, str]]:
