@@ -24,6 +24,7 @@ body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; 
 h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
 table { border-collapse: collapse; }
 td, th { padding: .25rem .75rem; border-bottom: 1px solid #ddd; }
+th { text-align: left; font-weight: 600; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .note { color: #666; font-size: .9rem; }
 svg text { font-size: 11px; fill: #333; }
@@ -68,6 +69,11 @@ def _histogram(values: Sequence[float]) -> str:
         f'<line x1="{_MARGIN}" y1="{axis_y}" x2="{_WIDTH - _MARGIN}" y2="{axis_y}" stroke="#333"/>'
     )
     parts.append(f'<text x="{_MARGIN}" y="{axis_y + 16}">${low:,.0f}</text>')
+    middle = (low + high) / 2
+    parts.append(
+        f'<text x="{_MARGIN + plot_w / 2}" y="{axis_y + 16}" text-anchor="middle">'
+        f"${middle:,.0f}</text>"
+    )
     parts.append(
         f'<text x="{_WIDTH - _MARGIN}" y="{axis_y + 16}" text-anchor="end">${high:,.0f}</text>'
     )
@@ -105,6 +111,11 @@ def _refusals(reasons: Mapping[str, int]) -> str:
     return "".join(parts)
 
 
+def _as_of(summary: Mapping[str, Any]) -> str:
+    as_of = str(summary["as_of"])
+    return "each file's date" if as_of == "file" else as_of
+
+
 def render_summary_html(summary: Mapping[str, Any], tax_saved: Sequence[float]) -> str:
     """The page: the summary's figures, the two charts, the first failures."""
     from household.sweep.outputs import summary_table
@@ -129,7 +140,7 @@ def render_summary_html(summary: Mapping[str, Any], tax_saved: Sequence[float]) 
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>Sweep {esc(str(summary['sweep_id']))}</title><style>{_STYLE}</style></head><body>"
         f"<h1>Sweep {esc(str(summary['sweep_id']))}: {esc(str(summary['kind']))}"
-        f" as of {esc(str(summary['as_of']))}</h1>"
+        f" as of {esc(_as_of(summary))}</h1>"
         f"<p class='note'>Source {esc(str(summary['source']))}; "
         f"ran on {esc(str(summary['executor'].get('name')))} with"
         f" {esc(str(summary['executor'].get('workers')))} workers.</p>"

@@ -228,8 +228,9 @@ def finish(
 def summary_table(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The summary as ``(label, value)`` lines for the terminal table."""
     rate = summary.get("households_per_second")
+    as_of = "each file's date" if summary["as_of"] == "file" else summary["as_of"]
     lines = [
-        ("sweep", f"{summary['sweep_id']} ({summary['kind']}, as of {summary['as_of']})"),
+        ("sweep", f"{summary['sweep_id']} ({summary['kind']}, as of {as_of})"),
         ("households", str(summary["households"])),
         ("planned", str(summary["planned"])),
         ("refused", str(summary["refused"])),

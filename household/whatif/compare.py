@@ -228,7 +228,9 @@ class Comparison:
                     "asset_class": name.split("/")[1],
                     "a": number(a),
                     "b": number(b),
-                    "difference": number((b or Decimal(0)) - (a or Decimal(0))),
+                    "difference": number(
+                        (Decimal(0) if b is None else b) - (Decimal(0) if a is None else a)
+                    ),
                 }
                 for name, a, b in self.location
             ],

@@ -16,14 +16,14 @@ h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
 table { border-collapse: collapse; }
 td, th { padding: .25rem .75rem; border-bottom: 1px solid #ddd; text-align: left; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.up { color: #1a7f37; } .down { color: #c0392b; } .note { color: #666; }
+.up { color: #1f5fa8; } .down { color: #b35c00; } .note { color: #666; }
 """
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return "<td class='n note'>n/a</td>"
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | int):
         return f"<td class='n'>{html.escape(format(value, ','))}</td>"
     return f"<td>{html.escape(str(value))}</td>"
 
@@ -36,6 +36,10 @@ def _delta(value: Any) -> str:
     return f"<td class='n {css}'>{sign}{html.escape(format(value, ','))}</td>"
 
 
+def _zero(value: Decimal | None) -> Decimal:
+    return Decimal(0) if value is None else value
+
+
 def render_comparison_html(comparison: Comparison) -> str:
     """The page: the explanation, the metrics, the location and the differing trades."""
     esc = html.escape
@@ -46,7 +50,7 @@ def render_comparison_html(comparison: Comparison) -> str:
     )
     location = "".join(
         f"<tr><td>{esc(name.split('/')[0])}</td><td>{esc(name.split('/')[1])}</td>"
-        f"{_cell(va)}{_cell(vb)}{_delta((vb or Decimal(0)) - (va or Decimal(0)))}</tr>"
+        f"{_cell(va)}{_cell(vb)}{_delta(_zero(vb) - _zero(va))}</tr>"
         for name, va, vb in comparison.location
     )
     trades = "".join(
@@ -56,7 +60,7 @@ def render_comparison_html(comparison: Comparison) -> str:
         if d.section == "trade"
     )
     edits = b.get("edits") or []
-    edit_text = f"<p>B is A with <code>{esc(', '.join(edits))}</code>.</p>" if edits else ""
+    edit_text = f"<p>B: <code>{esc(', '.join(edits))}</code></p>" if edits else ""
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>What-if: {esc(str(a.get('household_id')))}</title><style>{_STYLE}</style>"

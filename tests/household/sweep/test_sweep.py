@@ -222,3 +222,26 @@ def test_executor_draws_tasks_lazily(make) -> None:  # type: ignore[no-untyped-d
         first = next(results)
         assert tasks.drawn <= 3  # memory is bounded by the window, not the number of tasks
         assert sorted([first[1], *(r for _, r in results)]) == list(range(50))
+
+
+def test_refused_plans_are_counted_by_the_check_that_refused_them(tmp_path: Path) -> None:
+    from household.sweep.synthetic import household_document
+
+    folder = tmp_path / "src"
+    folder.mkdir()
+    for seed in (1, 2, 3):
+        document = household_document(seed, lots=10)
+        if seed != 2:
+            # A cash reserve no account can hold: the cash_reserve check refuses the plan.
+            document["constraints"]["cash_reserve"] = {"joint": "900000"}
+        (folder / f"h{seed}.json").write_text(json.dumps(document), encoding="utf-8")
+    result = run_sweep(SweepKind.REBALANCE, folder, tmp_path / "out", InProcess())
+    table = rows(tmp_path / "out")
+    assert [r["status"] for r in table] == ["refused", "planned", "refused"]
+    assert table[0]["refused_checks"] == "cash_reserve"
+    assert table[0]["refused_because"].startswith("cash_reserve: ")
+    assert result.summary["refused"] == 2 and result.summary["planned"] == 1
+    assert result.summary["refusals_by_reason"] == {"cash_reserve": 2}
+    assert result.failed == 0  # a refusal is a result, not a failure
+    page = (tmp_path / "out" / "summary.html").read_text()
+    assert "cash_reserve" in page and "<svg" in page and "<script" not in page
