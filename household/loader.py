@@ -97,6 +97,14 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number")
 
 
+@functools.cache
+def _fast_check() -> Callable[[Any], bool]:
+    """The schema compiled once per process: yes or no, fast (see :mod:`household.fastschema`)."""
+    from household.fastschema import compile_check
+
+    return compile_check(household_schema())
+
+
 def read_json(path: str | Path) -> Any:
     """Decode a JSON file exactly (numbers with a fraction become ``Decimal``).
 
@@ -263,6 +271,12 @@ def household_from_dict(data: Any, *, source: str | None = None) -> Household:
             row=json_path(where),
             field=next((p for p in reversed(where) if isinstance(p, str)), None),
         )
+    # The fast path: plain decoded JSON that the compiled check accepts. Otherwise
+    # jsonschema, whose verdict and messages stand.
+    from household.fastschema import plain_json
+
+    if plain_json(data) and _fast_check()(data):
+        return _build(_normalised(data), _Reader(source))
     errors = list(_validator().iter_errors(data))
     if errors:
         # The deepest path is the most specific; anyOf alternatives are not descended
