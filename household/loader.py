@@ -174,12 +174,23 @@ def _schema_error(error: jsonschema.ValidationError, source: str | None) -> Sche
         message = message.replace(" were unexpected", " is not a known field").replace(
             " was unexpected", " is not a known field"
         )
+    elif error.validator == "pattern":
+        pattern = str(error.validator_value)
+        if "{4}-" in pattern:
+            message = f"{error.instance!r} is not a date (YYYY-MM-DD)"
+        elif "\\S" in pattern:
+            message = f"{error.instance!r} is not an id (no spaces at either end)"
     elif error.validator == "anyOf":
         message = f"{error.instance!r} is not a number (give a JSON number or a decimal string)"
+        if isinstance(error.instance, str):
+            try:
+                parse_decimal(error.instance)
+            except ValueError as problem:
+                message = str(problem)
         if any("maximum" in str(sub.schema) for sub in error.context or ()):
             message = f"{error.instance!r} is not a rate between 0 and 1"
-    if len(message) > 160:
-        message = message[:157] + "..."
+    if len(message) > 200:
+        message = message[:197] + "..."
     return SchemaError(message, file=source, row=json_path(path), field=field)
 
 
@@ -265,14 +276,14 @@ def _scan(data: Any) -> tuple[list[str | int], str] | None:
     while stack:
         path, value = stack.pop()
         if len(path) > MAX_DEPTH:
-            return path, f"nested more than {MAX_DEPTH} levels deep"
+            return path[:2], f"nested more than {MAX_DEPTH} levels deep"
         if isinstance(value, float):
             return path, "is a float; decode the file with parse_float=Decimal or give a string"
         if isinstance(value, bool):
             continue
         if isinstance(value, int | Decimal):
             try:
-                check_decimal(Decimal(value))
+                check_decimal(Decimal(value), str(value))
             except ValueError as error:
                 return path, str(error)
         elif isinstance(value, str):
@@ -522,7 +533,12 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
         place: list[str | int] = ["constraints", "cash_reserve", account_id]
         reserve[known_account(account_id, place)] = r.decimal(amount, place)
         if reserve[account_id] < 0:
-            raise r.fail(place, f"{reserve[account_id]} must not be negative")
+            raise SchemaError(
+                f"{reserve[account_id]} for account {account_id!r} must not be negative",
+                file=r.source,
+                row=json_path(place),
+                field="cash_reserve",
+            )
     constraints = r.build(
         Constraints,
         ["constraints"],
