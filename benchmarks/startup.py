@@ -15,6 +15,7 @@ jsonschema (checked with ``-X importtime`` by ``--check-imports``).
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -41,10 +42,15 @@ COMMANDS = {
 HEAVY = ("rich", "pandas", "numpy", "jsonschema", "pulp", "highspy", "matplotlib", "jinja2")
 
 
-def run_once(arguments: list[str]) -> float:
+def run_once(arguments: list[str]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (user + system, of the child) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, *arguments], check=True, capture_output=True, cwd=ROOT)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def imported_modules(arguments: list[str]) -> set[str]:
@@ -69,15 +75,25 @@ def main() -> None:
     options = parser.parse_args()
     for arguments in COMMANDS.values():  # warm the file cache
         run_once(arguments)
-    times: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    walls: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    cpus: dict[str, list[float]] = {name: [] for name in COMMANDS}
     for _ in range(options.runs):
         for name, arguments in COMMANDS.items():
-            times[name].append(run_once(arguments))
-    baseline = statistics.median(times["python -c pass"])
-    print(f"{'command':28} {'median s':>9} {'best s':>8} {'x python -c pass':>17}")
-    for name, values in times.items():
-        median = statistics.median(values)
-        print(f"{name:28} {median:9.3f} {min(values):8.3f} {median / baseline:16.1f}x")
+            wall, cpu = run_once(arguments)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    base_wall = statistics.median(walls["python -c pass"])
+    base_cpu = statistics.median(cpus["python -c pass"])
+    print(
+        f"{'command':26} {'wall median':>11} {'best':>6} {'ratio':>6}"
+        f" {'CPU median':>11} {'ratio':>6}   (ratios: x python -c pass)"
+    )
+    for name in COMMANDS:
+        wall, cpu = statistics.median(walls[name]), statistics.median(cpus[name])
+        print(
+            f"{name:26} {wall:10.3f}s {min(walls[name]):5.3f}s {wall / base_wall:5.1f}x"
+            f" {cpu:10.3f}s {cpu / base_cpu:5.1f}x"
+        )
     if options.check_imports:
         for name in ("wash-sales --format json", "household --help"):
             heavy = sorted(imported_modules(COMMANDS[name]) & set(HEAVY))

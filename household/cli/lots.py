@@ -15,7 +15,7 @@ from typing import Any
 from household.cli import BadUsage
 from household.cli.common import OutputFormat, add_allow_extra_columns, add_format
 from household.csvio import identical_groups, read_accounts, read_securities, read_transactions
-from household.render import console, csv_text, money_text, print_json, quantity_text, table
+from household.render import csv_text, money_text, print_json, quantity_text, tables_text
 from lots.gains import FormRow, TermTotals, form_row, summarize
 from lots.records import Disposition, Lot
 from lots.relief import LotMethod
@@ -142,10 +142,16 @@ def wash_sales(args: argparse.Namespace) -> int:
     elif output is OutputFormat.CSV:
         print(csv_text(dispositions, list(_DISPOSITION_COLUMNS)), end="")
     else:
-        out = console()
-        out.print(table("Dispositions (taxable accounts)", dispositions, _DISPOSITION_COLUMNS))
-        out.print(table("Wash-sale matches", matches, list(matches[0]) if matches else []))
-        out.print(table("Open lots", lots, list(lots[0]) if lots else _LOT_COLUMNS))
+        print(
+            tables_text(
+                [
+                    ("Dispositions (taxable accounts)", dispositions, _DISPOSITION_COLUMNS),
+                    ("Wash-sale matches", matches, list(matches[0]) if matches else []),
+                    ("Open lots", lots, list(lots[0]) if lots else _LOT_COLUMNS),
+                ]
+            ),
+            end="",
+        )
     return 0
 
 
@@ -235,8 +241,15 @@ def gains(args: argparse.Namespace) -> int:
     if output is OutputFormat.JSON:
         print_json({"year": year, "dispositions": rows, "totals": totals})
         return 0
-    out = console()
-    out.print(table("Form 8949 rows", [form_row_csv(r) for r in summary.rows], FORM_8949_COLUMNS))
     total_rows = [{"term": term, **values} for term, values in totals.items()]
-    out.print(table(f"Totals ({year or 'all years'})", total_rows, list(total_rows[0])))
+    form_rows = [form_row_csv(r) for r in summary.rows]
+    print(
+        tables_text(
+            [
+                ("Form 8949 rows", form_rows, FORM_8949_COLUMNS),
+                (f"Totals ({year or 'all years'})", total_rows, list(total_rows[0])),
+            ]
+        ),
+        end="",
+    )
     return 0
