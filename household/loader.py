@@ -117,7 +117,12 @@ def read_json(path: str | Path) -> Any:
     except ValueError as error:
         raise SchemaError(str(error), file=name) from None
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+        return json.loads(
+            text,
+            parse_float=Decimal,
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_no_duplicate_keys,
+        )
     except json.JSONDecodeError as error:
         raise SchemaError(
             f"not valid JSON: {error.msg} (column {error.colno})",
@@ -128,6 +133,16 @@ def read_json(path: str | Path) -> Any:
         raise SchemaError(f"nested more than {MAX_DEPTH} levels deep", file=name) from None
     except ValueError as error:  # NaN, or an integer of thousands of digits
         raise SchemaError(f"not valid JSON: {_first_line(str(error))}", file=name) from None
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are unique (``json`` would silently keep the last of two)."""
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        document[key] = value
+    return document
 
 
 def _first_line(text: str) -> str:

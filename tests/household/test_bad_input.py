@@ -319,6 +319,10 @@ RAW_CASES = [
         f"h.json:lots[0].quantity: quantity: '1E-20' {RANGE}",
     ),
     (
+        TEXT.replace('"as_of"', '"as_of": "2026-01-01", "as_of"', 1).encode(),
+        "h.json: not valid JSON: the key 'as_of' appears twice in one object",
+    ),
+    (
         TEXT.replace('"quantity": "100"', '"quantity": NaN', 1).encode(),
         "h.json: not valid JSON: NaN is not a number",
     ),
