@@ -327,7 +327,7 @@ def table_text(
     if not columns:
         return f"{title}: none\n"
     numeric = [
-        bool(cells) and all(is_numeric_cell(row[i]) or not row[i] for row in cells)
+        bool(cells) and all(is_numeric_cell(row[i]) or row[i] in ("", "-") for row in cells)
         for i in range(len(columns))
     ]
     natural = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
