@@ -32,3 +32,14 @@ def test_readme_snippet_runs(line: int, code: str, monkeypatch: pytest.MonkeyPat
     monkeypatch.chdir(ROOT)
     namespace: dict[str, object] = {"__name__": f"README.md:{line}"}
     exec(compile(code, f"README.md:{line}", "exec"), namespace)  # noqa: S102
+
+
+def test_the_readme_cites_the_formats_contract_in_the_repository() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "FORMATS.md" not in text
+    assert "docs/formats.md" in text
+    assert (
+        (ROOT / "docs" / "formats.md")
+        .read_text(encoding="utf-8")
+        .startswith("# Formats and command-line contract")
+    )
