@@ -25,7 +25,7 @@ from household.strict import (
     parse_symbol,
 )
 from lots.errors import InputError
-from lots.numbers import ZERO
+from lots.events import transaction_from_fields
 from lots.records import Account, AccountType, Action, Transaction
 from lots.relief import LotMethod
 
@@ -55,6 +55,15 @@ TRANSACTION_COLUMNS = (
     "price",
     "fees",
     "lot_id",
+    "ratio",
+    "new_symbol",
+    "cash_per_share",
+    "amount_per_share",
+    "basis_fraction",
+    "to_account_id",
+    "donor_basis",
+    "donor_acquired",
+    "fmv",
 )
 SECURITY_COLUMNS = (
     "symbol",
@@ -264,14 +273,34 @@ def read_accounts(path: str | Path, *, allow_extra_columns: bool = False) -> lis
     return [row.account for row in read_account_rows(path, allow_extra_columns=allow_extra_columns)]
 
 
+#: Columns read as strict numbers, dates and symbols before the row is built.
+_NUMBER_COLUMNS = (
+    "quantity",
+    "price",
+    "fees",
+    "cash_per_share",
+    "amount_per_share",
+    "basis_fraction",
+    "donor_basis",
+    "fmv",
+)
+_DATE_COLUMNS = ("date", "donor_acquired")
+_SYMBOL_COLUMNS = ("symbol", "new_symbol")
+_PRICED = frozenset({Action.BUY, Action.SELL, Action.REINVEST})
+
+
 def read_transactions(
     path: str | Path, accounts: Sequence[Account], *, allow_extra_columns: bool = False
 ) -> list[Transaction]:
-    """Read ``transactions.csv``: ``date,account_id,symbol,action,quantity,price[,fees,lot_id]``.
+    """Read ``transactions.csv``: ``date,account_id,symbol,action,quantity,price[,fees,lot_id]``
+    and the event columns of ``docs/formats.md`` (``ratio``, ``new_symbol``, ...).
 
-    Accounts are checked here so an unknown one is reported at its row, and a
-    sell in an account whose ``lot_method`` is ``specific`` must name its lot.
-    Symbols are upper-cased. Quantity and price must be positive, fees not negative.
+    Every value is first read strictly (:mod:`household.strict`: numbers, dates,
+    symbols upper-cased), then the row is built by
+    :func:`lots.events.transaction_from_fields`, which knows what each action
+    needs. Accounts are checked so an unknown one is reported at its row, a
+    trade's price must be positive, and a sell in an account whose ``lot_method``
+    is ``specific`` must name its lot.
     """
     rows = _Rows(
         path,
@@ -279,46 +308,34 @@ def read_transactions(
         TRANSACTION_COLUMNS,
         allow_extra=allow_extra_columns,
     )
-    methods = {account.account_id: account.lot_method for account in accounts}
+    known = {account.account_id: account for account in accounts}
     transactions: list[Transaction] = []
     for line, record in rows:
-        date = rows.date(line, record, "date")
-        account_id = rows.text(line, record, "account_id")
-        if account_id not in methods:
-            raise rows.error(line, "account_id", f"unknown account {account_id!r}")
-        symbol = rows.symbol(line, record, "symbol")
-        action_text = rows.text(line, record, "action")
-        try:
-            action = Action(action_text.lower())
-        except ValueError:
-            raise rows.error(line, "action", f"{action_text!r} is not buy or sell") from None
-        quantity = rows.positive(line, record, "quantity")
-        price = rows.positive(line, record, "price")
-        fees = rows.number(line, record, "fees", default=ZERO)
-        if fees < 0:
-            raise rows.error(line, "fees", f"{fees} must not be negative")
-        lot_id = record.get("lot_id") or None
-        if action is Action.SELL and lot_id is None and methods[account_id] == "specific":
+        fields: dict[str, object] = dict(record)
+        for column in _NUMBER_COLUMNS:
+            if record.get(column):
+                fields[column] = rows.number(line, record, column)
+        for column in _DATE_COLUMNS:
+            if record.get(column):
+                fields[column] = rows.date(line, record, column)
+        for column in _SYMBOL_COLUMNS:
+            if record.get(column):
+                fields[column] = rows.symbol(line, record, column)
+        transaction = transaction_from_fields(fields, file=rows.name, row=line, accounts=known)
+        if transaction.action in _PRICED and transaction.price <= 0:
+            raise rows.error(line, "price", f"{transaction.price} must be positive")
+        if (
+            transaction.action is Action.SELL
+            and transaction.lot_id is None
+            and known[transaction.account_id].lot_method == "specific"
+        ):
             raise rows.error(
                 line,
                 "lot_id",
-                f"is empty, but account {account_id!r} uses specific identification "
+                f"is empty, but account {transaction.account_id!r} uses specific identification "
                 "(name the lot sold, or set another lot_method)",
             )
-        transactions.append(
-            Transaction(
-                date=date,
-                account_id=account_id,
-                symbol=symbol,
-                action=action,
-                quantity=quantity,
-                price=price,
-                fees=fees,
-                lot_id=lot_id,
-                row=line,
-                source=rows.name,
-            )
-        )
+        transactions.append(transaction)
     return transactions
 
 

@@ -55,6 +55,8 @@ from household.strict import (
     parse_decimal,
     parse_symbol,
 )
+from lots.errors import InputError
+from lots.events import transaction_from_fields
 from lots.numbers import to_decimal
 from lots.records import AccountType, Action, Lot, Transaction
 
@@ -93,6 +95,14 @@ MAX_DEPTH = 32
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number")
+
+
+@functools.cache
+def _fast_check() -> Callable[[Any], bool]:
+    """The schema compiled once per process: yes or no, fast (see :mod:`household.fastschema`)."""
+    from household.fastschema import compile_check
+
+    return compile_check(household_schema())
 
 
 def read_json(path: str | Path) -> Any:
@@ -251,6 +261,21 @@ class _Reader:
             raise self.fail([*path, field] if field else path, message) from None
 
 
+#: Numbers of a recent transaction, read strictly before the row is built.
+_TRANSACTION_NUMBERS = (
+    "quantity",
+    "price",
+    "fees",
+    "cost_basis",
+    "cash_per_share",
+    "amount_per_share",
+    "basis_fraction",
+    "donor_basis",
+    "fmv",
+)
+_PRICED = frozenset({Action.BUY, Action.SELL, Action.REINVEST})
+
+
 def household_from_dict(data: Any, *, source: str | None = None) -> Household:
     """Validate a decoded household document and build the :class:`Household`.
 
@@ -272,6 +297,12 @@ def household_from_dict(data: Any, *, source: str | None = None) -> Household:
             row=json_path(where),
             field=next((p for p in reversed(where) if isinstance(p, str)), None),
         )
+    # The fast path: plain decoded JSON that the compiled check accepts. Otherwise
+    # jsonschema, whose verdict and messages stand.
+    from household.fastschema import plain_json
+
+    if plain_json(data) and _fast_check()(data):
+        return _build(_normalised(data), _Reader(source))
     errors = list(_validator().iter_errors(data))
     if errors:
         # The deepest path is the most specific; anyOf alternatives are not descended
@@ -586,19 +617,21 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
     transactions = []
     for index, spec in enumerate(data.get("recent_transactions", [])):
         path = ["recent_transactions", index]
-        transaction = r.build(
-            Transaction,
-            path,
-            date=r.date(spec["date"], [*path, "date"]),
-            account_id=known_account(spec["account_id"], [*path, "account_id"]),
-            symbol=known_symbol(spec["symbol"], [*path, "symbol"]),
-            action=Action(spec["action"].lower()),
-            lot_id=spec.get("lot_id"),
-            row=index,
-            source=r.source,
-            **r.decimals(spec, ("quantity", "price", "fees", "cost_basis"), path),
-        )
-        if transaction.price <= 0:
+        known_account(spec["account_id"], [*path, "account_id"])
+        known_symbol(spec["symbol"], [*path, "symbol"])
+        if spec.get("to_account_id") is not None:
+            known_account(spec["to_account_id"], [*path, "to_account_id"])
+        fields = dict(spec)
+        fields.update(r.decimals(spec, _TRANSACTION_NUMBERS, path))
+        for key in ("date", "donor_acquired"):
+            if isinstance(spec.get(key), str):
+                fields[key] = r.date(spec[key], [*path, key])
+        try:
+            transaction = transaction_from_fields(fields, file=r.source, row=index)
+        except InputError as error:
+            where = [*path, error.field] if error.field else path
+            raise r.fail(where, error.message, error.hint) from None
+        if transaction.action in _PRICED and transaction.price <= 0:
             raise r.fail([*path, "price"], f"{transaction.price} must be positive")
         if (
             transaction.action is Action.SELL
@@ -610,6 +643,7 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
                 f"is required: account {transaction.account_id!r} uses specific identification",
             )
         transactions.append(transaction)
+    wash_sale = data.get("wash_sale", {})
 
     bands = r.build(
         Bands,
@@ -677,6 +711,7 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
         harvest=harvest,
         tax_budget=r.optional_decimal(data, "tax_budget", ["tax_budget"]),
         recent_transactions=transactions,
+        same_sale_replacement=bool(wash_sale.get("same_sale_replacement", False)),
         source=r.source,
     )
 
@@ -848,12 +883,33 @@ def household_to_dict(household: Household) -> dict[str, Any]:
                     "fees": dec(t.fees),
                     "lot_id": t.lot_id,
                     "cost_basis": None if t.cost_basis is None else dec(t.cost_basis),
+                    **_event_fields(t, dec),
                 }
             )
             for t in household.recent_transactions
         ],
+        "wash_sale": ({"same_sale_replacement": True} if household.same_sale_replacement else None),
     }
     return _drop_none(document)
+
+
+def _event_fields(t: Transaction, dec: Callable[[Decimal], str | None]) -> dict[str, Any]:
+    """The event columns of a recent transaction (``FORMATS.md``), the empty ones dropped."""
+
+    def optional(value: Decimal | None) -> str | None:
+        return None if value is None else dec(value)
+
+    return {
+        "ratio": None if t.ratio is None else f"{_text(t.ratio[0])}:{_text(t.ratio[1])}",
+        "new_symbol": t.new_symbol,
+        "cash_per_share": optional(t.cash_per_share),
+        "amount_per_share": optional(t.amount_per_share),
+        "basis_fraction": optional(t.basis_fraction),
+        "to_account_id": t.to_account_id,
+        "donor_basis": optional(t.donor_basis),
+        "donor_acquired": None if t.donor_acquired is None else t.donor_acquired.isoformat(),
+        "fmv": optional(t.fmv),
+    }
 
 
 def attrs_items(record: Any) -> list[tuple[str, Any]]:

@@ -37,6 +37,12 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     add_allow_extra_columns(parser)
     if name == "gains":
         parser.add_argument("--year", type=int, default=None, help="tax year (default: all)")
+    parser.add_argument(
+        "--same-sale-replacement",
+        action="store_true",
+        help="a lot sold later in one sale may replace an earlier lot's loss "
+        "(each lot its own sale)",
+    )
     add_format(parser)
     parser.set_defaults(run=wash_sales if name == "wash-sales" else gains)
 
@@ -46,6 +52,7 @@ def run_ledger(
     transactions_path: Path,
     securities_path: Path | None,
     method: str | None,
+    same_sale_replacement: bool = False,
     *,
     allow_extra_columns: bool = False,
 ) -> Ledger:
@@ -66,7 +73,13 @@ def run_ledger(
         if securities_path
         else {}
     )
-    return replay(transactions, accounts, groups, default_method)
+    return replay(
+        transactions,
+        accounts,
+        groups,
+        default_method,
+        same_sale_replacement=same_sale_replacement,
+    )
 
 
 def disposition_json(d: Disposition) -> dict[str, Any]:
@@ -76,6 +89,7 @@ def disposition_json(d: Disposition) -> dict[str, Any]:
     so ``gain = proceeds - cost_basis + adjustment`` holds on the printed row.
     """
     row = form_row(d)
+    event = {"event": d.event.value} if d.event is not None else {}
     return {
         "sale_date": d.sale_date,
         "account_id": d.account_id,
@@ -90,6 +104,7 @@ def disposition_json(d: Disposition) -> dict[str, Any]:
         "adjustment": money_text(row.adjustment),
         "gain": money_text(row.gain),
         "permanently_disallowed": money_text(d.permanently_disallowed),
+        **event,
     }
 
 
@@ -131,6 +146,7 @@ def wash_sales(args: argparse.Namespace) -> int:
         args.transactions,
         args.securities,
         args.method,
+        args.same_sale_replacement,
         allow_extra_columns=args.allow_extra_columns,
     )
     output = args.output
@@ -140,7 +156,10 @@ def wash_sales(args: argparse.Namespace) -> int:
     if output is OutputFormat.JSON:
         print_json({"dispositions": dispositions, "lots": lots, "matches": matches})
     elif output is OutputFormat.CSV:
-        print(csv_text(dispositions, list(_DISPOSITION_COLUMNS)), end="")
+        columns = list(_DISPOSITION_COLUMNS)
+        if any("event" in row for row in dispositions):
+            columns.append("event")
+        print(csv_text(dispositions, columns), end="")
     else:
         print(
             tables_text(
@@ -225,6 +244,7 @@ def gains(args: argparse.Namespace) -> int:
         args.transactions,
         args.securities,
         args.method,
+        args.same_sale_replacement,
         allow_extra_columns=args.allow_extra_columns,
     )
     year, output = args.year, args.output

@@ -30,7 +30,18 @@ if TYPE_CHECKING:
 
 def configure(parser: argparse.ArgumentParser, name: str) -> None:
     """Arguments of ``rebalance`` and ``harvest``."""
-    parser.add_argument("household_path", type=Path, help="household JSON file")
+    parser.add_argument(
+        "household_path",
+        type=Path,
+        metavar="HOUSEHOLD",
+        help="household JSON file (with --store: a stored household's id)",
+    )
+    parser.add_argument(
+        "--store",
+        default=None,
+        metavar="URL",
+        help="plan a stored household and keep the plan (summary gains plan_id)",
+    )
     add_as_of(parser, "plan date YYYY-MM-DD (default: the file's as_of)")
     parser.add_argument(
         "--out", type=Path, default=None, help="write CSVs, plan.json and report.html here"
@@ -116,6 +127,8 @@ def rebalance_command(args: argparse.Namespace) -> int:
     from household.loader import check_plan_date, load_household
     from household.plan import rebalance
 
+    if args.store is not None:
+        return stored_command(args, "rebalance")
     household = load_household(args.household_path)
     as_of = _as_of(args.as_of, household.as_of)
     check_plan_date(household, as_of)
@@ -128,8 +141,33 @@ def harvest_command(args: argparse.Namespace) -> int:
     from household.harvest import harvest
     from household.loader import check_plan_date, load_household
 
+    if args.store is not None:
+        return stored_command(args, "harvest")
     household = load_household(args.household_path)
     as_of = _as_of(args.as_of, household.as_of)
     check_plan_date(household, as_of)
     plan = harvest(household, as_of)
     return emit(plan, args.out, args.output)
+
+
+def stored_command(args: argparse.Namespace, kind: str) -> int:
+    """``--store URL HOUSEHOLD_ID``: plan a stored household, keep the plan, print it."""
+    from household.cli.store import open_store
+    from household.store.planning import plan_from_store
+
+    store = open_store(args)
+    plan, document, plan_id = plan_from_store(
+        store, str(args.household_path), kind, parse_date(args.as_of)
+    )
+    if args.output is OutputFormat.JSON:
+        if args.out is not None:
+            write_outputs(plan, args.out)
+            (args.out / "plan.json").write_text(json.dumps(document, indent=2) + "\n")
+        json.dump(document, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 1 if plan.refused else 0
+    print(f"plan {plan_id} kept in the store", file=sys.stderr)
+    code = emit(plan, args.out, args.output)
+    if args.out is not None:
+        (args.out / "plan.json").write_text(json.dumps(document, indent=2) + "\n")
+    return code

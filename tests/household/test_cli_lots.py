@@ -132,7 +132,7 @@ BAD = [
     (ACCOUNTS, TRANSACTIONS.replace("SELL,100,9,0,", "SELL,10,9,0,L9"),
      "transactions.csv:3: lot_id: lot 'L9' is not held"),
     (ACCOUNTS, TRANSACTIONS.replace("SELL", "short"),
-     "transactions.csv:3: action: 'short' is not buy or sell"),
+     "transactions.csv:3: action: 'short' is not a known action"),
     (ACCOUNTS, "date,account_id,symbol,action,quantity\n",
      "transactions.csv:1: price: missing column"),
     (ACCOUNTS, TRANSACTIONS.replace("L2", "L1"),
