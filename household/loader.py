@@ -894,7 +894,7 @@ def household_to_dict(household: Household) -> dict[str, Any]:
 
 
 def _event_fields(t: Transaction, dec: Callable[[Decimal], str | None]) -> dict[str, Any]:
-    """The event columns of a recent transaction (``FORMATS.md``), the empty ones dropped."""
+    """The event columns of a recent transaction (``docs/formats.md``), the empty ones dropped."""
 
     def optional(value: Decimal | None) -> str | None:
         return None if value is None else dec(value)

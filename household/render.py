@@ -372,3 +372,33 @@ def tables_text(tables: Iterable[tuple[str, Sequence[Mapping[str, Any]], Sequenc
     for title, rows, columns in tables:
         parts.append(table_text(title, rows, columns) if rows else f"{title}: none\n")
     return "\n".join(parts)
+
+
+class TextTable(str):
+    """A table already drawn as text (what :func:`table` returns)."""
+
+
+def table(title: str, rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> TextTable:
+    """A table for a person (:func:`table_text`), to print with :func:`console`."""
+    materialized = list(rows)
+    if not materialized and not columns:
+        return TextTable(f"{title}: none\n")
+    return TextTable(table_text(title, materialized, columns))
+
+
+class TextConsole:
+    """What :func:`console` returns: ``print(item)`` writes text or a table on stdout."""
+
+    def __init__(self, file: Any = None) -> None:
+        self.file = file
+
+    def print(self, item: Any = "", **_: Any) -> None:
+        """Write ``item`` (a :class:`TextTable` as drawn, anything else as text) and a newline."""
+        out = self.file if self.file is not None else sys.stdout
+        text = str(item)
+        out.write(text if text.endswith("\n") else text + "\n")
+
+
+def console(file: Any = None) -> TextConsole:
+    """A console for :func:`table` (the interface the commands used with rich)."""
+    return TextConsole(file)

@@ -3,7 +3,7 @@
 Both read ``accounts.csv``, ``transactions.csv`` and optionally
 ``securities.csv`` (for ``identical_group``), replay the history through the
 wash-sale ledger (:func:`lots.washsale.replay`) and print the result as
-``FORMATS.md`` specifies.
+``docs/formats.md`` specifies.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def run_ledger(
 
 
 def disposition_json(d: Disposition) -> dict[str, Any]:
-    """A disposition as ``FORMATS.md`` prints it, rounded as on Form 8949.
+    """A disposition as ``docs/formats.md`` prints it, rounded as on Form 8949.
 
     Money is rounded to cents half-even the way :func:`lots.gains.form_row` does,
     so ``gain = proceeds - cost_basis + adjustment`` holds on the printed row.
@@ -109,7 +109,7 @@ def disposition_json(d: Disposition) -> dict[str, Any]:
 
 
 def lot_json(lot: Lot) -> dict[str, Any]:
-    """An open lot as ``FORMATS.md`` prints it."""
+    """An open lot as ``docs/formats.md`` prints it."""
     return {
         "account_id": lot.account_id,
         "symbol": lot.symbol,

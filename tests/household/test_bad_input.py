@@ -22,7 +22,11 @@ HEADER = "date,account_id,symbol,action,quantity,price,fees,lot_id\n"
 ACCOUNTS = "account_id,owner,type,lot_method\njoint,A&S,joint,\nira,A,traditional_ira,\n"
 NUMBER_HINT = "(write 1234.56: no thousands separators, currency signs or decimal commas)"
 RANGE = "is out of range (at most 10**12 in size and 15 decimal places)"
-KNOWN = "known: date, account_id, symbol, action, quantity, price, fees, lot_id"
+KNOWN = (
+    "known: date, account_id, symbol, action, quantity, price, fees, lot_id, ratio, "
+    "new_symbol, cash_per_share, amount_per_share, basis_fraction, to_account_id, "
+    "donor_basis, donor_acquired, fmv"
+)
 
 
 def wash_sales(folder: Path, transactions: str, accounts: str = ACCOUNTS, *extra: str) -> Result:
