@@ -1,4 +1,4 @@
-"""Reading the CSV inputs of ``FORMATS.md``: accounts, transactions, securities.
+"""Reading the CSV inputs of ``docs/formats.md``: accounts, transactions, securities.
 
 Each reader validates every row and raises :class:`household.errors.InputError`
 naming the file, the line (the header is line 1) and the field, e.g.
@@ -89,7 +89,7 @@ class _Rows:
     """A CSV file read as dicts, with its name and line numbers for errors.
 
     The file is UTF-8 (a byte-order mark is dropped); every header is one of
-    ``known`` (case-insensitive; unknown ones are refused unless
+    ``known`` (default: the required ones; case-insensitive; unknown ones are refused unless
     ``allow_extra``), appears once, and every row has exactly as many values as
     the header. No value holds a control or invisible character.
     """
@@ -98,11 +98,12 @@ class _Rows:
         self,
         path: str | Path,
         required: Sequence[str],
-        known: Sequence[str],
+        known: Sequence[str] | None = None,
         *,
         allow_extra: bool = False,
     ) -> None:
         self.name = str(path)
+        known = tuple(required) if known is None else tuple(known)
         try:
             data = Path(path).read_bytes()
         except FileNotFoundError:

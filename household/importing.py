@@ -54,7 +54,7 @@ def import_household(
     as_of: dt.date | None = None,
     allow_extra_columns: bool = False,
 ) -> dict[str, Any]:
-    """Convert a CSV set (``FORMATS.md``) into a household document, without loss.
+    """Convert a CSV set (``docs/formats.md``) into a household document, without loss.
 
     Accounts, securities and every transaction are carried over (the transactions as
     ``recent_transactions``, so the wash-sale look-back keeps the full history); the

@@ -42,6 +42,12 @@ MARKER = ".household-output"
 """The file that marks a folder as written by ``household`` (so it may be replaced)."""
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_text_atomic(path: Path, text: str, *, force: bool = False) -> None:
     """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename.
 
@@ -57,8 +63,10 @@ def write_text_atomic(path: Path, text: str, *, force: bool = False) -> None:
         raise OutputError("is a folder; give a file name", file=name)
     if path.exists() and not force:
         raise OutputError("already exists (use --force to replace it)", file=name)
+    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
     descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(temporary, mode)  # mkstemp makes it private; give it a normal file's mode
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
@@ -88,6 +96,7 @@ def atomic_directory(directory: Path, *, replaceable: Collection[str] = ()) -> I
         OutputError: ``directory`` is a file, or a folder holding other files.
     """
     name = str(directory)
+    directory = directory.absolute()
     if directory.exists() and not directory.is_dir():
         raise OutputError("exists and is not a folder", file=name)
     if directory.is_dir() and not _replaceable(directory, replaceable):
@@ -102,6 +111,7 @@ def atomic_directory(directory: Path, *, replaceable: Collection[str] = ()) -> I
         raise OutputError(f"cannot create the folder: {error.strerror}", file=name) from None
     temporary = Path(tempfile.mkdtemp(dir=parent, prefix=f".{directory.name}.", suffix=".tmp"))
     try:
+        os.chmod(temporary, 0o777 & ~_umask())  # mkdtemp makes it private
         yield temporary
         (temporary / MARKER).write_text(
             "Written by household; the whole folder is replaced on the next run.\n",

@@ -127,7 +127,12 @@ def read_json(path: str | Path) -> Any:
     except ValueError as error:
         raise SchemaError(str(error), file=name) from None
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+        return json.loads(
+            text,
+            parse_float=Decimal,
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_no_duplicate_keys,
+        )
     except json.JSONDecodeError as error:
         raise SchemaError(
             f"not valid JSON: {error.msg} (column {error.colno})",
@@ -138,6 +143,16 @@ def read_json(path: str | Path) -> Any:
         raise SchemaError(f"nested more than {MAX_DEPTH} levels deep", file=name) from None
     except ValueError as error:  # NaN, or an integer of thousands of digits
         raise SchemaError(f"not valid JSON: {_first_line(str(error))}", file=name) from None
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are unique (``json`` would silently keep the last of two)."""
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        document[key] = value
+    return document
 
 
 def _first_line(text: str) -> str:
@@ -184,12 +199,23 @@ def _schema_error(error: jsonschema.ValidationError, source: str | None) -> Sche
         message = message.replace(" were unexpected", " is not a known field").replace(
             " was unexpected", " is not a known field"
         )
+    elif error.validator == "pattern":
+        pattern = str(error.validator_value)
+        if "{4}-" in pattern:
+            message = f"{error.instance!r} is not a date (YYYY-MM-DD)"
+        elif "\\S" in pattern:
+            message = f"{error.instance!r} is not an id (no spaces at either end)"
     elif error.validator == "anyOf":
         message = f"{error.instance!r} is not a number (give a JSON number or a decimal string)"
+        if isinstance(error.instance, str):
+            try:
+                parse_decimal(error.instance)
+            except ValueError as problem:
+                message = str(problem)
         if any("maximum" in str(sub.schema) for sub in error.context or ()):
             message = f"{error.instance!r} is not a rate between 0 and 1"
-    if len(message) > 160:
-        message = message[:157] + "..."
+    if len(message) > 200:
+        message = message[:197] + "..."
     return SchemaError(message, file=source, row=json_path(path), field=field)
 
 
@@ -296,14 +322,14 @@ def _scan(data: Any) -> tuple[list[str | int], str] | None:
     while stack:
         path, value = stack.pop()
         if len(path) > MAX_DEPTH:
-            return path, f"nested more than {MAX_DEPTH} levels deep"
+            return path[:2], f"nested more than {MAX_DEPTH} levels deep"
         if isinstance(value, float):
             return path, "is a float; decode the file with parse_float=Decimal or give a string"
         if isinstance(value, bool):
             continue
         if isinstance(value, int | Decimal):
             try:
-                check_decimal(Decimal(value))
+                check_decimal(Decimal(value), str(value))
             except ValueError as error:
                 return path, str(error)
         elif isinstance(value, str):
@@ -553,7 +579,12 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
         place: list[str | int] = ["constraints", "cash_reserve", account_id]
         reserve[known_account(account_id, place)] = r.decimal(amount, place)
         if reserve[account_id] < 0:
-            raise r.fail(place, f"{reserve[account_id]} must not be negative")
+            raise SchemaError(
+                f"{reserve[account_id]} for account {account_id!r} must not be negative",
+                file=r.source,
+                row=json_path(place),
+                field="cash_reserve",
+            )
     constraints = r.build(
         Constraints,
         ["constraints"],
@@ -863,7 +894,7 @@ def household_to_dict(household: Household) -> dict[str, Any]:
 
 
 def _event_fields(t: Transaction, dec: Callable[[Decimal], str | None]) -> dict[str, Any]:
-    """The event columns of a recent transaction (``FORMATS.md``), the empty ones dropped."""
+    """The event columns of a recent transaction (``docs/formats.md``), the empty ones dropped."""
 
     def optional(value: Decimal | None) -> str | None:
         return None if value is None else dec(value)

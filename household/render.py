@@ -13,9 +13,9 @@ people, so there money reads ``$1,234.50`` and weights ``12.50%``:
 '12.50%'
 
 (never ``$-1,500.00``, never a negative zero). Tables fit the terminal's width
-(``COLUMNS`` when output is not a terminal, else 120 characters), wrapping long
-cells instead of cutting them. rich is imported only when a table is drawn, so
-the JSON and CSV outputs start faster.
+(``COLUMNS`` when output is not a terminal, else 200 characters), wrapping long
+cells instead of cutting them; they are drawn here, without rich, so that a
+command starts fast.
 """
 
 from __future__ import annotations
@@ -30,13 +30,9 @@ import shutil
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lots.numbers import money, plain, quantity
-
-if TYPE_CHECKING:
-    from rich.console import Console
-    from rich.table import Table
 
 #: Columns that hold money, in every report (wash-sales, gains, plans, location).
 MONEY_COLUMNS = frozenset(
@@ -50,7 +46,6 @@ MONEY_COLUMNS = frozenset(
         "short_gain",
         "long_gain",
         "estimated_tax",
-        "value",
         "target_value",
         "value_before",
         "value_after",
@@ -297,49 +292,113 @@ def terminal_width() -> int:
     return int(columns) if columns.isdigit() and int(columns) > 20 else DEFAULT_WIDTH
 
 
-def console(file: Any = None, *, record: bool = False) -> Console:
-    """A rich console as wide as :func:`terminal_width`, without colour when not a terminal."""
-    from rich.console import Console
-
-    if file is None and sys.stdout.isatty():
-        return Console(width=terminal_width(), record=record)
-    return Console(
-        width=terminal_width(),
-        color_system=None,
-        file=file if file is not None else sys.stdout,
-        record=record,
-        highlight=False,
-    )
+def _widths(natural: list[int], minimum: list[int], room: int) -> list[int]:
+    """Column widths that fit ``room`` characters: the widest columns give way first."""
+    widths = list(natural)
+    while sum(widths) > room:
+        widest = max(range(len(widths)), key=lambda i: (widths[i] - minimum[i] > 0, widths[i]))
+        if widths[widest] <= minimum[widest]:
+            break  # every column at its minimum: the table is wider than the room
+        widths[widest] -= 1
+    return widths
 
 
-def table(title: str, rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> Table:
-    """A rich table of ``rows`` for a person: money with ``$``, weights in %, long cells wrapped."""
-    from rich.table import Table
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
 
-    rendered = Table(title=title, title_justify="left")
+    if len(text) <= width:
+        return [text]
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def table_text(
+    title: str,
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    width: int | None = None,
+) -> str:
+    """A table for a person, as text: money with ``$``, weights in %, long cells wrapped.
+
+    Numbers are right-aligned; the table fits ``width`` (default
+    :func:`terminal_width`) by narrowing its widest columns and wrapping their
+    cells over several lines, never cutting them.
+    """
     cells = [[display_cell(c, row.get(c)) for c in columns] for row in rows]
-    for position, column in enumerate(columns):
-        numeric = bool(cells) and all(
-            is_numeric_cell(row[position]) or not row[position] for row in cells
-        )
-        rendered.add_column(column, justify="right" if numeric else "left", overflow="fold")
+    if not columns:
+        return f"{title}: none\n"
+    numeric = [
+        bool(cells) and all(is_numeric_cell(row[i]) or row[i] in ("", "-") for row in cells)
+        for i in range(len(columns))
+    ]
+    natural = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
+    minimum = [
+        min(n, max(6, len(c) if len(c) <= 12 else 6)) for n, c in zip(natural, columns, strict=True)
+    ]
+    room = (width or terminal_width()) - (3 * len(columns) + 1)
+    widths = _widths(natural, minimum, room)
+
+    def line(left: str, fill: str, middle: str, right: str) -> str:
+        return left + middle.join(fill * (w + 2) for w in widths) + right
+
+    def block(values: Sequence[str], align: Sequence[bool]) -> list[str]:
+        wrapped = [_wrap(v, w) for v, w in zip(values, widths, strict=True)]
+        height = max(len(w) for w in wrapped)
+        out = []
+        for k in range(height):
+            parts = []
+            for i, lines in enumerate(wrapped):
+                piece = lines[k] if k < len(lines) else ""
+                parts.append(piece.rjust(widths[i]) if align[i] else piece.ljust(widths[i]))
+            out.append("\u2502 " + " \u2502 ".join(parts) + " \u2502")
+        return out
+
+    text = [title, line("\u250c", "\u2500", "\u252c", "\u2510")]
+    text += block(list(columns), [False] * len(columns))
+    text.append(line("\u251c", "\u2500", "\u253c", "\u2524"))
     for row in cells:
-        rendered.add_row(*row)
-    return rendered
+        text += block(row, numeric)
+    text.append(line("\u2514", "\u2500", "\u2534", "\u2518"))
+    return "\n".join(text) + "\n"
 
 
 def print_table(title: str, rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None:
-    """Print :func:`table` on stdout."""
-    console().print(table(title, rows, columns))
+    """Print :func:`table_text` on stdout."""
+    sys.stdout.write(table_text(title, rows, columns))
 
 
 def tables_text(tables: Iterable[tuple[str, Sequence[Mapping[str, Any]], Sequence[str]]]) -> str:
     """Several tables as text (``(title, rows, columns)`` each; an empty one says "none")."""
-    buffer = io.StringIO()
-    out = console(buffer)
+    parts = []
     for title, rows, columns in tables:
-        if not rows:
-            out.print(f"{title}: none")
-            continue
-        out.print(table(title, rows, columns))
-    return buffer.getvalue()
+        parts.append(table_text(title, rows, columns) if rows else f"{title}: none\n")
+    return "\n".join(parts)
+
+
+class TextTable(str):
+    """A table already drawn as text (what :func:`table` returns)."""
+
+
+def table(title: str, rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> TextTable:
+    """A table for a person (:func:`table_text`), to print with :func:`console`."""
+    materialized = list(rows)
+    if not materialized and not columns:
+        return TextTable(f"{title}: none\n")
+    return TextTable(table_text(title, materialized, columns))
+
+
+class TextConsole:
+    """What :func:`console` returns: ``print(item)`` writes text or a table on stdout."""
+
+    def __init__(self, file: Any = None) -> None:
+        self.file = file
+
+    def print(self, item: Any = "", **_: Any) -> None:
+        """Write ``item`` (a :class:`TextTable` as drawn, anything else as text) and a newline."""
+        out = self.file if self.file is not None else sys.stdout
+        text = str(item)
+        out.write(text if text.endswith("\n") else text + "\n")
+
+
+def console(file: Any = None) -> TextConsole:
+    """A console for :func:`table` (the interface the commands used with rich)."""
+    return TextConsole(file)

@@ -164,7 +164,9 @@ def decode_text(data: bytes) -> str:
         ValueError: UTF-16 or UTF-32 (by their byte-order marks or NUL bytes), or
             bytes that are not UTF-8 (Latin-1, Windows-1252), with the line.
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 1 and b"\x00" in data[:4]):
+    sample = data[:400]
+    wide = len(sample) >= 4 and max(sample[0::2].count(0), sample[1::2].count(0)) > len(sample) // 4
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or wide:
         raise ValueError("the file is UTF-16 or UTF-32 text; save it as UTF-8")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]

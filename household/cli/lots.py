@@ -3,7 +3,7 @@
 Both read ``accounts.csv``, ``transactions.csv`` and optionally
 ``securities.csv`` (for ``identical_group``), replay the history through the
 wash-sale ledger (:func:`lots.washsale.replay`) and print the result as
-``FORMATS.md`` specifies.
+``docs/formats.md`` specifies.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from household.cli import BadUsage
 from household.cli.common import OutputFormat, add_allow_extra_columns, add_format
 from household.csvio import identical_groups, read_accounts, read_securities, read_transactions
-from household.render import console, csv_text, money_text, print_json, quantity_text, table
+from household.render import csv_text, money_text, print_json, quantity_text, tables_text
 from lots.gains import FormRow, TermTotals, form_row, summarize
 from lots.records import Disposition, Lot
 from lots.relief import LotMethod
@@ -83,7 +83,7 @@ def run_ledger(
 
 
 def disposition_json(d: Disposition) -> dict[str, Any]:
-    """A disposition as ``FORMATS.md`` prints it, rounded as on Form 8949.
+    """A disposition as ``docs/formats.md`` prints it, rounded as on Form 8949.
 
     Money is rounded to cents half-even the way :func:`lots.gains.form_row` does,
     so ``gain = proceeds - cost_basis + adjustment`` holds on the printed row.
@@ -109,7 +109,7 @@ def disposition_json(d: Disposition) -> dict[str, Any]:
 
 
 def lot_json(lot: Lot) -> dict[str, Any]:
-    """An open lot as ``FORMATS.md`` prints it."""
+    """An open lot as ``docs/formats.md`` prints it."""
     return {
         "account_id": lot.account_id,
         "symbol": lot.symbol,
@@ -161,10 +161,16 @@ def wash_sales(args: argparse.Namespace) -> int:
             columns.append("event")
         print(csv_text(dispositions, columns), end="")
     else:
-        out = console()
-        out.print(table("Dispositions (taxable accounts)", dispositions, _DISPOSITION_COLUMNS))
-        out.print(table("Wash-sale matches", matches, list(matches[0]) if matches else []))
-        out.print(table("Open lots", lots, list(lots[0]) if lots else _LOT_COLUMNS))
+        print(
+            tables_text(
+                [
+                    ("Dispositions (taxable accounts)", dispositions, _DISPOSITION_COLUMNS),
+                    ("Wash-sale matches", matches, list(matches[0]) if matches else []),
+                    ("Open lots", lots, list(lots[0]) if lots else _LOT_COLUMNS),
+                ]
+            ),
+            end="",
+        )
     return 0
 
 
@@ -255,8 +261,15 @@ def gains(args: argparse.Namespace) -> int:
     if output is OutputFormat.JSON:
         print_json({"year": year, "dispositions": rows, "totals": totals})
         return 0
-    out = console()
-    out.print(table("Form 8949 rows", [form_row_csv(r) for r in summary.rows], FORM_8949_COLUMNS))
     total_rows = [{"term": term, **values} for term, values in totals.items()]
-    out.print(table(f"Totals ({year or 'all years'})", total_rows, list(total_rows[0])))
+    form_rows = [form_row_csv(r) for r in summary.rows]
+    print(
+        tables_text(
+            [
+                ("Form 8949 rows", form_rows, FORM_8949_COLUMNS),
+                (f"Totals ({year or 'all years'})", total_rows, list(total_rows[0])),
+            ]
+        ),
+        end="",
+    )
     return 0

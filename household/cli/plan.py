@@ -2,8 +2,9 @@
 
 Both read one household JSON file, build the plan for ``--as-of`` (the file's
 ``as_of`` when not given; the clock is never read) and print it: ``--format
-table`` (rich tables), ``json`` (one document, one key per report section,
-every decimal a string, money in cents half-even) or ``csv`` (the blotter).
+table`` (tables for people: ``$1,234.50``, ``12.50%``), ``json`` (one document,
+one key per report section, every decimal a string, money in cents half-even)
+or ``csv`` (the blotter).
 ``--out DIR`` also writes every section as ``DIR/<section>.csv``, the JSON
 document as ``DIR/plan.json`` and a self-contained ``DIR/report.html``.
 

@@ -1,7 +1,7 @@
 """``household wash-sales`` and ``household gains``: output contract and bad input.
 
 Bad input exits 2 with one line on stderr, ``file:row: field: message``, and
-no traceback (FORMATS.md, "Conventions").
+no traceback (docs/formats.md, "Conventions").
 """
 
 from __future__ import annotations
