@@ -145,7 +145,10 @@ def wash_sales(
         print(csv_text(dispositions, columns), end="")
     else:
         out = console()
-        out.print(table("Dispositions (taxable accounts)", dispositions, _DISPOSITION_COLUMNS))
+        columns = list(_DISPOSITION_COLUMNS)
+        if any("event" in row for row in dispositions):
+            columns.append("event")
+        out.print(table("Dispositions (taxable accounts)", dispositions, columns))
         out.print(table("Wash-sale matches", matches, list(matches[0]) if matches else []))
         out.print(table("Open lots", lots, list(lots[0]) if lots else _LOT_COLUMNS))
 
