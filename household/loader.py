@@ -883,7 +883,7 @@ def household_to_dict(household: Household) -> dict[str, Any]:
                     "fees": dec(t.fees),
                     "lot_id": t.lot_id,
                     "cost_basis": None if t.cost_basis is None else dec(t.cost_basis),
-                    **_event_fields(t, dec),
+                    **event_fields(t, dec),
                 }
             )
             for t in household.recent_transactions
@@ -893,7 +893,7 @@ def household_to_dict(household: Household) -> dict[str, Any]:
     return _drop_none(document)
 
 
-def _event_fields(t: Transaction, dec: Callable[[Decimal], str | None]) -> dict[str, Any]:
+def event_fields(t: Transaction, dec: Callable[[Decimal], str | None]) -> dict[str, Any]:
     """The event columns of a recent transaction (``docs/formats.md``), the empty ones dropped."""
 
     def optional(value: Decimal | None) -> str | None:
