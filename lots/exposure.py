@@ -297,7 +297,11 @@ class Exposure:
     def sales_washed(self, sales: Sequence[tuple[Lot, Decimal, Decimal]]) -> tuple[SaleWashed, ...]:
         """:meth:`sale_washed` for several sales today, in the order the replay relieves them.
 
-        Each sale takes the replacements the earlier ones left.
+        Each sale takes the replacements the earlier ones left, and the shares an
+        earlier sale relieved from a recent buy are no replacement for a later
+        one. Exact as the replay when each lot sold is sold whole or in part
+        by specific identification and was not split by an earlier sale's wash
+        in the same list (the property test checks single sales).
         """
         taken: dict[tuple[str, str, str], Decimal] = {}
         scheduled_taken: dict[int, Decimal] = {}
@@ -306,10 +310,16 @@ class Exposure:
             quantity, price = to_decimal(quantity), to_decimal(price)
             basis, _ = split(lot.cost_basis, quantity, lot.quantity)
             taxable = self.treatments[lot.account_id] is TaxTreatment.TAXABLE
+            group = self.for_symbol(lot.symbol)
+            sold_key = (lot.account_id, lot.symbol, lot.lot_id)
+            sold_recent = any(
+                (r.account_id, r.symbol, r.lot_id) == sold_key for r in group.recent_buys
+            )
             if not taxable or quantity * price >= basis:
                 results.append(SaleWashed(ZERO))
+                if sold_recent:
+                    taken[sold_key] = taken.get(sold_key, ZERO) + quantity
                 continue
-            group = self.for_symbol(lot.symbol)
             own = _rank_of(lot, self.purchase_ranks)
             wanted = quantity
             washes: list[Wash] = []
@@ -356,6 +366,9 @@ class Exposure:
                     )
                 )
             results.append(SaleWashed(quantity, tuple(washes)))
+            # The relieved shares are gone: no replacement for a later sale.
+            if sold_recent:
+                taken[sold_key] = taken.get(sold_key, ZERO) + quantity
         return tuple(results)
 
     def buy_washes(self, account_id: str, symbol: str, quantity: Decimal) -> BuyWashes:

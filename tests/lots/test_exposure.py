@@ -269,3 +269,63 @@ def test_buy_prediction_equals_the_replay(situation, data) -> None:  # type: ign
     assert sum((m.quantity for m in hits), D(0)) == predicted.washed
     assert abs(sum((m.disallowed for m in hits), D(0)) - predicted.disallowed) <= D("1e-9")
     assert all(m.permanent == predicted.permanent for m in hits)
+
+
+def test_two_loss_sales_today_share_the_recent_buys() -> None:
+    # An IRA bought 30 VTI on 03-01. Today two taxable lots are sold at a loss, 20
+    # shares each: the first takes 20 of the IRA shares, the second the other 10;
+    # 10 of its loss shares stay deductible.
+    accounts, groups, txns = parse(
+        """
+        accounts: tax=individual ira=traditional_ira
+        2025-01-02 tax buy 20 VTI @ 100 A
+        2025-02-03 tax buy 20 VTI @ 100 B
+        2026-03-01 ira buy 30 VTI @ 95 I1
+        """
+    )
+    found = exposure(txns, accounts, day("2026-03-10"), groups)
+    held = {lot.lot_id: lot for lot in replay(txns, accounts, groups).lots}
+    first, second = found.sales_washed([(held["A"], D(20), D(90)), (held["B"], D(20), D(90))])
+    assert (first.washed, first.permanent) == (D(20), D(20))
+    assert (second.washed, second.unwashed) == (D(10), D(10))
+
+
+@settings(max_examples=60)
+@given(situations(), st.data())
+def test_two_sales_prediction_equals_the_replay(situation, data) -> None:  # type: ignore[no-untyped-def]
+    history, as_of, scheduled = situation
+    base = _replay(history, [])
+    found = _find(history, as_of, scheduled)
+    recent = {(r.account_id, r.lot_id) for g in found.groups.values() for r in g.recent_buys}
+    # Lots sold alone by specific identification and not themselves recent buys.
+    lots = [
+        lot
+        for lot in base.lots
+        if (lot.account_id, lot.lot_id) not in recent
+        and not any(
+            other is not lot
+            and other.account_id == lot.account_id
+            and other.symbol == lot.symbol
+            and (belongs_to(other.lot_id, lot.lot_id) or belongs_to(lot.lot_id, other.lot_id))
+            for other in base.lots
+        )
+    ]
+    if len(lots) < 2:
+        return
+    chosen = data.draw(st.lists(st.sampled_from(lots), min_size=2, max_size=2, unique=True))
+    sales = [
+        (lot, lot.quantity, (lot.basis_per_share * D(data.draw(st.integers(50, 110))) / 100)
+         .quantize(D("0.01")))
+        for lot in chosen
+    ]  # fmt: skip
+    predicted = found.sales_washed(sales)
+    extra = [
+        Transaction(as_of, lot.account_id, lot.symbol, Action.SELL, q, p, lot_id=lot.lot_id)
+        for lot, q, p in sales
+    ]
+    without = _replay(history, _later(scheduled, as_of))
+    with_sales = _replay(history, [*extra, *_later(scheduled, as_of)])
+    new = with_sales.matches[len(without.matches) :]
+    assert [(m.replacement_account_id, m.quantity, m.permanent) for m in new] == [
+        (w.account_id, w.quantity, w.permanent) for p in predicted for w in p.washes
+    ]
