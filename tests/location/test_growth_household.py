@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal as D
 from typing import Any
 
@@ -53,3 +54,18 @@ def test_basis_raises_the_value_not_the_placement() -> None:
     ]
     gained = based.recommended.after_tax_value - plain.recommended.after_tax_value
     assert abs(gained - D(5000)) <= D("0.02")
+
+
+def test_no_clock_fallback() -> None:
+    # Without an as_of in the file or the call, the location refuses rather than
+    # reading today's date.
+    from household.errors import HouseholdError
+    from household.locating import location_problem
+
+    data = document()
+    del data["as_of"]
+    household = household_from_dict(data)
+    with pytest.raises(HouseholdError, match="as_of"):
+        location_problem(household)
+    problem, _ = location_problem(household, as_of=dt.date(2026, 6, 1))
+    assert len(problem.accounts) == 2
