@@ -180,8 +180,15 @@ def planning(work: Path, url: str, count: int, repeat: int) -> None:
         for household_id in ids:
             plan_from_store(store, household_id, "rebalance", AS_OF)
 
+    households = [load_household(path) for path in paths]
+
+    def in_memory() -> None:
+        for household in households:
+            rebalance(household, AS_OF)
+
     file_seconds = best(repeat, from_files)
     store_seconds = best(repeat, from_store)
+    memory_seconds = best(repeat, in_memory)
     overhead = store_seconds / file_seconds - 1
     print(f"plan {count} households (about 150 lots each):")
     print(
@@ -191,6 +198,11 @@ def planning(work: Path, url: str, count: int, repeat: int) -> None:
     print(
         f"  from the store (rebuild, plan, keep)       {store_seconds:8.2f} s"
         f"   {store_seconds / count * 1000:6.0f} ms a plan   overhead {overhead:+.1%}"
+    )
+    print(
+        f"  the plans alone (households in memory)     {memory_seconds:8.2f} s"
+        f"   {memory_seconds / count * 1000:6.0f} ms a plan"
+        f"   store part {store_seconds / memory_seconds - 1:+.1%}"
     )
     store.dispose()
 
