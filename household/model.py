@@ -379,6 +379,8 @@ class Household:
         default=None, converter=_optional_decimal, validator=_not_negative
     )
     recent_transactions: tuple[Transaction, ...] = attrs.field(default=(), converter=tuple)
+    #: ``wash_sale.same_sale_replacement`` of the file (see ``lots.washsale.replay``).
+    same_sale_replacement: bool = False
     name: str = ""
     as_of: dt.date | None = None
     source: str | None = attrs.field(default=None, eq=False)

@@ -73,6 +73,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "household.cli.monitor",
         "Monitor stored households: band breaches, reviews due, wash windows, long-term lots.",
     ),
+    "sweep": (
+        "household.cli.sweep",
+        "Plan many households (a folder) on a process pool or a Dask cluster; resumable.",
+    ),
+    "compare": (
+        "household.cli.whatif",
+        "Plan two households and show them side by side, the differences explained.",
+    ),
+    "whatif": (
+        "household.cli.whatif",
+        "Plan a household and an edited copy (--set PATH=VALUE) and compare them.",
+    ),
 }
 """Command name -> (module, one-line help). Modules are imported only when run."""
 
