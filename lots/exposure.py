@@ -64,7 +64,7 @@ from decimal import Decimal
 
 import attrs
 
-from lots.numbers import ZERO, split, to_decimal
+from lots.numbers import ZERO, money, split, to_decimal
 from lots.records import Account, Action, Lot, TaxTreatment, Transaction
 from lots.relief import LotMethod
 from lots.washsale import WINDOW, Ledger, replay
@@ -315,12 +315,13 @@ class Exposure:
             sold_recent = any(
                 (r.account_id, r.symbol, r.lot_id) == sold_key for r in group.recent_buys
             )
-            if not taxable or quantity * price >= basis:
+            if not taxable or money(basis - quantity * price) <= 0:
                 results.append(SaleWashed(ZERO))
                 if sold_recent:
                     taken[sold_key] = taken.get(sold_key, ZERO) + quantity
                 continue
             own = _rank_of(lot, self.purchase_ranks)
+            taken_before, scheduled_before = dict(taken), dict(scheduled_taken)
             wanted = quantity
             washes: list[Wash] = []
             for replacement in group.recent_buys:
@@ -365,6 +366,14 @@ class Exposure:
                         scheduled=True,
                     )
                 )
+            washed = quantity - wanted
+            if washed > 0:
+                washed_basis, _ = split(basis, washed, quantity)
+                if money(washed_basis - washed * price) <= 0:
+                    # The washed part's loss rounds to $0.00: the replay washes
+                    # nothing, and the replacements stay free.
+                    taken, scheduled_taken = taken_before, scheduled_before
+                    washes = []
             results.append(SaleWashed(quantity, tuple(washes)))
             # The relieved shares are gone: no replacement for a later sale.
             if sold_recent:
@@ -390,6 +399,8 @@ class Exposure:
                 continue
             take = min(wanted, sale.quantity)
             disallowed, _ = split(sale.loss, take, sale.quantity)
+            if money(disallowed) <= 0:
+                continue  # a washed part whose loss rounds to $0.00 is not washed
             washes.append((sale, take, disallowed))
             wanted -= take
         return BuyWashes(quantity, permanent, tuple(washes))
@@ -436,7 +447,7 @@ def exposure(
     # Loss sales: taxable rows in the window whose shares still carry a loss.
     sales: dict[str, list[LossSale]] = {}
     for row in ledger.dispositions:
-        if row.reportable and row.sale_date >= start and row.gain < 0:
+        if row.reportable and row.sale_date >= start and money(row.gain) < 0:
             sales.setdefault(name(row.symbol), []).append(
                 LossSale(
                     row.sale_date,
