@@ -69,8 +69,7 @@ def emit(plan: Plan, out: Path | None, output: OutputFormat) -> None:
     else:
         sys.stdout.write(render_tables(plan))
     if plan.refused:
-        reasons = "; ".join(f"{c.name}: {c.detail}" for c in plan.checks if not c.passed)
-        print(f"household: plan refused: {reasons}", file=sys.stderr)
+        print(f"household: plan refused: {plan.refused_because}", file=sys.stderr)
         raise typer.Exit(code=1)
 
 
@@ -80,13 +79,18 @@ def rebalance_command(
     as_of: str | None = AsOfOption,
     out: Path | None = OutOption,
     output: OutputFormat = FormatOption,
+    mode: str = typer.Option(
+        "rebalance", "--mode", help="rebalance, or cash (buy-only / raise-cash)"
+    ),
 ) -> None:
     """Plan a tax-aware rebalance: drift, location, trades, taxes, costs, checks."""
     from household.loader import load_household
     from household.plan import rebalance
 
+    if mode not in ("rebalance", "cash"):
+        raise bad_input(f"--mode: {mode!r} is not rebalance or cash")
     household = load_household(household_path)
-    plan = rebalance(household, _as_of(as_of, household.as_of))
+    plan = rebalance(household, _as_of(as_of, household.as_of), mode=mode)
     emit(plan, out, output)
 
 
@@ -98,8 +102,8 @@ def harvest_command(
     output: OutputFormat = FormatOption,
 ) -> None:
     """Plan a tax-loss harvest: loss lots swapped for substitutes, wash sales avoided."""
-    from household.harvest import harvest
     from household.loader import load_household
+    from household.plan import harvest
 
     household = load_household(household_path)
     plan = harvest(household, _as_of(as_of, household.as_of))

@@ -27,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+import attrs
 import jsonschema
 
 from household.errors import SchemaError

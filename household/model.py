@@ -26,8 +26,8 @@ from typing import Any
 
 import attrs
 
-from lots.numbers import ONE, ZERO, to_decimal
 from location.inputs import TargetBasis
+from lots.numbers import ONE, ZERO, to_decimal
 from lots.records import Account, AccountType, Lot, TaxTreatment, Transaction
 
 __all__ = [

@@ -1,174 +1,145 @@
-"""The quality checks a plan must pass before anyone signs it.
+"""The checks a plan must pass before anyone signs it, independent of the optimiser.
 
-A plan is refused, with its reasons, when any check fails:
+Each check redoes its own plain arithmetic from the household file and the
+blotter (never the optimiser's numbers); a plan failing one is refused.
 
-* ``bands``: after the trades every class is inside its inner band, or the
-  exception log says why not (a deferred gain, the tax budget, a blocked buy, a
-  minimum-trade suppression, a frozen holding, a cap...);
-* ``wash_sales``: the proposed trades, replayed through the household's
-  wash-sale ledger (:func:`lots.washsale.replay`) from the open lots, across
-  all accounts, IRAs included, disallow no loss; and no buy is of a symbol
-  sold within the last 30 days;
-* ``restricted_and_caps``: no restricted symbol is bought, nothing on the
-  no-sell list is sold, and no buy takes a security or sector past its cap;
-* ``cash_reserve``: every account's cash after the trades is at or above its
-  reserve;
-* ``lot_basis``: every lot a sale relieves is a lot of the household file,
-  with no more shares than it holds, and the basis used is its basis in
-  proportion to the shares sold.
-* ``reconciliation``: cash and shares reconcile to the cent: each account's
-  cash after = cash before + cash flows - buys + sells - commissions, and each
-  position after = before + bought - sold.
+* ``bands``: every class's dollars after the trades (before + bought - sold),
+  over the managed value, inside its outer band; a class outside its inner
+  band needs a note naming that class (its own reason; no other note excuses
+  it). A harvest asks instead that each account's dollars per class move by at
+  most the harvest tolerance.
+* ``wash_sales``: the plan replayed through :func:`lots.washsale.replay`
+  disallows exactly the losses the plan reports as washed (and none in a plan
+  that reports none); no buy is of a group sold at a loss in a taxable account
+  in the last 30 days (a recent sale without ``cost_basis`` counts as a loss),
+  nor of a group the plan sells at a loss.
+* ``cash_by_day``: each account's cash, on the settlement date and on the date
+  of every later cash flow in the horizon (contributions counted only from
+  their date), is at or above its reserve (an account that starts below it may
+  not end lower).
+* ``restricted_and_caps``: no restricted buy, no no-sell sale, every buy on the
+  account's menu, no buy takes a security or sector past its cap.
+* ``lot_basis``: every lot sold is in the file, not oversold, basis in proportion.
+* ``reconciliation``: each sale's lots add up to its quantity; the plan's tax
+  equals :func:`lots.netting.added_tax` of the replayed gains to the cent, and
+  the optimiser's own tax figure equals it to the cent.
+* ``tax_budget``: this year's netted tax with the plan is within the budget.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-import attrs
-
-from household.drift import BreachStatus, ClassDrift
 from household.model import Household
-from household.snapshot import Note, Snapshot
-from household.trades import Trade
+from household.plan.drift import BreachStatus, ClassDrift
+from household.plan.notes import Note, NoteCode
+from household.plan.records import Check, Trade
+from household.plan.snapshot import CASH_FLOW_HORIZON, Snapshot, settlement_date
+from household.plan.taxfacts import TaxFacts
 from lots.numbers import CENT, ZERO, split
-from lots.records import Action, Disposition, Transaction
-from lots.washsale import replay
-
-#: Exception codes that explain drift left outside a band.
-EXPLAINING = frozenset(
-    {
-        "deferred_gain",
-        "short_term_soon_long",
-        "tax_budget",
-        "below_min_trade",
-        "blocked_buy",
-        "restricted_buy",
-        "restricted",
-        "unpriced",
-        "unmapped",
-        "no_sell",
-        "cap",
-        "cash_short",
-        "loss_sale_skipped",
-        "partial_rebalance",
-        "no_buyable_symbol",
-        "rounds_to_zero",
-        "no_cash",
-        "forced_short_term",
-        "tax_budget_exceeded",
-    }
-)
+from lots.records import Action, Disposition, TaxTreatment
+from lots.washsale import WINDOW
 
 
-@attrs.frozen
-class Check:
-    """One quality check: its name, whether it passed, and why not."""
-
-    name: str
-    passed: bool
-    detail: str = ""
-
-
-def proposed_transactions(trades: Sequence[Trade], as_of: dt.date) -> list[Transaction]:
-    """The plan as ledger transactions: sells (one per lot, by specific id) then buys."""
-    transactions = []
+def class_values_after(
+    snapshot: Snapshot, trades: Sequence[Trade]
+) -> dict[str, dict[str, Decimal]]:
+    """Dollars per account per class after the trades: before + bought - sold."""
+    values = {a.account_id: a.class_values() for a in snapshot.accounts}
     for trade in trades:
-        if trade.action is Action.SELL:
-            for sale in trade.lots:
-                transactions.append(
-                    Transaction(
-                        date=as_of,
-                        account_id=trade.account_id,
-                        symbol=trade.symbol,
-                        action=Action.SELL,
-                        quantity=sale.quantity,
-                        price=trade.price,
-                        lot_id=sale.lot.lot_id,
-                    )
-                )
-    for index, trade in enumerate(trades):
-        if trade.action is Action.BUY:
-            transactions.append(
-                Transaction(
-                    date=as_of,
-                    account_id=trade.account_id,
-                    symbol=trade.symbol,
-                    action=Action.BUY,
-                    quantity=trade.quantity,
-                    price=trade.price,
-                    lot_id=f"plan-{index + 1}",
-                )
-            )
-    return transactions
+        per = values[trade.account_id]
+        per[trade.asset_class] = per.get(trade.asset_class, ZERO) + trade.signed_notional
+    return values
 
 
-def ledger_dispositions(
-    household: Household, trades: Sequence[Trade], as_of: dt.date
-) -> tuple[Disposition, ...]:
-    """Replay the plan through the wash-sale ledger from the household's open lots."""
-    transactions = proposed_transactions(trades, as_of)
-    if not transactions:
-        return ()
-    groups = {s.symbol: s.identity for s in household.securities.values()}
-    ledger = replay(
-        transactions,
-        household.accounts,
-        identical_group=groups,
-        opening_lots=household.lots,
-    )
-    return ledger.dispositions
+def cash_after(snapshot: Snapshot, trades: Sequence[Trade]) -> dict[str, Decimal]:
+    """Each account's spendable cash after the trades settle."""
+    cash = {a.account_id: a.cash for a in snapshot.accounts}
+    for trade in trades:
+        cash[trade.account_id] += trade.cash_change
+    return cash
 
 
 def run_checks(
     household: Household,
     snapshot: Snapshot,
     trades: Sequence[Trade],
-    post_drift: Sequence[ClassDrift],
+    drift_after: Sequence[ClassDrift],
     notes: Sequence[Note],
     dispositions: Sequence[Disposition],
-    kind: str = "rebalance",
+    facts: TaxFacts,
+    tax: Decimal,
+    optimiser_tax: float,
+    kind: str,
+    harvest_tolerance: Decimal,
 ) -> list[Check]:
-    """Run every check on a plan.
-
-    A harvest does not rebalance: its ``bands`` check asks that the allocation
-    is unchanged instead, and its ``cash_reserve`` check that no account's cash
-    falls below its reserve because of the plan.
-
-    Args:
-        household: the household.
-        snapshot: the snapshot the plan started from.
-        trades: the blotter.
-        post_drift: drift after the trades.
-        notes: the exception log.
-        dispositions: the plan replayed through the wash-sale ledger.
-        kind: ``rebalance`` or ``harvest``.
-
-    Returns:
-        One :class:`Check` per rule, in the order of the module docstring.
-    """
+    """Run every check on a plan, in the order of the module docstring."""
     return [
-        _allocation_kept(snapshot, trades) if kind == "harvest" else _bands(post_drift, notes),
+        _allocation_kept(household, snapshot, trades, harvest_tolerance)
+        if kind == "harvest"
+        else _bands(drift_after, notes),
         _wash_sales(household, snapshot.as_of, trades, dispositions),
+        _cash_by_day(household, snapshot, trades),
         _restricted_and_caps(household, snapshot, trades),
-        _cash_reserve(snapshot, trades, kind),
         _lot_basis(household, trades),
-        _reconciliation(household, snapshot, trades),
+        _reconciliation(trades, dispositions, facts, tax, optimiser_tax),
+        _tax_budget(household, facts, tax),
     ]
 
 
-def _bands(post_drift: Sequence[ClassDrift], notes: Sequence[Note]) -> Check:
-    outside = [d for d in post_drift if d.status is not BreachStatus.INSIDE]
-    explained = {note.code for note in notes} & EXPLAINING
-    if outside and not explained:
-        names = ", ".join(d.asset_class for d in outside)
-        return Check("bands", False, f"outside the inner band with no logged reason: {names}")
+def _bands(drift_after: Sequence[ClassDrift], notes: Sequence[Note]) -> Check:
+    problems = []
+    explained = {n.asset_class for n in notes if n.code is NoteCode.INNER_BAND and n.asset_class}
+    for drift in drift_after:
+        size = abs(drift.actual - drift.target)
+        if drift.outer_width is not None and size > drift.outer_width:
+            problems.append(
+                f"{drift.asset_class} at {drift.actual:.4f} is outside its outer band "
+                f"({drift.target:.4f} +- {drift.outer_width:.4f})"
+            )
+        elif drift.status is BreachStatus.INNER_BREACH and drift.asset_class not in explained:
+            problems.append(
+                f"{drift.asset_class} is outside its inner band with no reason of its own"
+            )
+    if problems:
+        return Check("bands", False, "; ".join(problems))
+    outside = [d.asset_class for d in drift_after if d.status is not BreachStatus.INSIDE]
     if outside:
-        names = ", ".join(d.asset_class for d in outside)
-        return Check("bands", True, f"outside the band, explained in the exceptions: {names}")
+        return Check(
+            "bands", True, "outside the inner band, each with its reason: " + ", ".join(outside)
+        )
     return Check("bands", True)
+
+
+def _allocation_kept(
+    household: Household, snapshot: Snapshot, trades: Sequence[Trade], tolerance: Decimal
+) -> Check:
+    moved: dict[tuple[str, str], Decimal] = {}
+    for trade in trades:
+        key = (trade.account_id, trade.asset_class)
+        moved[key] = moved.get(key, ZERO) + trade.signed_notional
+    problems = []
+    for (account_id, asset_class), amount in sorted(moved.items()):
+        account = snapshot.account(account_id)
+        allowed = tolerance * (account.managed + account.reserve)
+        prices = [
+            s.price
+            for s in household.securities.values()
+            if s.asset_class == asset_class and s.price is not None
+        ]
+        allowed = max(allowed, max(prices, default=ZERO) + household.costs.commission_per_trade)
+        if abs(amount) > allowed + CENT:
+            problems.append(f"{account_id} {asset_class} moves {amount:.2f}")
+    if problems:
+        return Check("bands", False, "harvest changes the allocation: " + "; ".join(problems))
+    return Check("bands", True, "harvest: allocation held")
+
+
+def _group(household: Household, symbol: str) -> str:
+    security = household.securities.get(symbol)
+    return security.identity if security else symbol
 
 
 def _wash_sales(
@@ -177,21 +148,86 @@ def _wash_sales(
     trades: Sequence[Trade],
     dispositions: Sequence[Disposition],
 ) -> Check:
-    problems = [
-        f"{d.account_id} {d.symbol} lot {d.lot_id}: loss of {d.adjustment:.2f} disallowed"
-        for d in dispositions
-        if d.adjustment > 0
-    ]
-    groups = {s.symbol: s.identity for s in household.securities.values()}
-    recent_losses = household.recent_loss_sales(as_of)
+    problems = []
+    replayed: dict[tuple[str, str], Decimal] = {}
+    for d in dispositions:
+        if d.reportable:
+            key = (d.account_id, d.lot_id.split(".")[0])
+            replayed[key] = replayed.get(key, ZERO) + d.adjustment
+    reported: dict[tuple[str, str], Decimal] = {}
     for trade in trades:
-        if trade.action is Action.BUY and groups.get(trade.symbol, trade.symbol) in recent_losses:
+        for sale in trade.lots:
+            if sale.taxable:
+                key = (trade.account_id, sale.lot.lot_id.split(".")[0])
+                reported[key] = reported.get(key, ZERO) + sale.disallowed
+    for key in sorted(set(replayed) | set(reported)):
+        if abs(replayed.get(key, ZERO) - reported.get(key, ZERO)) >= CENT:
             problems.append(
-                f"{trade.account_id} buys {trade.symbol}, sold at a loss within 30 days"
+                f"{key[0]} lot {key[1]}: replay disallows {replayed.get(key, ZERO):.2f}, "
+                f"plan reports {reported.get(key, ZERO):.2f}"
+            )
+    treatment = {a.account_id: a.treatment for a in household.accounts}
+    recent_losses = set()
+    for txn in household.recent_transactions:
+        if txn.action is not Action.SELL or not as_of - WINDOW <= txn.date <= as_of:
+            continue
+        if treatment.get(txn.account_id) is not TaxTreatment.TAXABLE:
+            continue
+        if txn.cost_basis is not None and txn.gross - txn.fees >= txn.cost_basis:
+            continue
+        recent_losses.add(_group(household, txn.symbol))
+    sold_at_loss = {
+        _group(household, t.symbol)
+        for t in trades
+        for sale in t.lots
+        if sale.taxable and sale.proceeds < sale.basis
+    }
+    for trade in trades:
+        if trade.action is not Action.BUY:
+            continue
+        group = _group(household, trade.symbol)
+        if group in recent_losses:
+            problems.append(
+                f"{trade.account_id} buys {trade.symbol}: {group} sold at a loss within 30 days"
+            )
+        if group in sold_at_loss:
+            problems.append(
+                f"{trade.account_id} buys {trade.symbol}: {group} sold at a loss in this plan"
             )
     if problems:
         return Check("wash_sales", False, "; ".join(problems))
     return Check("wash_sales", True)
+
+
+def _cash_by_day(household: Household, snapshot: Snapshot, trades: Sequence[Trade]) -> Check:
+    settle = settlement_date(snapshot.as_of)
+    last = snapshot.as_of + CASH_FLOW_HORIZON
+    problems = []
+    for account in household.accounts:
+        a = account.account_id
+        reserve = household.cash_reserve(a)
+        change = sum((t.cash_change for t in trades if t.account_id == a), ZERO)
+        flows = sorted(
+            (max(f.date, settle), f.amount)
+            for f in household.cash_flows
+            if f.account_id == a and f.date <= last
+        )
+        days = sorted({settle, *(d for d, _ in flows)})
+        worst_before = None
+        for day in days:
+            running = sum((amount for d, amount in flows if d <= day), ZERO)
+            before = account.cash + running
+            after = before + change
+            floor = min(reserve, before)
+            worst_before = before if worst_before is None else min(worst_before, before)
+            if after < min(reserve, worst_before) and after < floor:
+                problems.append(
+                    f"{a}: cash {after:.2f} below reserve {reserve:.2f} on {day.isoformat()}"
+                )
+                break
+    if problems:
+        return Check("cash_by_day", False, "; ".join(problems))
+    return Check("cash_by_day", True)
 
 
 def _restricted_and_caps(
@@ -200,8 +236,12 @@ def _restricted_and_caps(
     problems = []
     constraints = household.constraints
     for trade in trades:
-        if trade.action is Action.BUY and household.is_restricted(trade.symbol):
-            problems.append(f"{trade.account_id} buys restricted {trade.symbol}")
+        if trade.action is Action.BUY:
+            if household.is_restricted(trade.symbol):
+                problems.append(f"{trade.account_id} buys restricted {trade.symbol}")
+            account = household.account(trade.account_id)
+            if not account.offers_security(trade.symbol, trade.asset_class):
+                problems.append(f"{trade.account_id} buys {trade.symbol}, not on its menu")
         if trade.action is Action.SELL and trade.symbol in constraints.no_sell:
             problems.append(f"{trade.account_id} sells no-sell {trade.symbol}")
     value: dict[str, Decimal] = {}
@@ -212,68 +252,33 @@ def _restricted_and_caps(
     before = dict(value)
     for trade in trades:
         value[trade.symbol] = value.get(trade.symbol, ZERO) + trade.signed_notional
-    bought = {t.symbol for t in trades if t.action is Action.BUY}
+    bought = sorted({t.symbol for t in trades if t.action is Action.BUY})
     total = snapshot.managed
-    tolerance = CENT
     if constraints.max_security_weight is not None:
         cap = constraints.max_security_weight * total
-        for symbol in sorted(bought):
-            if value[symbol] > cap + tolerance and value[symbol] > before.get(symbol, ZERO):
+        for symbol in bought:
+            if value[symbol] > max(cap, before.get(symbol, ZERO)) + CENT:
                 problems.append(f"{symbol} bought past its cap")
     if constraints.max_sector_weight is not None:
         cap = constraints.max_sector_weight * total
-        sectors: dict[str, Decimal] = {}
-        for symbol, amount in value.items():
-            sector = household.securities[symbol].sector if symbol in household.securities else None
-            if sector is not None:
-                sectors[sector] = sectors.get(sector, ZERO) + amount
-        for symbol in sorted(bought):
-            sector = household.securities[symbol].sector
-            if sector is not None and sectors[sector] > cap + tolerance:
+
+        def sector_total(values: Mapping[str, Decimal], sector: str) -> Decimal:
+            return sum(
+                (
+                    v
+                    for s, v in values.items()
+                    if household.securities.get(s) and household.securities[s].sector == sector
+                ),
+                ZERO,
+            )
+
+        for sector in sorted({household.securities[s].sector for s in bought} - {None}):
+            assert sector is not None
+            if sector_total(value, sector) > max(cap, sector_total(before, sector)) + CENT:
                 problems.append(f"sector {sector} bought past its cap")
     if problems:
         return Check("restricted_and_caps", False, "; ".join(sorted(set(problems))))
     return Check("restricted_and_caps", True)
-
-
-def cash_after(snapshot: Snapshot, trades: Sequence[Trade]) -> dict[str, Decimal]:
-    """Each account's cash after the trades (cash flows included)."""
-    cash = {a.account_id: a.cash for a in snapshot.accounts}
-    for trade in trades:
-        cash[trade.account_id] += trade.cash_change
-    return cash
-
-
-def _allocation_kept(snapshot: Snapshot, trades: Sequence[Trade]) -> Check:
-    """A harvest's buys replace its sells class by class, account by account (to a share)."""
-    moved: dict[tuple[str, str], Decimal] = {}
-    slack: dict[tuple[str, str], Decimal] = {}
-    for trade in trades:
-        key = (trade.account_id, trade.asset_class)
-        moved[key] = moved.get(key, ZERO) + trade.signed_notional
-        # a whole-share buy falls short of the sale by less than one share plus commissions
-        slack[key] = slack.get(key, ZERO) + trade.price + trade.cost.commission + 1
-    off = {key: value for key, value in moved.items() if abs(value) > slack[key]}
-    if off:
-        names = ", ".join(f"{a} {k}" for a, k in sorted(off))
-        return Check("bands", False, f"harvest changes the allocation: {names}")
-    return Check("bands", True, "harvest: allocation unchanged")
-
-
-def _cash_reserve(snapshot: Snapshot, trades: Sequence[Trade], kind: str = "rebalance") -> Check:
-    cash = cash_after(snapshot, trades)
-    short = [
-        f"{a.account_id}: cash {cash[a.account_id]:.2f} below reserve {a.reserve:.2f}"
-        for a in snapshot.accounts
-        if cash[a.account_id] < a.reserve
-        and not (kind == "harvest" and cash[a.account_id] >= a.cash - _commissions(a, trades))
-    ]
-    return Check("cash_reserve", not short, "; ".join(short))
-
-
-def _commissions(account: object, trades: Sequence[Trade]) -> Decimal:
-    account_id = getattr(account, "account_id", "")
-    return sum((t.cost.commission for t in trades if t.account_id == account_id), ZERO)
 
 
 def _lot_basis(household: Household, trades: Sequence[Trade]) -> Check:
@@ -299,27 +304,59 @@ def _lot_basis(household: Household, trades: Sequence[Trade]) -> Check:
     return Check("lot_basis", not problems, "; ".join(problems))
 
 
-def _reconciliation(household: Household, snapshot: Snapshot, trades: Sequence[Trade]) -> Check:
+def _reconciliation(
+    trades: Sequence[Trade],
+    dispositions: Sequence[Disposition],
+    facts: TaxFacts,
+    tax: Decimal,
+    optimiser_tax: float,
+) -> Check:
     problems = []
-    cash = cash_after(snapshot, trades)
-    for account in snapshot.accounts:
-        original = household.account(account.account_id).cash
-        mine = [t for t in trades if t.account_id == account.account_id]
-        sells = sum((t.notional for t in mine if t.action is Action.SELL), ZERO)
-        buys = sum((t.notional for t in mine if t.action is Action.BUY), ZERO)
-        commission = sum((t.cost.commission for t in mine), ZERO)
-        expected = original + account.cash_flow + sells - buys - commission
-        if abs(expected - cash[account.account_id]) >= CENT:
-            problems.append(f"{account.account_id}: cash does not reconcile")
-        for trade in mine:
-            if trade.action is Action.SELL:
-                relieved = sum((sale.quantity for sale in trade.lots), ZERO)
-                if relieved != trade.quantity:
-                    problems.append(f"{account.account_id} {trade.symbol}: lots do not add up")
-                basis = sum(
-                    (split(s.lot.cost_basis, s.quantity, s.lot.quantity)[0] for s in trade.lots),
-                    ZERO,
-                )
-                if abs(basis - sum((s.basis for s in trade.lots), ZERO)) >= CENT:
-                    problems.append(f"{account.account_id} {trade.symbol}: basis does not add up")
+    for trade in trades:
+        if trade.action is Action.SELL:
+            relieved = sum((sale.quantity for sale in trade.lots), ZERO)
+            if relieved != trade.quantity:
+                problems.append(f"{trade.account_id} {trade.symbol}: lots do not add up")
+            basis = sum(
+                (split(s.lot.cost_basis, s.quantity, s.lot.quantity)[0] for s in trade.lots), ZERO
+            )
+            if abs(basis - sum((s.basis for s in trade.lots), ZERO)) >= CENT:
+                problems.append(f"{trade.account_id} {trade.symbol}: basis does not add up")
+    short = sum(
+        (
+            d.proceeds - d.cost_basis + d.adjustment
+            for d in dispositions
+            if d.reportable and d.term.value == "short"
+        ),
+        ZERO,
+    )
+    long = sum(
+        (
+            d.proceeds - d.cost_basis + d.adjustment
+            for d in dispositions
+            if d.reportable and d.term.value == "long"
+        ),
+        ZERO,
+    )
+    exact = facts.added(short, long)
+    if abs(exact - tax) >= CENT:
+        problems.append(f"plan tax {tax:.2f} is not the netted tax {exact:.2f}")
+    if abs(Decimal(repr(optimiser_tax)) - exact) >= CENT:
+        problems.append(
+            f"the optimiser charged {optimiser_tax:.2f} of tax, the netting says {exact:.2f}"
+        )
     return Check("reconciliation", not problems, "; ".join(problems))
+
+
+def _tax_budget(household: Household, facts: TaxFacts, tax: Decimal) -> Check:
+    budget = household.tax_budget
+    if budget is None:
+        return Check("tax_budget", True)
+    year = facts.base_tax + tax
+    if year > budget + CENT and tax > 0:
+        return Check(
+            "tax_budget",
+            False,
+            f"this year's netted tax {year:.2f} exceeds the budget {budget:.2f}",
+        )
+    return Check("tax_budget", True)

@@ -88,6 +88,8 @@ from lots.terms import term_of
 
 #: Penalty per dollar of slack on constraints that must hold (outer bands, cash, budget).
 HARD_PENALTY = 1000.0
+#: A tie-break per dollar traded: of plans equal in value, the one that trades least.
+TIE_BREAK = 1e-6
 #: Impact tangent points, as fractions of a ticket's largest quantity.
 IMPACT_POINTS = (0.002, 0.01, 0.04, 0.15, 0.4, 1.0)
 
@@ -145,9 +147,9 @@ class Params:
     harvest_tolerance: Decimal = Decimal("0.005")
     threshold_rise: Decimal = Decimal(0)
     carryforward_value: Decimal | None = None
-    time_limit: float = 2.0
-    mip_gap: float = 1e-6
-    full_mip_limit: int = 40
+    time_limit: float = 1.0
+    mip_gap: float = 1e-4
+    full_mip_limit: int = 12
     limit_order_bps: Decimal = Decimal(5)
 
 
@@ -253,6 +255,8 @@ class Inputs:
     risk_aversion: float
     covariance: Mapping[tuple[str, str], float]
     inner_penalty: float
+    embedded: float
+    margin: float
 
 
 def growth_by_account(household: Household) -> dict[tuple[str, str], float]:
@@ -273,6 +277,36 @@ def growth_by_account(household: Household) -> dict[tuple[str, str], float]:
         for a in household.accounts
         for k in household.asset_classes
     }
+
+
+def _reference_account(household: Household) -> str:
+    """The account whose treatment prices the class mix: the first taxable one, else the first."""
+    for account in household.accounts:
+        if account.treatment is TaxTreatment.TAXABLE:
+            return account.account_id
+    return household.accounts[0].account_id
+
+
+def neutral_growth(
+    household: Household, growth: Mapping[tuple[str, str], float]
+) -> dict[tuple[str, str], float]:
+    """``g[a,k] - g[ref,k] + sum_j t_j g[ref,j]``: the location term without return chasing.
+
+    Taken literally, ``sum g[a,k] V_ak`` rewards holding more of the class with
+    the highest expected return, so inside its bands a plan would drift every
+    class toward the edge that earns more. Valuing each class at the target
+    mix's growth in the reference (taxable) account plus its location advantage
+    keeps what the location term is for (which account holds what, and cash
+    invested rather than idle) and leaves the mix to the bands and the
+    tracking-error term. Worked example: with ``g[taxable, bonds] = 1.60``,
+    ``g[ira, bonds] = 1.90`` and a target mix growing 2.50 in taxable, a dollar
+    of bonds is worth 2.50 in taxable and 2.80 in the IRA.
+    """
+    reference = _reference_account(household)
+    mix = sum(
+        float(household.targets.get(k, 0)) * growth[(reference, k)] for k in household.asset_classes
+    )
+    return {(a, k): g - growth[(reference, k)] + mix for (a, k), g in growth.items()}
 
 
 def dt_min() -> Any:
@@ -299,17 +333,18 @@ def inputs_of(
     inner = {k: float(bands.inner_width(household.targets[k])) for k in classes}
     outer = {k: float(bands.outer_width(household.targets[k])) for k in classes}
     managed = float(snapshot.managed)
-    growth = growth_by_account(household)
+    raw_growth = growth_by_account(household)
+    growth = neutral_growth(household, raw_growth)
     withdrawal = float(household.tax.withdrawal)
     cash_value = {
         a.account_id: (1.0 - withdrawal) if a.treatment is TaxTreatment.DEFERRED else 1.0
         for a in household.accounts
     }
-    taxable_ids = [a.account_id for a in household.accounts if a.treatment is TaxTreatment.TAXABLE]
-    if taxable_ids:
-        tax_growth = sum(targets[k] * growth[(taxable_ids[0], k)] for k in classes)
-    else:
-        tax_growth = 1.0
+    reference = _reference_account(household)
+    tax_growth = sum(targets[k] * raw_growth[(reference, k)] for k in classes)
+    embedded = (
+        float(household.tax.long_term_total) if household.options.tax_unrealized_at_horizon else 0.0
+    )
     carry_value = float(
         params.carryforward_value
         if params.carryforward_value is not None
@@ -391,9 +426,7 @@ def inputs_of(
                     )
                     upper_total += upper
                 if upper_total > 0:
-                    tickets.append(
-                        Ticket(a, holding.symbol, k, "sell", price, upper_total, True)
-                    )
+                    tickets.append(Ticket(a, holding.symbol, k, "sell", price, upper_total, True))
             else:
                 quantity = float(holding.quantity)
                 upper = math.floor(quantity + 1e-9) if whole else quantity
@@ -506,9 +539,7 @@ def inputs_of(
             min_trade=float(household.constraints.min_trade),
             whole=whole,
             groups={s: group_of(household, s) for s in household.securities},
-            free_replacements={
-                g: float(e.free_replacements) for g, e in exposure.groups.items()
-            },
+            free_replacements={g: float(e.free_replacements) for g, e in exposure.groups.items()},
             blocked_groups=blocked,
             sectors={s.symbol: s.sector for s in household.securities.values() if s.sector},
             security_cap=_opt(household.constraints.max_security_weight),
@@ -522,6 +553,8 @@ def inputs_of(
             risk_aversion=risk_aversion,
             covariance=covariance,
             inner_penalty=float(params.inner_penalty),
+            embedded=embedded,
+            margin=1e-7 * managed + 0.01,
         ),
         tuple(notes),
     )
@@ -554,6 +587,7 @@ class _Model:
         self.cost: list[float] = []
         self.integer: list[bool] = []
         self.rows: list[tuple[list[int], list[float], float, float]] = []
+        self.presolve = "on"
 
     def var(self, lower: float, upper: float, cost: float = 0.0, integer: bool = False) -> int:
         self.lower.append(lower)
@@ -573,10 +607,9 @@ class _Model:
         from location.solvers import new_highs
 
         highs = new_highs()
-        highs.setOptionValue("presolve", "on")
+        highs.setOptionValue("presolve", self.presolve)
         highs.setOptionValue("time_limit", float(time_limit))
         highs.setOptionValue("mip_rel_gap", float(gap))
-        highs.setOptionValue("threads", 1)
         n = len(self.lower)
         lp = highspy.HighsLp()
         lp.num_col_ = n
@@ -653,6 +686,7 @@ def _build(
         "impact": {},
         "risk": {},
         "penalty": {},
+        "horizon_tax": {},
     }
     ticket_column: dict[int, int] = {}
     lot_column: dict[int, int] = {}
@@ -669,18 +703,23 @@ def _build(
         c = inputs.cash_value[ticket.account_id]
         per_share_location = sign * g * ticket.price
         per_share_cash = -sign * c * ticket.price - c * inputs.commission_per_share
-        per_share_spread = -inputs.tax_growth * inputs.spread.get(ticket.symbol, 0.0) * ticket.price
+        per_share_spread = (
+            -inputs.tax_growth * inputs.spread.get(ticket.symbol, 0.0) * ticket.price
+            - TIE_BREAK * ticket.price
+        )
         if ticket.side == "sell" and ticket.taxable:
             columns = {}
             for i in lots_of_ticket.get(t, []):
                 lot = inputs.lots[i]
                 upper = 0.0 if closed else lot.upper
+                horizon = inputs.embedded * lot.gain_per_share
                 column = m.var(
                     0.0,
                     upper,
-                    per_share_location + per_share_cash + per_share_spread,
+                    per_share_location + per_share_cash + per_share_spread + horizon,
                     integer,
                 )
+                terms["horizon_tax"][column] = horizon
                 terms["location"][column] = per_share_location
                 terms["cash"][column] = per_share_cash
                 terms["spread"][column] = per_share_spread
@@ -718,8 +757,18 @@ def _build(
         m.row(row, -math.inf, 0.0)
         if inputs.min_trade > 0 and Family.MIN_TRADE not in relaxed:
             row = {col: ticket.price for col in ticket_quantity[t]}
-            row[z] = -min(inputs.min_trade, ticket.price * upper)
+            row[z] = -(inputs.min_trade + 0.01)
             m.row(row, 0.0, math.inf)
+    # never buy and sell one security in one account (a round trip would dodge the minimum)
+    for t, ticket in enumerate(inputs.tickets):
+        other = key_of.get((ticket.account_id, ticket.symbol, "buy"))
+        if (
+            ticket.side == "sell"
+            and other is not None
+            and t in ticket_binary
+            and other in ticket_binary
+        ):
+            m.row({ticket_binary[t]: 1.0, ticket_binary[other]: 1.0}, -math.inf, 1.0)
     # impact: the maximum of tangents of f(q) = k q^1.5
     for t, ticket in enumerate(inputs.tickets):
         k = inputs.impact.get(ticket.symbol)
@@ -762,12 +811,15 @@ def _build(
             row = dict(class_terms[k])
             high = slack_var(f"outer:{k}+", HARD_PENALTY)
             low = slack_var(f"outer:{k}-", HARD_PENALTY)
-            m.row({**row, high: -1.0}, -math.inf, target + inputs.outer[k] * managed - held)
-            m.row({**row, low: 1.0}, target - inputs.outer[k] * managed - held, math.inf)
+            margin = inputs.margin
+            outer = inputs.outer[k] * managed - margin
+            inner = inputs.inner[k] * managed - margin
+            m.row({**row, high: -1.0}, -math.inf, target + outer - held)
+            m.row({**row, low: 1.0}, target - outer - held, math.inf)
             high = slack_var(f"inner:{k}+", inputs.inner_penalty)
             low = slack_var(f"inner:{k}-", inputs.inner_penalty)
-            m.row({**row, high: -1.0}, -math.inf, target + inputs.inner[k] * managed - held)
-            m.row({**row, low: 1.0}, target - inputs.inner[k] * managed - held, math.inf)
+            m.row({**row, high: -1.0}, -math.inf, target + inner - held)
+            m.row({**row, low: 1.0}, target - inner - held, math.inf)
     else:
         for (a, k), tolerance in inputs.harvest_tolerance.items():
             row = account_class_terms.get((a, k))
@@ -891,8 +943,10 @@ def _build(
         def reach(form: Any, sign: float) -> float:
             """max over the box of sign * form."""
             cs, cl, c0 = float(form.short), float(form.long), float(form.constant)
-            return sign * c0 + max(sign * cs * s_low, sign * cs * s_high) + max(
-                sign * cl * l_low, sign * cl * l_high
+            return (
+                sign * c0
+                + max(sign * cs * s_low, sign * cs * s_high)
+                + max(sign * cl * l_low, sign * cl * l_high)
             )
 
         t_low = min(-reach(p.tax, -1.0) for p in tax_pieces)
@@ -943,8 +997,7 @@ def _build(
             # f(w) = d' C d with d = V / M - t; tangent: f(w0) + 2 (C d0)' (d - d0)
             d0 = {k: point.get(k, 0.0) / managed - inputs.targets[k] for k in inputs.classes}
             grad = {
-                k: 2.0
-                * sum(inputs.covariance.get((k, j), 0.0) * d0[j] for j in inputs.classes)
+                k: 2.0 * sum(inputs.covariance.get((k, j), 0.0) * d0[j] for j in inputs.classes)
                 for k in inputs.classes
             }
             f0 = sum(
@@ -1026,9 +1079,7 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
             Note(Stage.OPTIMISE, NoteCode.SOLVER_STATUS, f"relaxation: HiGHS status {status}")
         )
     opened = frozenset(
-        t
-        for t in range(len(inputs.tickets))
-        if _ticket_quantity(built, inputs, t, values) > 1e-7
+        t for t in range(len(inputs.tickets)) if _ticket_quantity(built, inputs, t, values) > 1e-7
     )
     need_integer = inputs.whole or bool(built.ticket_binary)
     if need_integer:

@@ -1,341 +1,233 @@
-"""The household rebalance: one call from a household file to a plan a wealth manager signs.
+"""The plan pipeline: a household and a date in, a signed-off (or refused) :class:`Plan` out.
 
-``rebalance(household, as_of)`` runs the pipeline of the README's
-"Rebalancing and harvesting" section and returns a :class:`Plan`:
+``rebalance(household, as_of, **params)``, ``harvest(...)`` and
+``cash(...)`` run the same stages with a different ``mode``; each stage is a
+module that takes immutable records and returns ``(result, notes)``:
 
-1. snapshot (:mod:`household.snapshot`): price, map, freeze what cannot trade;
-2. drift (:mod:`household.drift`): per class, against the inner and outer bands;
-3. per-account targets from the asset-location program (or the household
-   target where there is one account);
-4. trades (:mod:`household.trades`): cash flows first, then the rebalance,
-   tax-advantaged accounts first, with the tax overlay
-   (:mod:`household.taxoverlay`) choosing and deferring lots and the wash-sale
-   guard blocking buys and loss sales;
-5. costs (:mod:`household.costs`): the full rebalance and the band-edge
-   rebalance are both built; where the full one's trading cost exceeds what the
-   drift it removes is worth (``drift_value_rate`` per dollar moved into
-   place), the band-edge one is chosen and the reason logged;
-6. checks (:mod:`household.checks`): a plan failing one is *refused*.
+1. :mod:`~household.plan.snapshot`: price, map, freeze; cash by day; the managed value;
+2. :mod:`~household.plan.drift`: per class, against the inner and outer bands;
+3. :mod:`~household.plan.exposure`: the wash-sale exposure of the next 30 days;
+4. :mod:`~household.plan.optimise`: one mixed-integer program decides every trade;
+5. :mod:`~household.plan.rounding`: exact share counts;
+6. :mod:`~household.plan.blotter`: tickets, lots, block lines, limit orders, the replay;
+7. :mod:`~household.plan.checks`: independent checks; a failure refuses the plan.
 
-The plan is pure data: :meth:`Plan.to_json_dict` gives the JSON document of
-``FORMATS.md`` and :meth:`Plan.to_frames` pandas DataFrames for notebooks.
+Where the optimiser cannot meet a hard constraint (an outer band, the cash
+reserve, the tax budget) its slack names the constraint and the shortfall,
+the constraint families whose relaxation would remove it are named too, and
+the plan is refused; a class left outside its inner band gets a note of its
+own saying what held it there.
+
+Example::
+
+    plan = rebalance(load_household("fixtures/households/high_earner_munis.json"),
+                     dt.date(2026, 11, 20))
+    plan.status, plan.tax, plan.cost.total
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import attrs
-
-from household.checks import Check, ledger_dispositions, run_checks
-from household.costs import TradeCost, cost_model, total_cost
-from household.drift import Bands, BreachStatus, ClassDrift, any_breach, measure
 from household.model import Household
-from household.snapshot import Note, Snapshot, take
-from household.taxoverlay import TaxRates
-from household.trades import (
-    Book,
-    Policy,
-    Trade,
-    band_edge_fraction,
-    invest_cash,
-    move,
-    net_cash_flows,
-    rebalance_shifts,
-)
-from lots.numbers import ONE, ZERO
-from lots.records import Disposition
+from household.plan import blotter, checks, exposure, optimise, rounding, snapshot
+from household.plan.costs import cost_model
+from household.plan.drift import measure
+from household.plan.notes import Note, NoteCode, Stage
+from household.plan.optimise import Family, Mode, Params
+from household.plan.records import Plan, Solve
+from household.plan.taxfacts import tax_facts
+from lots.numbers import ZERO
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-#: What one dollar of drift put back in place is worth, for the full-or-partial decision.
-DRIFT_VALUE_RATE = Decimal("0.01")
+#: Slack below this many dollars is solver noise, not a shortfall.
+SLACK_DOLLARS = 0.5
 
 
-@attrs.frozen
-class LocationResult:
-    """Per-account targets in dollars and where they came from."""
-
-    targets: Mapping[str, Mapping[str, Decimal]]
-    source: str
-    status: str = ""
-    seconds: float = 0.0
+def rebalance(household: Household, as_of: dt.date, **params: Any) -> Plan:
+    """Plan the household's rebalance on ``as_of`` (see :class:`household.plan.optimise.Params`)."""
+    params.setdefault("mode", Mode.REBALANCE)
+    return run(household, as_of, Params(**params))
 
 
-@attrs.frozen
-class Plan:
-    """A rebalance or harvest plan.
-
-    Attributes:
-        household_id: the household.
-        as_of: the plan date.
-        kind: ``rebalance`` or ``harvest``.
-        mode: ``none`` (nothing breaches), ``cash_flows`` (only cash flows
-            traded), ``full`` or ``band_edge`` (partial), or ``harvest``.
-        snapshot: the household before the plan.
-        drift_before: drift per class before any trade.
-        drift_after: drift per class after the trades.
-        location: the per-account targets used.
-        trades: the blotter.
-        notes: the exception log.
-        checks: the quality checks.
-        dispositions: the plan replayed through the wash-sale ledger.
-        cash_after: each account's cash after the trades.
-        class_after: dollars per account per class after the trades.
-        targets: the household target weights.
-        managed_after: the managed value after the trades.
-        rates: the tax rates used.
-        extra: other facts for the summary (the decision's numbers).
-        harvest: for a harvest plan, the :class:`household.harvest.HarvestLine` s.
-    """
-
-    household_id: str
-    as_of: dt.date
-    kind: str
-    mode: str
-    snapshot: Snapshot
-    drift_before: tuple[ClassDrift, ...]
-    drift_after: tuple[ClassDrift, ...]
-    location: LocationResult
-    trades: tuple[Trade, ...]
-    notes: tuple[Note, ...]
-    checks: tuple[Check, ...]
-    dispositions: tuple[Disposition, ...]
-    cash_after: Mapping[str, Decimal]
-    class_after: Mapping[str, Mapping[str, Decimal]]
-    targets: Mapping[str, Decimal]
-    managed_after: Decimal
-    rates: TaxRates
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
-    harvest: tuple[Any, ...] = ()
-
-    @property
-    def refused(self) -> bool:
-        """Whether a quality check failed."""
-        return not all(check.passed for check in self.checks)
-
-    @property
-    def status(self) -> str:
-        """``ok`` or ``refused``."""
-        return "refused" if self.refused else "ok"
-
-    @property
-    def cost(self) -> TradeCost:
-        """Total trading cost."""
-        return total_cost(trade.cost for trade in self.trades)
-
-    @property
-    def tax(self) -> Decimal:
-        """Estimated net tax of the plan (negative: a saving)."""
-        return sum((trade.tax for trade in self.trades), ZERO)
-
-    def to_json_dict(self) -> dict[str, Any]:
-        """The JSON document: one key per report section, every decimal a string."""
-        from household.reports import to_json_dict
-
-        return to_json_dict(self)
-
-    def to_frames(self) -> dict[str, pd.DataFrame]:
-        """Every report section as a pandas DataFrame (floats: a view, not the record)."""
-        from household.reports import to_frames
-
-        return to_frames(self)
+def harvest(household: Household, as_of: dt.date, **params: Any) -> Plan:
+    """Plan a tax-loss harvest: loss lots swapped into substitutes, allocation held."""
+    params["mode"] = Mode.HARVEST
+    return run(household, as_of, Params(**params))
 
 
-def bands_of(household: Household) -> Bands:
-    """The drift module's bands from the household file's."""
-    bands = household.bands
-    return Bands(
-        inner_absolute=bands.absolute,
-        inner_relative=bands.relative,
-        outer_absolute=bands.outer_absolute,
-        outer_relative=bands.outer_relative,
+def cash(household: Household, as_of: dt.date, **params: Any) -> Plan:
+    """Place or raise the pending cash flows only: buy-only or raise-cash."""
+    params["mode"] = Mode.CASH
+    return run(household, as_of, Params(**params))
+
+
+def _drift(household: Household, values: dict[str, Decimal], total: Decimal) -> list[Any]:
+    return measure(values, household.targets, household.bands, total=total)
+
+
+def run(household: Household, as_of: dt.date, params: Params) -> Plan:
+    """Run every stage (the module docstring) for one household and mode."""
+    notes: list[Note] = []
+    snap, snap_notes = snapshot.take(household, as_of)
+    notes.extend(snap_notes)
+    before = _drift(household, snap.class_values(), snap.managed)
+    wash, wash_notes = exposure.measure(household, as_of)
+    notes.extend(wash_notes)
+    costs = cost_model(household)
+    facts = tax_facts(household)
+    inputs, input_notes = optimise.inputs_of(household, snap, wash, costs, facts, params)
+    notes.extend(input_notes)
+    decision, solve_notes = optimise.solve(inputs, params)
+    notes.extend(solve_notes)
+    refusals = _refusals(inputs, params, decision, notes)
+    quantities, round_notes = rounding.settle(household, snap, inputs, decision, costs)
+    notes.extend(round_notes)
+    dispositions = blotter.replay_plan(household, quantities, wash, as_of)
+    trades, blocks, blotter_notes = blotter.build(
+        household,
+        quantities,
+        dispositions,
+        costs,
+        facts,
+        as_of,
+        params.mode.value,
+        params.limit_order_bps,
     )
-
-
-def policy_of(household: Household, as_of: dt.date) -> Policy:
-    """The trade generator's policy from the household file."""
-    constraints = household.constraints
-    return Policy(
-        as_of=as_of,
-        rates=TaxRates.of(household),
-        costs=cost_model(household),
-        min_trade=constraints.min_trade,
-        fractional=constraints.fractional_shares,
-        no_sell=frozenset(constraints.no_sell),
-        tax_budget=household.tax_budget,
-        max_security_weight=constraints.max_security_weight,
-        max_sector_weight=constraints.max_sector_weight,
+    notes.extend(blotter_notes)
+    short, long = blotter.gains(dispositions)
+    tax = facts.added(short, long)
+    class_after = checks.class_values_after(snap, trades)
+    household_after: dict[str, Decimal] = {}
+    for per in class_after.values():
+        for k, v in per.items():
+            household_after[k] = household_after.get(k, ZERO) + v
+    after = _drift(household, household_after, snap.managed)
+    _inner_notes(inputs, params, decision, after, notes)
+    results = checks.run_checks(
+        household,
+        snap,
+        trades,
+        after,
+        notes,
+        dispositions,
+        facts,
+        tax,
+        decision.tax,
+        params.mode.value,
+        params.harvest_tolerance,
     )
-
-
-def account_targets(household: Household, snapshot: Snapshot) -> LocationResult:
-    """Per-account target dollars per class.
-
-    With one account, the household target times the account's managed value.
-    With more, the asset-location program's (see :mod:`location`); where it is
-    not available or fails, the household target in each account over the
-    classes its menu offers (logged by the caller through ``source``).
-    """
-    managed = {a.account_id: a.managed for a in snapshot.accounts}
-    if len(household.accounts) > 1:
-        from household import locate_bridge
-
-        result = locate_bridge.per_account_targets(household, snapshot)
-        if result is not None:
-            return result
-    targets: dict[str, dict[str, Decimal]] = {}
-    for account in household.accounts:
-        offered = {k: w for k, w in household.targets.items() if account.offers(k)}
-        weight = sum(offered.values(), ZERO)
-        scale = managed[account.account_id] / weight if weight > 0 else ZERO
-        targets[account.account_id] = {k: w * scale for k, w in offered.items()}
-    source = "household_target" if len(household.accounts) == 1 else "household_target_fallback"
-    return LocationResult(targets, source)
-
-
-def _drift(household: Household, values: Mapping[str, Decimal], total: Decimal) -> list[ClassDrift]:
-    return measure(values, household.targets, bands_of(household), total=total)
-
-
-def _build(
-    household: Household,
-    snapshot: Snapshot,
-    location: LocationResult,
-    fraction_of: str,
-) -> tuple[Book, str, Decimal]:
-    """One candidate plan: cash flows, then a ``full`` or ``band_edge`` rebalance."""
-    book = Book(household, snapshot, policy_of(household, snapshot.as_of))
-    net_cash_flows(book, household.targets)
-    middle = _drift(household, book.household_class_values(), _managed(book))
-    if not any_breach(middle):
-        return book, ("cash_flows" if book.trades else "none"), ZERO
-    fraction = ONE if fraction_of == "full" else band_edge_fraction(middle)
-    forced = {d.asset_class for d in middle if d.status is BreachStatus.OUTER_BREACH}
-    move(book, rebalance_shifts(middle, fraction), forced, location.targets)
-    invest_cash(book, household.targets, "rebalance")
-    return book, fraction_of, fraction
-
-
-def _dollars_in_place(before: Sequence[ClassDrift], after: Sequence[ClassDrift]) -> Decimal:
-    """Dollars moved back to target: half the drop in the sum of |dollars off| over classes."""
-    off_before = sum((abs(d.dollars_off) for d in before), ZERO)
-    off_after = sum((abs(d.dollars_off) for d in after), ZERO)
-    return max(ZERO, (off_before - off_after) / 2)
-
-
-def rebalance(
-    household: Household,
-    as_of: dt.date,
-    *,
-    drift_value_rate: Decimal = DRIFT_VALUE_RATE,
-) -> Plan:
-    """Plan the household's rebalance on ``as_of``.
-
-    Args:
-        household: the household (see :mod:`household.model`).
-        as_of: the trade date (never the clock).
-        drift_value_rate: what a dollar of drift put back in place is worth
-            (trading costs above that choose the band-edge rebalance).
-
-    Returns:
-        The :class:`Plan` (check :attr:`Plan.refused`).
-
-    Example (see ``fixtures/households/plan_contribution.json``)::
-
-        plan = rebalance(load_household("fixtures/households/plan_contribution.json"),
-                         dt.date(2026, 11, 20))
-        plan.to_frames()["trades"]
-    """
-    snapshot = take(household, as_of)
-    before = _drift(household, snapshot.class_values(), snapshot.managed)
-    location = account_targets(household, snapshot)
-    book, mode, fraction = _build(household, snapshot, location, "full")
-    extra: dict[str, Any] = {"fraction": fraction}
-    if mode == "full":
-        full_after = _drift(household, book.household_class_values(), _managed(book))
-        full_cost = total_cost(t.cost for t in book.trades).total
-        worth = drift_value_rate * _dollars_in_place(before, full_after)
-        extra.update(full_cost=full_cost, full_worth=worth)
-        if full_cost > worth:
-            edge, edge_mode, edge_fraction = _build(household, snapshot, location, "band_edge")
-            edge_cost = total_cost(t.cost for t in edge.trades).total
-            extra.update(band_edge_cost=edge_cost, fraction=edge_fraction)
-            if edge_cost < full_cost:
-                edge.note(
-                    "costs",
-                    "partial_rebalance",
-                    f"full rebalance costs ${full_cost:.2f}, more than the ${worth:.2f} its "
-                    f"drift removal is worth: rebalanced to the band edge "
-                    f"(λ = {edge_fraction:.4f}) for ${edge_cost:.2f}",
-                )
-                book, mode = edge, edge_mode
-    return finish(household, snapshot, before, location, book, "rebalance", mode, extra)
-
-
-def finish(
-    household: Household,
-    snapshot: Snapshot,
-    before: Sequence[ClassDrift],
-    location: LocationResult,
-    book: Book,
-    kind: str,
-    mode: str,
-    extra: Mapping[str, Any],
-) -> Plan:
-    """Measure, replay and check a built plan; returns the :class:`Plan`."""
-    after = _drift(household, book.household_class_values(), _managed(book))
-    notes = list(snapshot.notes) + list(book.notes)
-    trades = tuple(book.trades)
-    if location.source == "household_target_fallback":
-        notes.append(
-            Note(
-                "location",
-                "location_fallback",
-                "asset-location program unavailable: household target used in every account",
-            )
-        )
-    if location.status and "optimal" not in location.status.lower():
-        notes.append(Note("location", "location_status", f"location solver: {location.status}"))
-    dispositions = ledger_dispositions(household, trades, snapshot.as_of)
-    for drift in after if kind == "rebalance" else ():
-        if drift.status is not BreachStatus.INSIDE:
-            notes.append(
-                Note(
-                    "checks",
-                    "band_exception",
-                    f"{drift.asset_class} ends at {drift.actual:.4f} against a target of "
-                    f"{drift.target:.4f} ({drift.status.value})",
-                )
-            )
-    checks = run_checks(household, snapshot, trades, after, notes, dispositions, kind)
+    for check in results:
+        if not check.passed:
+            notes.append(Note(Stage.CHECKS, NoteCode.CHECK_FAILED, f"{check.name}: {check.detail}"))
+    solve = Solve(
+        status=decision.status,
+        objective=decision.objective,
+        bound=decision.bound,
+        gap=decision.gap,
+        seconds=decision.seconds,
+        highs_seconds=decision.highs_seconds,
+        tax=decision.tax,
+        terms=decision.terms,
+    )
     return Plan(
         household_id=household.household_id,
-        as_of=snapshot.as_of,
-        kind=kind,
-        mode=mode,
-        snapshot=snapshot,
+        as_of=as_of,
+        kind=params.mode.value,
+        mode="trades" if trades else "none",
+        snapshot=snap,
         drift_before=tuple(before),
         drift_after=tuple(after),
-        location=location,
         trades=trades,
+        blocks=blocks,
         notes=tuple(notes),
-        checks=tuple(checks),
+        checks=tuple(results),
+        refusals=tuple(refusals),
         dispositions=dispositions,
-        cash_after=dict(book.cash),
-        class_after={a: dict(v) for a, v in book.class_value.items()},
+        cash_after=checks.cash_after(snap, trades),
+        class_after=class_after,
         targets=dict(household.targets),
-        managed_after=_managed(book),
-        rates=TaxRates.of(household),
-        extra=dict(extra),
+        growth=inputs.growth,
+        short_gain=short,
+        long_gain=long,
+        tax=tax,
+        base_tax=facts.base_tax,
+        solve=solve,
     )
 
 
-def _managed(book: Book) -> Decimal:
-    invested = sum((sum(v.values(), ZERO) for v in book.class_value.values()), ZERO)
-    cash = sum((book.investable(a) for a in book.cash), ZERO)
-    return invested + cash
+def _because(families: list[Family]) -> str:
+    if not families:
+        return "no single constraint family explains it (the targets, menus and holdings together)"
+    return "held by the " + " and the ".join(f.value for f in families)
+
+
+def _refusals(
+    inputs: optimise.Inputs, params: Params, decision: optimise.Decision, notes: list[Note]
+) -> list[str]:
+    """The hard constraints the optimiser could not meet, in words (and as notes)."""
+    short = {name: amount for name, amount in decision.slack.items() if amount > SLACK_DOLLARS}
+    hard = [n for n in short if not n.startswith("inner:")]
+    if not hard:
+        return []
+    reasons = optimise.diagnose(inputs, params, hard)
+    refusals = []
+    for name in sorted(hard):
+        amount = short[name]
+        kind, _, what = name.partition(":")
+        if kind == "outer":
+            asset_class, side = what[:-1], what[-1]
+            words = "above" if side == "+" else "below"
+            text = (
+                f"{asset_class} would end ${amount:,.2f} {words} its outer band: "
+                f"{_because(reasons[name])}"
+            )
+            notes.append(Note(Stage.OPTIMISE, NoteCode.OUTER_BAND, text, asset_class=asset_class))
+        elif kind == "cash":
+            text = f"{what}: ${amount:,.2f} of cash short of the reserve: {_because(reasons[name])}"
+            notes.append(Note(Stage.OPTIMISE, NoteCode.CASH_SHORT, text, account_id=what))
+        else:
+            text = f"the tax budget would be exceeded by ${amount:,.2f}: {_because(reasons[name])}"
+            notes.append(Note(Stage.OPTIMISE, NoteCode.TAX_BUDGET, text))
+        refusals.append(text)
+    return refusals
+
+
+def _inner_notes(
+    inputs: optimise.Inputs,
+    params: Params,
+    decision: optimise.Decision,
+    after: list[Any],
+    notes: list[Note],
+) -> None:
+    """A note per class left outside its inner band, naming what held it there."""
+    outside = [d for d in after if d.status.value == "inner_breach"]
+    if not outside or params.mode is Mode.HARVEST:
+        return
+    names = []
+    for drift in outside:
+        side = "+" if drift.actual > drift.target else "-"
+        names.append(f"inner:{drift.asset_class}{side}")
+    reasons = optimise.diagnose(inputs, params, names)
+    for drift, name in zip(outside, names, strict=True):
+        families = reasons.get(name, [])
+        if params.mode is Mode.CASH:
+            families = [*families, Family.MODE]
+        why = (
+            _because(families)
+            if families
+            else (
+                "meeting it costs more in tax, cost and location value than the inner band's "
+                f"${float(params.inner_penalty):g} per dollar"
+            )
+        )
+        notes.append(
+            Note(
+                Stage.OPTIMISE,
+                NoteCode.INNER_BAND,
+                f"{drift.asset_class} ends at {drift.actual:.4f} against {drift.target:.4f} "
+                f"(inner band +- {drift.inner_width:.4f}): {why}",
+                asset_class=drift.asset_class,
+            )
+        )

@@ -1,4 +1,4 @@
-"""A priced picture of the household on one date: what each account holds, by class, and its cash by day.
+"""A priced picture of the household on one date: holdings by class, and cash by day.
 
 Before anything can drift or trade, every lot must be priced and mapped to an
 asset class. A holding that cannot be (no price, no security record, an asset
@@ -34,7 +34,6 @@ IRA dated 25 days later is not spendable and not in ``M``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from decimal import Decimal
 
 import attrs
