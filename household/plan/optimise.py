@@ -90,6 +90,12 @@ from lots.terms import term_of
 HARD_PENALTY = 1000.0
 #: A tie-break per dollar traded: of plans equal in value, the one that trades least.
 TIE_BREAK = 1e-6
+#: Solves of the relaxation, each adding a tangent cut of the tracking error where it lands.
+RISK_ROUNDS = 1
+#: Largest gap between the tangent cuts' TE^2 and the exact one (1e-6: a TE of 0.1 point).
+RISK_ACCURACY = 1e-6
+#: A tie-break per dollar a class ends away from its target.
+TARGET_TIE_BREAK = 1e-4
 #: Impact tangent points, as fractions of a ticket's largest quantity.
 IMPACT_POINTS = (0.002, 0.01, 0.04, 0.15, 0.4, 1.0)
 
@@ -142,7 +148,7 @@ class Params:
     """
 
     mode: Mode = attrs.field(default=Mode.REBALANCE, converter=Mode)
-    risk_aversion: Decimal | None = None
+    risk_aversion: Decimal | None = Decimal(0)
     inner_penalty: Decimal = Decimal(10)
     harvest_tolerance: Decimal = Decimal("0.005")
     threshold_rise: Decimal = Decimal(0)
@@ -254,29 +260,22 @@ class Inputs:
     cash_need: Mapping[str, float]
     risk_aversion: float
     covariance: Mapping[tuple[str, str], float]
+    factors: tuple[Any, ...]
+    factor_classes: tuple[str, ...]
     inner_penalty: float
     embedded: float
     margin: float
 
 
 def growth_by_account(household: Household) -> dict[tuple[str, str], float]:
-    """``g[a, k]``: after-tax growth at the horizon of a dollar of class ``k`` in account ``a``."""
-    from household.locating import location_problem
-    from location.growth import growth_table
-    from location.inputs import Treatment
+    """``g[a, k]``: after-tax growth at the horizon of a dollar of class ``k`` in account ``a``.
 
-    problem, _ = location_problem(household, as_of=household.as_of or dt_min())
-    table = growth_table(
-        problem.classes,
-        problem.tax,
-        problem.horizon_years,
-        tax_unrealized_at_horizon=problem.tax_unrealized_at_horizon,
-    )
-    return {
-        (a.account_id, k): table[(k, Treatment(a.treatment.value))]
-        for a in household.accounts
-        for k in household.asset_classes
-    }
+    :func:`household.locating.growth_table` (state-exempt interest, out-of-state
+    munis and after-tax basis in deferred accounts included).
+    """
+    from household.locating import growth_table
+
+    return dict(growth_table(household))
 
 
 def _reference_account(household: Household) -> str:
@@ -307,13 +306,6 @@ def neutral_growth(
         float(household.targets.get(k, 0)) * growth[(reference, k)] for k in household.asset_classes
     )
     return {(a, k): g - growth[(reference, k)] + mix for (a, k), g in growth.items()}
-
-
-def dt_min() -> Any:
-    """A fixed date for the growth table's holding periods (growth does not depend on it)."""
-    import datetime as dt
-
-    return dt.date(2000, 1, 1)
 
 
 def inputs_of(
@@ -512,10 +504,12 @@ def inputs_of(
                     float(params.harvest_tolerance) * account_value[account.account_id],
                     max(prices, default=0.0) + float(costs.commission_per_trade),
                 )
-    risk_aversion = float(params.risk_aversion or 0)
-    covariance = _covariance(household, classes)
-    if params.risk_aversion is None:
-        risk_aversion = float(getattr(getattr(household, "risk", None), "risk_aversion", 0) or 0)
+    risk_aversion = float(
+        household.risk.risk_aversion if params.risk_aversion is None else params.risk_aversion
+    )
+    covariance, factors = (
+        _risk(household, classes, inner, outer, snapshot) if risk_aversion > 0 else ({}, ())
+    )
     return (
         Inputs(
             classes=classes,
@@ -552,6 +546,8 @@ def inputs_of(
             cash_need=cash_need,
             risk_aversion=risk_aversion,
             covariance=covariance,
+            factors=factors,
+            factor_classes=classes,
             inner_penalty=float(params.inner_penalty),
             embedded=embedded,
             margin=1e-7 * managed + 0.01,
@@ -564,15 +560,42 @@ def _opt(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _covariance(household: Household, classes: Sequence[str]) -> dict[tuple[str, str], float]:
-    risk = getattr(household, "risk", None)
-    matrix = getattr(risk, "covariance", None) if risk is not None else None
-    if not matrix:
-        return {}
-    result = {}
-    for (i, j), value in dict(matrix).items():
-        result[(i, j)] = float(value)
-    return result
+def _risk(
+    household: Household,
+    classes: Sequence[str],
+    inner: Mapping[str, float],
+    outer: Mapping[str, float],
+    snapshot: Snapshot,
+) -> tuple[dict[tuple[str, str], float], tuple[Any, ...]]:
+    """The class covariance (the household's, else :mod:`location.risk`'s default) and its
+    eigen-factors with tangent cuts over the deviations the bands allow."""
+    from location.risk import Factor, covariance_matrix, tangent_cuts, tracking_factors
+
+    risk = household.risk
+    matrix = covariance_matrix(
+        classes,
+        covariance=risk.covariance,
+        volatilities=risk.volatilities,
+        correlations=risk.correlations,
+    )
+    values = snapshot.class_values()
+    managed = float(snapshot.managed) or 1.0
+    reach = [
+        max(outer[k], abs(float(values.get(k, 0)) / managed - float(household.targets[k])))
+        for k in classes
+    ]
+    factors = []
+    raw = tracking_factors(matrix, accuracy=RISK_ACCURACY)
+    for factor in raw:
+        bound = sum(abs(v) * r for v, r in zip(factor.vector, reach, strict=True))
+        cuts = tangent_cuts(factor.eigenvalue, bound, RISK_ACCURACY / max(1, len(raw)))
+        factors.append(Factor(factor.eigenvalue, factor.vector, bound, cuts))
+    covariance = {
+        (i, j): float(matrix.matrix[matrix.index(i), matrix.index(j)])
+        for i in classes
+        for j in classes
+    }
+    return covariance, tuple(factors)
 
 
 # --- the model builder ----------------------------------------------------------
@@ -662,6 +685,7 @@ class _Built:
     slack: Mapping[str, int]
     risk: int | None
     weight_terms: Mapping[str, Mapping[int, float]]  # class -> column -> dollars per unit
+    named: Mapping[str, int]  # the tax-piece and wash binaries by name
     terms: Mapping[str, Mapping[int, float]]
     constant: float
 
@@ -820,6 +844,10 @@ def _build(
             low = slack_var(f"inner:{k}-", inputs.inner_penalty)
             m.row({**row, high: -1.0}, -math.inf, target + inner - held)
             m.row({**row, low: 1.0}, target - inner - held, math.inf)
+            # of plans equal in value, the one nearer the target (a tie-break, not a band)
+            above = slack_var(f"target:{k}+", TARGET_TIE_BREAK)
+            below = slack_var(f"target:{k}-", TARGET_TIE_BREAK)
+            m.row({**row, above: -1.0, below: 1.0}, target - held, target - held)
     else:
         for (a, k), tolerance in inputs.harvest_tolerance.items():
             row = account_class_terms.get((a, k))
@@ -884,6 +912,7 @@ def _build(
             upper = math.inf if high is None else max(high, held) - held
             m.row(row, lower, upper)
     # wash sales
+    named: dict[str, int] = {}
     wash_column: dict[int, int] = {}
     loss_lots_of_group: dict[str, list[int]] = {}
     for i, lot in enumerate(inputs.lots):
@@ -898,6 +927,7 @@ def _build(
             ]
             if buys:
                 u = m.var(0.0, 1.0, 0.0, True)
+                named[f"loss:{group}"] = u
                 for i in members:
                     m.row({lot_column[i]: 1.0, u: -m.upper[lot_column[i]]}, -math.inf, 0.0)
                 for t in buys:
@@ -907,6 +937,7 @@ def _build(
             if free > 0:
                 total = sum(m.upper[lot_column[i]] for i in members)
                 beta = m.var(0.0, 1.0, 0.0, True)
+                named[f"wash:{group}"] = beta
                 row_all: dict[int, float] = {}
                 row_sold: dict[int, float] = {}
                 for i in members:
@@ -959,6 +990,7 @@ def _build(
         choice = {}
         for p in tax_pieces:
             d = m.var(0.0, 1.0, 0.0, True)
+            named[f"piece:{p.piece.value}"] = d
             choice[d] = 1.0
             for form in p.constraints:
                 big = max(0.0, reach(form, -1.0)) + 1.0
@@ -982,37 +1014,31 @@ def _build(
             base = float(facts.base_tax)
             over = slack_var("budget", HARD_PENALTY)
             m.row({tax_column: 1.0, over: -1.0}, -math.inf, inputs.budget - base)
-    # risk: z >= TE^2 by tangent cuts in the class weights
+    # risk: z >= TE^2 = sum_i lambda_i (v_i . d)^2 over the covariance's eigen-factors
+    # (location.risk), each square below the maximum of its tangents
     risk_column: int | None = None
-    if inputs.risk_aversion > 0 and inputs.covariance:
+    if inputs.risk_aversion > 0 and inputs.factors:
         weight = inputs.risk_aversion * managed
         risk_column = m.var(0.0, math.inf, -weight)
         terms["risk"][risk_column] = -weight
-        held_k = {
-            k: sum(v for (a, kk), v in inputs.held.items() if kk == k) for k in inputs.classes
-        }
-        points = [dict(held_k), {k: inputs.targets[k] * managed for k in inputs.classes}]
-        points.extend(cuts)
-        for point in points:
-            # f(w) = d' C d with d = V / M - t; tangent: f(w0) + 2 (C d0)' (d - d0)
-            d0 = {k: point.get(k, 0.0) / managed - inputs.targets[k] for k in inputs.classes}
-            grad = {
-                k: 2.0 * sum(inputs.covariance.get((k, j), 0.0) * d0[j] for j in inputs.classes)
-                for k in inputs.classes
-            }
-            f0 = sum(
-                d0[i] * inputs.covariance.get((i, j), 0.0) * d0[j]
-                for i in inputs.classes
-                for j in inputs.classes
-            )
-            row = {risk_column: 1.0}
-            rhs = f0
-            for k in inputs.classes:
-                # d_k = (held_k + sum class_terms) / M - t_k
-                rhs += grad[k] * ((held_k[k] / managed - inputs.targets[k]) - d0[k])
-                for col, v in class_terms[k].items():
-                    row[col] = row.get(col, 0.0) - grad[k] * v / managed
-            m.row(row, rhs, math.inf)
+        total = {risk_column: 1.0}
+        for factor in inputs.factors:
+            t_i = m.var(-math.inf, math.inf)
+            total[t_i] = -1.0
+            # z_i = sum_k v_ik d_k, d_k = (held_k + class terms) / M - t_k
+            base = 0.0
+            z_terms: dict[int, float] = {}
+            for index, k in enumerate(inputs.factor_classes):
+                v = factor.vector[index]
+                held_k = sum(val for (a, kk), val in inputs.held.items() if kk == k)
+                base += v * (held_k / managed - inputs.targets.get(k, 0.0))
+                for col, dollars in class_terms.get(k, {}).items():
+                    z_terms[col] = z_terms.get(col, 0.0) + v * dollars / managed
+            for cut in factor.cuts:
+                row = {col: -cut.slope * value for col, value in z_terms.items()}
+                row[t_i] = 1.0
+                m.row(row, cut.slope * base + cut.intercept, math.inf)
+        m.row(total, 0.0, math.inf)
     return _Built(
         model=m,
         ticket_column=ticket_column,
@@ -1024,6 +1050,7 @@ def _build(
         slack=slack,
         risk=risk_column,
         weight_terms=class_terms,
+        named=named,
         terms=terms,
         constant=constant,
     )
@@ -1047,13 +1074,21 @@ def _run(
     opened: frozenset[int] | None,
     params: Params,
     relaxed: frozenset[Family] = frozenset(),
-) -> tuple[_Built, str, np.ndarray, float, float]:
-    """Build and solve, with a few rounds of risk cuts; returns the last solve."""
-    cuts: list[dict[str, float]] = []
+    cuts: Sequence[Mapping[str, float]] = (),
+    rounds: int = 1,
+    fixed: Mapping[str, float] | None = None,
+) -> tuple[_Built, str, np.ndarray, float, float, list[dict[str, float]]]:
+    """Build and solve, adding a risk cut where each solution lands (``rounds`` solves)."""
+    cuts = list(cuts)
     highs_seconds = 0.0
-    rounds = 4 if inputs.risk_aversion > 0 and inputs.covariance else 1
+    if not (inputs.risk_aversion > 0 and inputs.covariance):
+        rounds = 1
     for _ in range(rounds):
         built = _build(inputs, relax=relax, opened=opened, relaxed=relaxed, cuts=cuts)
+        for name, value in (fixed or {}).items():
+            column = built.named.get(name)
+            if column is not None:
+                built.model.lower[column] = built.model.upper[column] = float(round(value))
         status, values, objective, seconds = built.model.solve(params.time_limit, params.mip_gap)
         highs_seconds += seconds
         if built.risk is None:
@@ -1064,15 +1099,15 @@ def _run(
             for k in inputs.classes
         }
         cuts.append(point)
-    return built, status, values, objective, highs_seconds
+    return built, status, values, objective, highs_seconds, cuts
 
 
 def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
     """Solve the plan's program: relaxation, then the integer program; see the module."""
     started = time.perf_counter()
     notes: list[Note] = []
-    built, status, values, bound, highs_seconds = _run(
-        inputs, relax=True, opened=None, params=params
+    built, status, values, bound, highs_seconds, cuts = _run(
+        inputs, relax=True, opened=None, params=params, rounds=RISK_ROUNDS
     )
     if status != "Optimal":
         notes.append(
@@ -1084,8 +1119,11 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
     need_integer = inputs.whole or bool(built.ticket_binary)
     if need_integer:
         restrict = None if len(inputs.tickets) <= params.full_mip_limit else opened
-        built, status, values, objective, seconds = _run(
-            inputs, relax=False, opened=restrict, params=params
+        # the tax piece and the wash choices of the relaxation are kept (they were
+        # solved exactly there); the integer program settles shares and tickets
+        choices = {name: float(values[col]) for name, col in built.named.items()}
+        built, status, values, objective, seconds, _ = _run(
+            inputs, relax=False, opened=restrict, params=params, cuts=cuts, fixed=choices
         )
         highs_seconds += seconds
         if status not in ("Optimal",):
@@ -1157,7 +1195,9 @@ def diagnose(inputs: Inputs, params: Params, names: Sequence[str]) -> dict[str, 
     Each family is relaxed alone and the relaxation solved again; a family is
     named for a slack when the slack falls by more than half.
     """
-    built, _, values, _, _ = _run(inputs, relax=True, opened=None, params=params)
+    built, _, values, _, _, cuts = _run(
+        inputs, relax=True, opened=None, params=params, rounds=RISK_ROUNDS
+    )
     base = {name: float(values[built.slack[name]]) for name in names if name in built.slack}
     found: dict[str, list[Family]] = {name: [] for name in names}
     families = [
@@ -1169,8 +1209,13 @@ def diagnose(inputs: Inputs, params: Params, names: Sequence[str]) -> dict[str, 
         Family.MIN_TRADE,
     ]
     for family in families:
-        relaxed_built, _, relaxed_values, _, _ = _run(
-            inputs, relax=True, opened=None, params=params, relaxed=frozenset({family})
+        relaxed_built, _, relaxed_values, _, _, _ = _run(
+            inputs,
+            relax=True,
+            opened=None,
+            params=params,
+            relaxed=frozenset({family}),
+            cuts=cuts,
         )
         for name, amount in base.items():
             column = relaxed_built.slack.get(name)

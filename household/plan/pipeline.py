@@ -168,7 +168,7 @@ def _refusals(
 ) -> list[str]:
     """The hard constraints the optimiser could not meet, in words (and as notes)."""
     short = {name: amount for name, amount in decision.slack.items() if amount > SLACK_DOLLARS}
-    hard = [n for n in short if not n.startswith("inner:")]
+    hard = [n for n in short if not n.startswith(("inner:", "target:"))]
     if not hard:
         return []
     reasons = optimise.diagnose(inputs, params, hard)

@@ -84,19 +84,21 @@ def test_withdrawal_is_raised_from_the_loss_lots_and_they_are_swapped() -> None:
     plan = rebalance(load("plan_withdrawal"), dt.date(2026, 6, 1))
     # Lots of STK at $100: L1 100 sh at $120 (long-term, -$2,000), L2 50 at $80 (gain),
     # L3 20 at $120 bought 2026-03-02 (short-term, -$400). The $3,000 withdrawal of
-    # June 5 needs cash after settlement; the plan sells both loss lots ($12,000) and
-    # buys 225 STK2 at $40 = $9,000 (a substitute, not identical: no wash sale).
+    # June 5 needs cash after settlement; the plan sells both loss lots ($12,000),
+    # keeps $3,000 and places $9,000 at the targets of M = 17,000 + 5,000 - 3,000 =
+    # 19,000: stocks 0.6 x 19,000 = 11,400 = 5,000 left + 160 STK2 at $40 (a substitute,
+    # not identical: no wash sale); bonds 0.4 x 19,000 = 7,600 = 5,000 + 52 BND at $50.
     assert [(t.action.value, t.symbol, t.quantity) for t in plan.trades] == [
         ("sell", "STK", D(120)),
-        ("buy", "STK2", D(225)),
+        ("buy", "BND", D(52)),
+        ("buy", "STK2", D(160)),
     ]
     # Net short -400, long -2,000: a net loss of 2,400 within the $3,000 limit,
     # offsetting ordinary income at 30%: -720.
     assert plan.tax == D(-720)
     assert plan.cash_after == {"taxable": D(0)}
-    # M = 17,000 + 5,000 - 3,000 = 19,000; stocks 14,000 / 19,000 = 0.7368, inside 0.6 +- 0.2.
     stocks = next(d for d in plan.drift_after if d.asset_class == "stocks")
-    assert stocks.value == D(14000)
+    assert (stocks.value, stocks.actual) == (D(11400), D("0.6"))
     assert not plan.refused
 
 

@@ -46,11 +46,12 @@ def test_json_has_every_section_and_decimals_as_strings(withdrawal_plan: Plan) -
     json.dumps(document)  # serialisable as it is
     # The $3,000 withdrawal on June 5 is raised now, from the loss lots (see test_plan_e2e):
     # all of L1 (100 at $120, long-term) and L3 (20 at $120, short-term) at $100 = $12,000;
-    # $9,000 of it buys 225 STK2 at $40 (same class, not identical: no wash sale).
-    sell, buy = document["trades"]
+    # $9,000 of it buys 52 BND ($2,600) and 160 STK2 ($6,400), back to 60/40 of $19,000.
+    sell, bonds, stocks = document["trades"]
     assert (sell["symbol"], sell["quantity"], sell["notional"]) == ("STK", "120", "12000.00")
     assert sell["lots_sold"] == "L1:100;L3:20"
-    assert (buy["symbol"], buy["quantity"], buy["notional"]) == ("STK2", "225", "9000.00")
+    assert (bonds["symbol"], bonds["quantity"], bonds["notional"]) == ("BND", "52", "2600.00")
+    assert (stocks["symbol"], stocks["quantity"], stocks["notional"]) == ("STK2", "160", "6400.00")
     # money columns have exactly two decimals
     for row in document["costs"] + document["tax_impact"]:
         for key in ("commission", "total_cost", "gains", "estimated_tax"):
@@ -64,7 +65,7 @@ def test_allocation_is_side_by_side_household_then_accounts(withdrawal_plan: Pla
     # STK 170 * 100 = 17,000, BND 5,000, spendable cash after the coming -3,000: -3,000
     stocks = next(r for r in household_rows if r["asset_class"] == "stocks")
     assert stocks["value_before"] == Decimal(17000)
-    assert stocks["value_after"] == Decimal(14000)  # 17,000 - 12,000 sold + 9,000 bought
+    assert stocks["value_after"] == Decimal(11400)  # 17,000 - 12,000 sold + 6,400 bought
     cash = next(r for r in household_rows if r["asset_class"] == "cash")
     assert (cash["value_before"], cash["value_after"]) == (Decimal(-3000), Decimal(0))
     assert {r["scope"] for r in rows} == {"household", "taxable"}
@@ -93,7 +94,7 @@ def test_html_is_self_contained_with_inline_svg_charts(withdrawal_plan: Plan) ->
 def test_frames_for_notebooks(withdrawal_plan: Plan) -> None:
     frames = withdrawal_plan.to_frames()
     trades = frames["trades"]
-    assert list(trades["symbol"]) == ["STK", "STK2"]
+    assert list(trades["symbol"]) == ["STK", "BND", "STK2"]
     assert trades["notional"].iloc[0] == 12000.0
     assert set(frames) >= {"drift", "allocation", "exceptions"}
 
