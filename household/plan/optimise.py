@@ -94,6 +94,8 @@ TIE_BREAK = 1e-6
 RISK_ROUNDS = 1
 #: Largest gap between the tangent cuts' TE^2 and the exact one (1e-6: a TE of 0.1 point).
 RISK_ACCURACY = 1e-6
+#: Branch-and-bound nodes HiGHS may explore (deterministic, unlike a time limit).
+MIP_MAX_NODES = 100
 #: A tie-break per dollar a class ends away from its target.
 TARGET_TIE_BREAK = 1e-4
 #: Impact tangent points, as fractions of a ticket's largest quantity.
@@ -140,7 +142,8 @@ class Params:
             ``1 + threshold_rise * day_of_year / 365``.
         carryforward_value: what a dollar of loss carried forward is worth
             (``None``: the long-term rate).
-        time_limit: seconds HiGHS may spend on the integer program.
+        time_limit: seconds HiGHS may spend on one solve (a safety net: the node
+            limit ``MIP_MAX_NODES`` keeps results deterministic).
         mip_gap: relative gap at which HiGHS stops.
         full_mip_limit: with at most this many candidate tickets, the integer
             program keeps them all (else only those the relaxation opened).
@@ -153,7 +156,7 @@ class Params:
     harvest_tolerance: Decimal = Decimal("0.005")
     threshold_rise: Decimal = Decimal(0)
     carryforward_value: Decimal | None = None
-    time_limit: float = 1.0
+    time_limit: float = 10.0
     mip_gap: float = 1e-4
     full_mip_limit: int = 12
     limit_order_bps: Decimal = Decimal(5)
@@ -633,6 +636,8 @@ class _Model:
         highs.setOptionValue("presolve", self.presolve)
         highs.setOptionValue("time_limit", float(time_limit))
         highs.setOptionValue("mip_rel_gap", float(gap))
+        # a node limit, not only a time limit: the same household gives the same plan
+        highs.setOptionValue("mip_max_nodes", MIP_MAX_NODES)
         n = len(self.lower)
         lp = highspy.HighsLp()
         lp.num_col_ = n
