@@ -1126,7 +1126,11 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
         restrict = None if len(inputs.tickets) <= params.full_mip_limit else opened
         # the tax piece and the wash choices of the relaxation are kept (they were
         # solved exactly there); the integer program settles shares and tickets
-        choices = {name: float(values[col]) for name, col in built.named.items()}
+        choices = (
+            {name: float(values[col]) for name, col in built.named.items()}
+            if restrict is not None
+            else None
+        )
         built, status, values, objective, seconds, _ = _run(
             inputs, relax=False, opened=restrict, params=params, cuts=cuts, fixed=choices
         )
