@@ -231,3 +231,58 @@ def test_a_zero_tax_budget_admits_gains_only_as_far_as_losses_net_them() -> None
     assert plan.base_tax + plan.tax <= 0
     stocks = next(d for d in plan.drift_after if d.asset_class == "stocks")
     assert stocks.value <= D("0.70") * D(22000)
+
+
+def test_cash_mode_only_places_the_cash() -> None:
+    # Taxable 100 VTI ($10,000, bought 2020 at $50) and $3,000 cash: 10,000 / 13,000 =
+    # 0.77 stocks against 0.60 +- 0.10 (outer 0.20): in cash mode nothing is sold; the
+    # $3,000 buys bonds: 60 BND at $50 brings bonds to 3,000 / 13,000 = 0.23.
+    item = household(
+        accounts=[{"account_id": "taxable", "type": "individual", "cash": "3000"}],
+        bands={
+            "absolute": "0.10",
+            "relative": "1",
+            "outer_absolute": "0.20",
+            "outer_relative": "1",
+        },
+        lots=[
+            {
+                "account_id": "taxable",
+                "symbol": "VTI",
+                "lot_id": "L1",
+                "quantity": "100",
+                "purchased": "2020-01-10",
+                "cost_basis": "5000",
+            }
+        ],
+    )
+    plan = rebalance(item, AS_OF, mode="cash")
+    assert all(t.action is Action.BUY for t in plan.trades)
+    bought = sum((t.notional for t in plan.trades if t.asset_class == "bonds"), D(0))
+    assert bought == D(3000) - sum((t.cost.commission for t in plan.trades), D(0))
+    assert plan.tax == 0 and plan.kind == "cash"
+
+
+def test_the_harvest_threshold_rises_through_the_year() -> None:
+    # Lot T1: 100 BND at $55 (basis $5,500), price $50: a $500 loss, 9.09% of basis.
+    # Threshold $100 and 5%; with threshold_rise = 1 on June 1 (day 152) the threshold is
+    # x (1 + 152/365) = 1.4164: $141.64 and 7.08%: still harvested; on December 31
+    # (x 2): $200 and 10%: 9.09% < 10%, not harvested.
+    item = household(
+        lots=[
+            {
+                "account_id": "taxable",
+                "symbol": "BND",
+                "lot_id": "T1",
+                "quantity": "100",
+                "purchased": "2020-01-10",
+                "cost_basis": "5500",
+            }
+        ],
+        harvest={"min_loss_dollars": "100", "min_loss_percent": "0.05"},
+    )
+    june = harvest(item, AS_OF, threshold_rise=D(1))
+    assert any(s.lot.lot_id == "T1" for t in june.trades for s in t.lots)
+    december = harvest(item, dt.date(2026, 12, 31), threshold_rise=D(1))
+    assert not december.trades
+    assert "harvest_threshold" in {n.code.value for n in december.notes}
