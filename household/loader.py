@@ -573,6 +573,19 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
             raise r.fail(where, f"unknown symbol {value!r}", hint="not in securities")
         return value
 
+    # A security-level menu (``funds``): each fund must be known; the class menu is
+    # derived from the funds' classes (intersected with a class menu when both are given).
+    for index, spec in enumerate(accounts_data):
+        if spec.get("funds") is None:
+            continue
+        funds = [
+            known_symbol(symbol, ["accounts", index, "funds", position])
+            for position, symbol in enumerate(spec["funds"])
+        ]
+        derived = [securities[symbol].asset_class for symbol in funds]
+        menu = tuple(dict.fromkeys(k for k in derived if accounts[index].offers(k)))
+        accounts[index] = attrs.evolve(accounts[index], funds=tuple(funds), menu=menu)
+
     lots = []
     seen_lots: dict[tuple[str, str], int] = {}
     for index, spec in enumerate(data.get("lots", [])):
@@ -909,6 +922,7 @@ def household_to_dict(household: Household) -> dict[str, Any]:
                     "type": a.type.value,
                     "cash": dec(a.cash),
                     "menu": list(a.menu) if a.menu is not None else None,
+                    "funds": list(a.funds) if a.funds is not None else None,
                     "bounds": {
                         k: {f: dec(v) for f, v in attrs_items(b) if v is not None}
                         for k, b in a.bounds.items()

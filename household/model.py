@@ -26,10 +26,10 @@ from typing import Any
 
 import attrs
 
+from location.inputs import TargetBasis
 from lots.netting import FilingStatus, NettingRates, YearToDate
 from lots.numbers import ONE, ZERO, to_decimal
-from lots.records import Account, AccountType, Action, Lot, TaxTreatment, Transaction
-from lots.washsale import WINDOW
+from lots.records import Account, AccountType, Lot, TaxTreatment, Transaction
 
 __all__ = [
     "Account",
@@ -79,16 +79,6 @@ def _optional_tuple(value: Iterable[str] | None) -> tuple[str, ...] | None:
 
 def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return dict(value or {})
-
-
-class TargetBasis(enum.Enum):
-    """Whether household targets are measured in pre-tax or after-tax dollars.
-
-    After-tax: a deferred account's dollars count ``1 - withdrawal`` each.
-    """
-
-    PRETAX = "pretax"
-    AFTERTAX = "aftertax"
 
 
 class CashFlowKind(enum.Enum):
@@ -231,8 +221,10 @@ class HouseholdAccount(Account):
 
     Attributes:
         cash: uninvested cash in the account.
-        menu: the asset classes the account may hold (a 401k's fund menu);
-            ``None`` means every class.
+        menu: the asset classes the account may hold; ``None`` means every
+            class (with ``funds`` given, the loader derives it from them).
+        funds: the securities the account may buy (a 401k's fund list);
+            ``None`` means any security of an offered class.
         bounds: per-class :class:`ClassBounds`.
         name: a readable name.
         after_tax_basis: deferred accounts only: the after-tax (non-deductible)
@@ -246,10 +238,21 @@ class HouseholdAccount(Account):
     after_tax_basis: Decimal = attrs.field(
         default=ZERO, converter=to_decimal, validator=_not_negative
     )
+    funds: tuple[str, ...] | None = attrs.field(default=None, converter=_optional_tuple)
 
     def offers(self, asset_class: str) -> bool:
         """Whether the account may hold ``asset_class``."""
         return self.menu is None or asset_class in self.menu
+
+    def offers_security(self, symbol: str, asset_class: str) -> bool:
+        """Whether the account may buy ``symbol`` (of ``asset_class``).
+
+        A security-level menu (``funds``, a 401k's fund list) names the symbols;
+        a class-level ``menu`` names the classes; both apply when both are given.
+        """
+        if self.funds is not None and symbol not in self.funds:
+            return False
+        return self.offers(asset_class)
 
 
 @attrs.frozen
@@ -323,6 +326,24 @@ class Bands:
     relative: Decimal = attrs.field(default=Decimal("0.20"), converter=to_decimal)
     outer_absolute: Decimal = attrs.field(default=Decimal("0.06"), converter=to_decimal)
     outer_relative: Decimal = attrs.field(default=Decimal("0.40"), converter=to_decimal)
+
+    def inner_width(self, target: Decimal) -> Decimal:
+        """Half-width of the inner band around ``target``: ``min(absolute, relative * target)``.
+
+        A zero target has no relative band (only the absolute one applies).
+
+        >>> Bands().inner_width(Decimal("0.60"))
+        Decimal('0.03')
+        """
+        return _width(self.absolute, self.relative, target)
+
+    def outer_width(self, target: Decimal) -> Decimal:
+        """Half-width of the outer band around ``target``."""
+        return _width(self.outer_absolute, self.outer_relative, target)
+
+
+def _width(absolute: Decimal, relative: Decimal, target: Decimal) -> Decimal:
+    return min(absolute, relative * target) if target > 0 else absolute
 
 
 @attrs.frozen
@@ -533,34 +554,6 @@ class Household:
     def tolerance(self, asset_class: str) -> Decimal:
         """The tolerance (weight) around an asset class's target (0 unless given)."""
         return self.options.tolerance.get(asset_class, ZERO)
-
-    def recent_loss_sales(self, as_of: dt.date) -> dict[str, tuple[dt.date, bool]]:
-        """Identical groups sold at a loss in the 30 days up to ``as_of``.
-
-        A buy today of such a group would wash that loss. Only sales in taxable
-        accounts count; a recent sale whose ``cost_basis`` is not given counts as
-        a loss (the safe reading).
-
-        Returns:
-            group -> (date of the latest such sale, whether its loss is known
-            rather than assumed).
-        """
-        window_start = as_of - WINDOW
-        found: dict[str, tuple[dt.date, bool]] = {}
-        for txn in self.recent_transactions:
-            if txn.action is not Action.SELL or not window_start <= txn.date <= as_of:
-                continue
-            if self.account(txn.account_id).treatment is not TaxTreatment.TAXABLE:
-                continue  # a loss inside an IRA or Roth is never washed
-            known = txn.cost_basis is not None
-            if known and txn.gross - txn.fees >= txn.cost_basis:  # type: ignore[operator]
-                continue  # a gain (or no loss): nothing to wash
-            security = self.securities.get(txn.symbol)
-            group = security.identity if security else txn.symbol
-            previous = found.get(group)
-            if previous is None or txn.date >= previous[0]:
-                found[group] = (txn.date, known)
-        return found
 
     def is_restricted(self, symbol: str) -> bool:
         """Whether ``symbol`` may not be bought."""

@@ -22,14 +22,15 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from household.costs import total_cost
+from household.plan.costs import total_cost
+from household.plan.notes import NoteCode, Stage
 from lots.numbers import ZERO, money, quantity
 from lots.records import Action, Term
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from household.plan import Plan
+    from household.plan.records import Plan
 
 SECTIONS = (
     "summary",
@@ -41,6 +42,7 @@ SECTIONS = (
     "allocation",
     "exceptions",
     "checks",
+    "blocks",
     "harvest",
 )
 
@@ -81,6 +83,12 @@ MONEY = frozenset(
         "basis",
         "short_loss",
         "long_loss",
+        "limit_price",
+        "disallowed_loss",
+        "base_tax",
+        "optimiser_tax",
+        "objective",
+        "bound",
     }
 )
 QUANTITY = frozenset({"quantity"})
@@ -120,30 +128,61 @@ def sections(plan: Plan) -> dict[str, list[dict[str, Any]]]:
         "allocation": allocation_rows(plan),
         "exceptions": exception_rows(plan),
         "checks": [{"check": c.name, "passed": c.passed, "detail": c.detail} for c in plan.checks],
+        "blocks": block_rows(plan),
     }
     if plan.kind == "harvest":
         result["harvest"] = harvest_rows(plan)
     return result
 
 
-def harvest_rows(plan: Plan) -> list[dict[str, Any]]:
-    """Per harvested symbol: the substitute, losses by term, tax saving, safe rebuy date."""
+def block_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Block lines: one per security and side traded by several accounts."""
     return [
         {
-            "account_id": line.account_id,
-            "symbol": line.symbol,
-            "substitute": line.substitute,
-            "short_loss": line.short_loss,
-            "long_loss": line.long_loss,
-            "tax_saving": line.tax_saving,
-            "safe_to_rebuy": line.safe_to_rebuy,
+            "symbol": block.symbol,
+            "side": block.action.value,
+            "quantity": block.quantity,
+            "allocations": ";".join(f"{a}:{quantity(q)}" for a, q in block.allocations),
         }
-        for line in plan.harvest
+        for block in plan.blocks
     ]
 
 
+def harvest_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Per taxable account and symbol sold at a loss: the substitutes, losses, tax saved."""
+    rows = []
+    safe = plan.as_of + dt.timedelta(days=31)
+    for trade in plan.trades:
+        if trade.action is not Action.SELL:
+            continue
+        taxable = [s for s in trade.lots if s.taxable]
+        if not taxable:
+            continue
+        substitutes = sorted(
+            t.symbol
+            for t in plan.trades
+            if t.action is Action.BUY
+            and t.account_id == trade.account_id
+            and t.asset_class == trade.asset_class
+        )
+        rows.append(
+            {
+                "account_id": trade.account_id,
+                "symbol": trade.symbol,
+                "substitute": ";".join(substitutes),
+                "short_loss": sum((s.short_gain for s in taxable), ZERO),
+                "long_loss": sum((s.long_gain for s in taxable), ZERO),
+                "disallowed_loss": sum((s.disallowed for s in taxable), ZERO),
+                "tax_saving": -trade.tax,
+                "safe_to_rebuy": safe,
+            }
+        )
+    return rows
+
+
 def summary_row(plan: Plan) -> dict[str, Any]:
-    """One row: what the plan is and its totals."""
+    """One row: what the plan is and its totals (and the optimiser's facts)."""
+    solve = plan.solve
     row: dict[str, Any] = {
         "household_id": plan.household_id,
         "as_of": plan.as_of,
@@ -155,8 +194,15 @@ def summary_row(plan: Plan) -> dict[str, Any]:
         "managed_after": plan.managed_after,
         "cost": plan.cost.total,
         "tax": plan.tax,
-        "location_source": plan.location.source,
-        "refused_because": "; ".join(f"{c.name}: {c.detail}" for c in plan.checks if not c.passed),
+        "base_tax": plan.base_tax,
+        "short_gain": plan.short_gain,
+        "long_gain": plan.long_gain,
+        "optimiser_tax": Decimal(repr(solve.tax)),
+        "objective": Decimal(repr(solve.objective)),
+        "bound": Decimal(repr(solve.bound)),
+        "gap": Decimal(repr(solve.gap)),
+        "solver_status": solve.status,
+        "refused_because": plan.refused_because,
     }
     for key, value in plan.extra.items():
         row[key] = value
@@ -191,21 +237,20 @@ def drift_rows(plan: Plan) -> list[dict[str, Any]]:
 
 
 def location_rows(plan: Plan) -> list[dict[str, Any]]:
-    """Per account and class: the location target, the value before and after."""
+    """Per account and class: dollars before and after, and the growth the optimiser used."""
     rows = []
     for account in plan.snapshot.accounts:
         before = account.class_values()
-        targets = plan.location.targets.get(account.account_id, {})
         post = plan.class_after.get(account.account_id, {})
-        for asset_class in sorted(set(targets) | set(before) | set(post)):
+        for asset_class in sorted(set(before) | set(post)):
+            growth = plan.growth.get((account.account_id, asset_class))
             rows.append(
                 {
                     "account_id": account.account_id,
                     "asset_class": asset_class,
-                    "target_value": targets.get(asset_class, ZERO),
                     "value_before": before.get(asset_class, ZERO),
                     "value_after": post.get(asset_class, ZERO),
-                    "source": plan.location.source,
+                    "growth": Decimal(repr(round(growth, 6))) if growth is not None else None,
                 }
             )
     return rows
@@ -227,12 +272,17 @@ def trade_rows(plan: Plan) -> list[dict[str, Any]]:
                 "lots_sold": ";".join(
                     f"{sale.lot.lot_id}:{quantity(sale.quantity)}" for sale in trade.lots
                 ),
+                "lot_taxes": ";".join(
+                    f"{sale.lot.lot_id}:{money(sale.tax)}" for sale in trade.lots if sale.taxable
+                ),
                 "commission": trade.cost.commission,
                 "spread_cost": trade.cost.spread,
                 "impact": trade.cost.impact,
                 "short_gain": trade.short_gain,
                 "long_gain": trade.long_gain,
+                "disallowed_loss": sum((sale.disallowed for sale in trade.lots), ZERO),
                 "estimated_tax": trade.tax,
+                "limit_price": trade.limit_price,
                 "reason": trade.reason,
             }
         )
@@ -240,27 +290,37 @@ def trade_rows(plan: Plan) -> list[dict[str, Any]]:
 
 
 def tax_rows(plan: Plan) -> list[dict[str, Any]]:
-    """Realised gains and losses by term, disallowed losses and the tax estimate."""
-    sales = [sale for trade in plan.trades for sale in trade.lots if sale.taxable]
-    disallowed = {Term.SHORT: ZERO, Term.LONG: ZERO}
+    """Realised gains and losses by term (from the ledger replay), and the netted tax.
+
+    ``estimated_tax`` per term is the term's net at the plan's marginal netted
+    rate; the ``total`` row's is the plan's tax: this year's netted tax with
+    the plan less without it (``lots.netting.added_tax``).
+    """
+    rows = []
+    sales = {Term.SHORT: [], Term.LONG: []}  # type: dict[Term, list[Any]]
     for disposition in plan.dispositions:
         if disposition.reportable:
-            disallowed[disposition.term] += disposition.adjustment
-    rows = []
+            sales[disposition.term].append(disposition)
+    rates = {}
+    for trade in plan.trades:
+        for sale in trade.lots:
+            if sale.taxable and sale.gain != 0:
+                rates[sale.term] = sale.tax / sale.gain
     for term in (Term.SHORT, Term.LONG):
-        mine = [sale for sale in sales if sale.term is term]
-        gains = sum((s.gain for s in mine if s.gain > 0), ZERO)
-        losses = sum((s.gain for s in mine if s.gain < 0), ZERO)
-        rate = plan.rates.short_term if term is Term.SHORT else plan.rates.long_term
+        mine = sales[term]
+        raw = [d.proceeds - d.cost_basis for d in mine]
+        disallowed = sum((d.adjustment for d in mine), ZERO)
+        net = sum(raw, ZERO) + disallowed
+        rate = rates.get(term)
         rows.append(
             {
                 "term": term.value,
-                "gains": gains,
-                "losses": losses,
-                "disallowed": disallowed[term],
-                "net": gains + losses + disallowed[term],
+                "gains": sum((g for g in raw if g > 0), ZERO),
+                "losses": sum((g for g in raw if g < 0), ZERO),
+                "disallowed": disallowed,
+                "net": net,
                 "rate": rate,
-                "estimated_tax": (gains + losses + disallowed[term]) * rate,
+                "estimated_tax": net * rate if rate is not None else ZERO,
             }
         )
     rows.append(
@@ -271,7 +331,7 @@ def tax_rows(plan: Plan) -> list[dict[str, Any]]:
             "disallowed": rows[0]["disallowed"] + rows[1]["disallowed"],
             "net": rows[0]["net"] + rows[1]["net"],
             "rate": None,
-            "estimated_tax": rows[0]["estimated_tax"] + rows[1]["estimated_tax"],
+            "estimated_tax": plan.tax,
         }
     )
     return rows
@@ -379,10 +439,11 @@ def exception_rows(plan: Plan) -> list[dict[str, Any]]:
     """The exception log."""
     return [
         {
-            "stage": note.stage,
-            "code": note.code,
+            "stage": note.stage.value,
+            "code": note.code.value,
             "account_id": note.account_id,
             "symbol": note.symbol,
+            "asset_class": note.asset_class,
             "message": note.message,
         }
         for note in plan.notes
@@ -398,7 +459,7 @@ def _jsonable(column: str, value: Any) -> Any:
         return str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, Action | Term):
+    if isinstance(value, Action | Term | NoteCode | Stage):
         return value.value
     return value
 

@@ -14,10 +14,9 @@ from typing import Any
 from freezegun import freeze_time
 
 from household.csvio import identical_groups, read_accounts, read_securities, read_transactions
-from household.harvest import harvest
 from household.loader import load_household
 from household.locating import locate_household, location_section
-from household.plan import rebalance
+from household.plan import harvest, rebalance
 from lots.gains import summarize
 from lots.washsale import replay
 

@@ -46,6 +46,14 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument(
         "--out", type=Path, default=None, help="write CSVs, plan.json and report.html here"
     )
+    if name == "rebalance":
+        parser.add_argument(
+            "--mode",
+            choices=["rebalance", "cash"],
+            default="rebalance",
+            help="rebalance (default), or cash: buy-only / raise-cash, trading only to place "
+            "or raise the cash flows",
+        )
     add_format(parser)
     parser.set_defaults(run=rebalance_command if name == "rebalance" else harvest_command)
 
@@ -63,8 +71,7 @@ def refusal_line(plan: Plan) -> str | None:
     """The first line of every ``--out`` file of a refused plan (``None`` when accepted)."""
     if not plan.refused:
         return None
-    reasons = "; ".join(f"{c.name}: {c.detail}" for c in plan.checks if not c.passed)
-    return f"PLAN REFUSED: {' '.join(reasons.split())}"
+    return f"PLAN REFUSED: {' '.join(plan.refused_because.split())}"
 
 
 def write_outputs(plan: Plan, directory: Path) -> list[Path]:
@@ -116,8 +123,7 @@ def emit(plan: Plan, out: Path | None, output: OutputFormat) -> int:
     else:
         sys.stdout.write(render_tables(plan))
     if plan.refused:
-        reasons = "; ".join(f"{c.name}: {c.detail}" for c in plan.checks if not c.passed)
-        print(f"household: plan refused: {reasons}", file=sys.stderr)
+        print(f"household: plan refused: {' '.join(plan.refused_because.split())}", file=sys.stderr)
         return 1
     return 0
 
@@ -132,13 +138,13 @@ def rebalance_command(args: argparse.Namespace) -> int:
     household = load_household(args.household_path)
     as_of = _as_of(args.as_of, household.as_of)
     check_plan_date(household, as_of)
-    plan = rebalance(household, as_of)
+    plan = rebalance(household, as_of, mode=args.mode)
     return emit(plan, args.out, args.output)
 
 
 def harvest_command(args: argparse.Namespace) -> int:
     """Plan a tax-loss harvest: loss lots swapped for substitutes, wash sales avoided."""
-    from household.harvest import harvest
+    from household.plan import harvest
     from household.loader import check_plan_date, load_household
 
     if args.store is not None:

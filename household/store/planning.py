@@ -31,10 +31,8 @@ def _rebalance(household: Household, as_of: dt.date) -> Plan:
 
 
 def _harvest(household: Household, as_of: dt.date) -> Plan:
-    try:
-        from household.plan import harvest  # type: ignore[attr-defined]
-    except ImportError:
-        from household.harvest import harvest
+    from household.plan import harvest
+
     return harvest(household, as_of)
 
 

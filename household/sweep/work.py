@@ -147,10 +147,7 @@ def planner(kind: SweepKind) -> Callable[[Household, dt.date], Plan]:
 
     if kind is SweepKind.REBALANCE:
         return plan_module.rebalance
-    function: Any = getattr(plan_module, "harvest", None)
-    if function is None:
-        from household.harvest import harvest as function
-    return function  # type: ignore[no-any-return]
+    return plan_module.harvest
 
 
 def _one_line(text: str) -> str:

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from household.costs import CostModel, TradeCost, market_impact, total_cost, trade_cost
+from household.plan.costs import CostModel, TradeCost, market_impact, total_cost, trade_cost
 
 D = Decimal
 

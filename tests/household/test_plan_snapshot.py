@@ -8,7 +8,7 @@ from typing import Any
 
 from household.model import Household
 from household.plan import rebalance
-from household.snapshot import take
+from household.plan.snapshot import take
 
 D = Decimal
 AS_OF = dt.date(2026, 6, 1)
@@ -63,19 +63,28 @@ def household(**changes: Any) -> Household:
 
 
 def test_managed_value_worked_example() -> None:
-    snapshot = take(household(), AS_OF)
+    snapshot, _ = take(household(), AS_OF)
     # (1,000 - 500) + 10 * 250 + 20 * 75 = 500 + 2,500 + 1,500 = 4,500; OLD has no price
     assert snapshot.managed == D(4500)
     assert snapshot.class_values() == {"us": D(2500), "bond": D(1500)}
-    assert [(n.code, n.symbol) for n in snapshot.notes] == [("unpriced", "OLD")]
+    assert [(n.code.value, n.symbol) for n in snapshot.notes] == [("unpriced", "OLD")]
 
 
-def test_cash_flows_are_credited_before_anything_else() -> None:
-    flows = [{"account_id": "ira", "date": "2026-06-20", "amount": "300", "kind": "contribution"}]
-    snapshot = take(household(cash_flows=flows), AS_OF)
+def test_cash_flows_count_from_their_date() -> None:
+    # settlement of a Monday June 1 plan: Tuesday June 2
+    flows = [{"account_id": "ira", "date": "2026-06-02", "amount": "300", "kind": "contribution"}]
+    snapshot, _ = take(household(cash_flows=flows), AS_OF)
     ira = snapshot.account("ira")
     assert (ira.cash, ira.cash_flow, ira.investable_cash) == (D(300), D(300), D(300))
     assert snapshot.managed == D(4800)
+    # the same contribution on June 20 arrives after settlement: not spendable, not in M
+    flows[0]["date"] = "2026-06-20"
+    snapshot, notes = take(household(cash_flows=flows), AS_OF)
+    assert snapshot.account("ira").cash == D(0)
+    assert snapshot.managed == D(4500)
+    assert [n.code.value for n in notes if n.code.value.startswith("future")] == [
+        "future_contribution"
+    ]
 
 
 def test_frozen_holding_is_never_traded() -> None:

@@ -43,10 +43,14 @@ def test_json_has_every_section_and_decimals_as_strings(withdrawal_plan: Plan) -
     assert expected <= set(document)
     _decimals_are_strings(document)
     json.dumps(document)  # serialisable as it is
-    [trade] = document["trades"]
-    assert trade["notional"] == "3000.00"
-    assert trade["quantity"] == "30"
-    assert trade["lots_sold"] == "L3:20;L1:10"
+    # The $3,000 withdrawal on June 5 is raised now, from the loss lots (see test_plan_e2e):
+    # all of L1 (100 at $120, long-term) and L3 (20 at $120, short-term) at $100 = $12,000;
+    # $9,000 of it buys 52 BND ($2,600) and 160 STK2 ($6,400), back to 60/40 of $19,000.
+    sell, bonds, stocks = document["trades"]
+    assert (sell["symbol"], sell["quantity"], sell["notional"]) == ("STK", "120", "12000.00")
+    assert sell["lots_sold"] == "L1:100;L3:20"
+    assert (bonds["symbol"], bonds["quantity"], bonds["notional"]) == ("BND", "52", "2600.00")
+    assert (stocks["symbol"], stocks["quantity"], stocks["notional"]) == ("STK2", "160", "6400.00")
     # money columns have exactly two decimals
     for row in document["costs"] + document["tax_impact"]:
         for key in ("commission", "total_cost", "gains", "estimated_tax"):
@@ -57,10 +61,10 @@ def test_json_has_every_section_and_decimals_as_strings(withdrawal_plan: Plan) -
 def test_allocation_is_side_by_side_household_then_accounts(withdrawal_plan: Plan) -> None:
     rows = sections(withdrawal_plan)["allocation"]
     household_rows = [r for r in rows if r["scope"] == "household"]
-    # STK 170 * 100 = 17,000, BND 5,000, cash after the -3,000 withdrawal: -3,000
+    # STK 170 * 100 = 17,000, BND 5,000, spendable cash after the coming -3,000: -3,000
     stocks = next(r for r in household_rows if r["asset_class"] == "stocks")
     assert stocks["value_before"] == Decimal(17000)
-    assert stocks["value_after"] == Decimal(14000)  # 30 shares sold
+    assert stocks["value_after"] == Decimal(11400)  # 17,000 - 12,000 sold + 6,400 bought
     cash = next(r for r in household_rows if r["asset_class"] == "cash")
     assert (cash["value_before"], cash["value_after"]) == (Decimal(-3000), Decimal(0))
     assert {r["scope"] for r in rows} == {"household", "taxable"}
@@ -73,7 +77,7 @@ def test_csv_and_tables_render_every_section(withdrawal_plan: Plan, tmp_path: Pa
     assert header.startswith("account_id,symbol,asset_class,side,quantity,price,notional,lots_sold")
     assert csv_text([]) == ""
     text = render_tables(withdrawal_plan)
-    assert "tax_impact" in text and "L3:20;L1:10" in text
+    assert "tax_impact" in text and "L1:100" in text
 
 
 def test_html_is_self_contained_with_inline_svg_charts(withdrawal_plan: Plan) -> None:
@@ -82,15 +86,15 @@ def test_html_is_self_contained_with_inline_svg_charts(withdrawal_plan: Plan) ->
     # nothing fetched from the network: no src= or href= to http(s), no <script>
     assert not re.search(r"(src|href)\s*=\s*[\"']https?:", html)
     assert "<script" not in html
-    assert "L3:20;L1:10" in html
+    assert "L1:100;L3:20" in html
     assert render_html(withdrawal_plan) == html  # deterministic: no dates in the SVG
 
 
 def test_frames_for_notebooks(withdrawal_plan: Plan) -> None:
     frames = withdrawal_plan.to_frames()
     trades = frames["trades"]
-    assert list(trades["symbol"]) == ["STK"]
-    assert trades["notional"].iloc[0] == 3000.0
+    assert list(trades["symbol"]) == ["STK", "BND", "STK2"]
+    assert trades["notional"].iloc[0] == 12000.0
     assert set(frames) >= {"drift", "allocation", "exceptions"}
 
 
@@ -117,7 +121,9 @@ def test_refused_plan_exits_1_with_reasons(tmp_path: Path) -> None:
     ]
     plan = rebalance(Household.from_dict(data), AS_OF)
     assert plan.refused
-    assert [c.name for c in plan.checks if not c.passed] == ["cash_reserve"]
+    # everything sold raises 17,000 + 5,000 = 22,000: 18,000 short of the 40,000
+    assert plan.refusals[0].startswith("taxable: $18,000.00 of cash short of the reserve")
+    assert "outer band" in plan.refused_because
     path = tmp_path / "h.json"
     path.write_text(json.dumps(data))
     result = invoke(["rebalance", str(path), "--format", "json"])

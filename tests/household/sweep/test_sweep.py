@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from household.harvest import harvest
+from household.plan import harvest
 from household.loader import load_household
 from household.plan import rebalance
 from household.sweep import DaskCluster, InProcess, ProcessPool, SweepKind, run_sweep

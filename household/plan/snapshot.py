@@ -1,4 +1,4 @@
-"""A priced picture of the household on one date: what each account holds, by class.
+"""A priced picture of the household on one date: holdings by class, and cash by day.
 
 Before anything can drift or trade, every lot must be priced and mapped to an
 asset class. A holding that cannot be (no price, no security record, an asset
@@ -7,48 +7,41 @@ of the weights, and no trade touches it. A restricted holding (a symbol that
 may not be bought, e.g. the employer's stock of an insider) is priced and
 counted in its class, but frozen too: the plan neither sells nor buys it.
 
-Weights are measured against the *managed value* of the household: every
-account's cash above its reserve plus every priced, mapped holding (restricted
-ones included). Worked example: a taxable account with $1,000 cash, a $500
-reserve and 10 VTI at $250, and an IRA with 20 BND at $75 and no cash: managed
-value = (1,000 - 500) + 2,500 + 1,500 = 4,500; US equity weighs 2,500 / 4,500.
+**Cash by day.** Trades placed on ``as_of`` settle on the next business day
+(``settle``; weekends skipped, exchange holidays not modelled). A pending cash
+flow counts from its own date: one dated on or before ``settle`` is cash the
+plan may spend; a later *contribution* is not spendable now (logged
+``future_contribution``; it is invested by the plan made after it arrives); a
+later *withdrawal* within ``CASH_FLOW_HORIZON`` must be covered on its date, so
+the plan keeps (or raises) the cash for it now. Each account's ``spendable``
+is therefore ``cash + flows up to settle + min(0, the lowest running sum of
+the later flows up to each date)``, and its cash on every day from ``settle``
+to the horizon stays at or above the reserve exactly when
+``spendable + sells - buys - commissions >= reserve``.
 
-Pending cash flows are credited to (or debited from) the account's cash before
-anything else, so a contribution shows up as cash to invest and a withdrawal as
-cash to raise.
+**One denominator.** Weights (drift before and after, the household
+allocation) are measured against the *managed value* ``M``: every account's
+``spendable - reserve`` plus every priced, mapped holding, restricted ones
+included. It is fixed before the plan, so a band is a linear constraint;
+after the plan the weights add up to ``1 - commissions / M``.
+
+Worked example: a taxable account with $1,000 cash, a $500 reserve and 10 VTI
+at $250, and an IRA with 20 BND at $75 and no cash: M = (1,000 - 500) + 2,500
++ 1,500 = 4,500; US equity weighs 2,500 / 4,500. A $2,000 contribution to the
+IRA dated 25 days later is not spendable and not in ``M``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from decimal import Decimal
 
 import attrs
 
-from household.model import Household
+from household.model import CashFlowKind, Household
+from household.plan.notes import Note, NoteCode, Stage
 from lots.numbers import ZERO
 from lots.records import Lot, TaxTreatment
-
-
-@attrs.frozen
-class Note:
-    """One line of the exception log: something left out or changed, and why.
-
-    Attributes:
-        stage: the pipeline step (``snapshot``, ``trades``, ``tax``, ``wash_sale``,
-            ``costs``, ``checks``, ``harvest``).
-        code: a stable machine-readable reason (``unpriced``, ``deferred_gain``...).
-        message: the reason in words.
-        account_id: the account concerned, if any.
-        symbol: the security concerned, if any.
-    """
-
-    stage: str
-    code: str
-    message: str
-    account_id: str = ""
-    symbol: str = ""
 
 
 @attrs.frozen
@@ -99,10 +92,13 @@ class AccountSnapshot:
     Attributes:
         account_id: the account.
         treatment: taxable, deferred or exempt.
-        cash: cash after pending cash flows (may be below the reserve, or negative).
+        cash: the spendable cash (cash now, plus flows up to settlement, less what
+            later withdrawals in the horizon need; may be below the reserve).
         reserve: cash the account must keep.
-        cash_flow: the net pending cash flow credited to ``cash``.
+        cash_flow: the flows counted in ``cash`` (``cash - account cash``).
         holdings: per symbol, sorted by symbol.
+        cash_days: ``(date, running sum of flows to that date)`` from the
+            settlement date to the last flow in the horizon.
     """
 
     account_id: str
@@ -111,6 +107,7 @@ class AccountSnapshot:
     reserve: Decimal
     cash_flow: Decimal
     holdings: tuple[Holding, ...]
+    cash_days: tuple[tuple[dt.date, Decimal], ...] = ()
 
     @property
     def investable_cash(self) -> Decimal:
@@ -143,11 +140,13 @@ class Snapshot:
 
     Attributes:
         as_of: the date.
+        settle: the settlement date of trades placed on ``as_of``.
         accounts: per account, in the household file's order.
         notes: the exception log of the snapshot.
     """
 
     as_of: dt.date
+    settle: dt.date
     accounts: tuple[AccountSnapshot, ...]
     notes: tuple[Note, ...]
 
@@ -172,41 +171,94 @@ class Snapshot:
         return sum((a.managed for a in self.accounts), ZERO)
 
 
-#: Cash flows dated up to this long after the plan date are netted now (the coming
+#: Cash flows dated up to this long after the plan date are considered now (the coming
 #: month's contributions and withdrawals); later ones wait for a later plan.
 CASH_FLOW_HORIZON = dt.timedelta(days=31)
 
 
-def pending_cash_flows(
-    household: Household, as_of: dt.date, notes: list[Note] | None = None
-) -> Mapping[str, Decimal]:
-    """The net cash flow per account that this plan nets.
+def settlement_date(as_of: dt.date) -> dt.date:
+    """The next business day after ``as_of`` (Saturday and Sunday skipped; holidays not modelled).
 
-    Flows dated on or before ``as_of + CASH_FLOW_HORIZON`` count (overdue ones
-    too); a later flow is left for a later plan and, when ``notes`` is given,
-    logged there.
+    >>> settlement_date(dt.date(2026, 11, 20))  # a Friday
+    datetime.date(2026, 11, 23)
     """
-    flows: dict[str, Decimal] = {}
+    day = as_of + dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def cash_by_day(
+    household: Household, as_of: dt.date, notes: list[Note] | None = None
+) -> dict[str, tuple[Decimal, tuple[tuple[dt.date, Decimal], ...]]]:
+    """Per account: the spendable flows and the running sum of flows by day.
+
+    Returns:
+        account id -> ``(spendable flow, ((date, running sum), ...))``, where
+        the spendable flow is what the plan may count on from the settlement
+        date on (see the module docstring), and the running sums start at the
+        settlement date.
+    """
+    settle = settlement_date(as_of)
     last = as_of + CASH_FLOW_HORIZON
+    by_account: dict[str, list[tuple[dt.date, Decimal]]] = {}
     for flow in household.cash_flows:
         if flow.date > last:
             if notes is not None:
                 notes.append(
                     Note(
-                        "snapshot",
-                        "future_cash_flow",
+                        Stage.SNAPSHOT,
+                        NoteCode.FUTURE_CASH_FLOW,
                         f"{flow.kind.value} of {flow.amount:.2f} on {flow.date.isoformat()} "
-                        f"is more than {CASH_FLOW_HORIZON.days} days away: not netted now",
+                        f"is more than {CASH_FLOW_HORIZON.days} days away: left for a later plan",
                         flow.account_id,
-                        "",
                     )
                 )
             continue
-        flows[flow.account_id] = flows.get(flow.account_id, ZERO) + flow.amount
-    return flows
+        day = max(flow.date, settle)
+        by_account.setdefault(flow.account_id, []).append((day, flow.amount))
+        if flow.date > settle and notes is not None:
+            if flow.amount > 0 or flow.kind is CashFlowKind.CONTRIBUTION:
+                notes.append(
+                    Note(
+                        Stage.SNAPSHOT,
+                        NoteCode.FUTURE_CONTRIBUTION,
+                        f"{flow.kind.value} of {flow.amount:.2f} arrives on "
+                        f"{flow.date.isoformat()}, after settlement on {settle.isoformat()}: "
+                        "not spent by this plan",
+                        flow.account_id,
+                    )
+                )
+            else:
+                notes.append(
+                    Note(
+                        Stage.SNAPSHOT,
+                        NoteCode.FUTURE_WITHDRAWAL,
+                        f"{flow.kind.value} of {-flow.amount:.2f} on {flow.date.isoformat()}: "
+                        "the cash is kept (or raised) now",
+                        flow.account_id,
+                    )
+                )
+    result = {}
+    for account in household.accounts:
+        flows = sorted(by_account.get(account.account_id, []), key=lambda f: f[0])
+        running = ZERO
+        days: list[tuple[dt.date, Decimal]] = []
+        for day, amount in flows:
+            running += amount
+            if days and days[-1][0] == day:
+                days[-1] = (day, running)
+            else:
+                days.append((day, running))
+        if not days or days[0][0] != settle:
+            days.insert(0, (settle, ZERO if not days or days[0][0] > settle else days[0][1]))
+        at_settle = days[0][1]
+        spendable = min([at_settle] + [running for _, running in days[1:]])
+        result[account.account_id] = (spendable, tuple(days))
+    return result
 
 
-def take(household: Household, as_of: dt.date) -> Snapshot:
+def take(household: Household, as_of: dt.date) -> tuple[Snapshot, tuple[Note, ...]]:
     """Price every lot, map it to its class and freeze what cannot be traded.
 
     Args:
@@ -214,11 +266,12 @@ def take(household: Household, as_of: dt.date) -> Snapshot:
         as_of: the snapshot date (prices are the household file's).
 
     Returns:
-        The :class:`Snapshot`, with unpriced, unmapped and restricted holdings
-        frozen and logged.
+        ``(snapshot, notes)``: the :class:`Snapshot`, with unpriced, unmapped
+        and restricted holdings frozen and logged (the notes are also on the
+        snapshot).
     """
     notes: list[Note] = []
-    flows = pending_cash_flows(household, as_of, notes)
+    cash = cash_by_day(household, as_of, notes)
     accounts = []
     for account in household.accounts:
         by_symbol: dict[str, list[Lot]] = {}
@@ -230,15 +283,25 @@ def take(household: Household, as_of: dt.date) -> Snapshot:
             if holding.frozen:
                 notes.append(
                     Note(
-                        "snapshot",
-                        holding.frozen,
+                        Stage.SNAPSHOT,
+                        NoteCode(holding.frozen),
                         _FROZEN[holding.frozen],
                         account.account_id,
                         symbol,
                     )
                 )
+            elif symbol in household.constraints.no_sell:
+                notes.append(
+                    Note(
+                        Stage.SNAPSHOT,
+                        NoteCode.NO_SELL,
+                        "on the no-sell list: kept, may be bought",
+                        account.account_id,
+                        symbol,
+                    )
+                )
             holdings.append(holding)
-        flow = flows.get(account.account_id, ZERO)
+        flow, days = cash[account.account_id]
         accounts.append(
             AccountSnapshot(
                 account_id=account.account_id,
@@ -247,9 +310,13 @@ def take(household: Household, as_of: dt.date) -> Snapshot:
                 reserve=household.cash_reserve(account.account_id),
                 cash_flow=flow,
                 holdings=tuple(holdings),
+                cash_days=days,
             )
         )
-    return Snapshot(as_of=as_of, accounts=tuple(accounts), notes=tuple(notes))
+    snapshot = Snapshot(
+        as_of=as_of, settle=settlement_date(as_of), accounts=tuple(accounts), notes=tuple(notes)
+    )
+    return snapshot, tuple(notes)
 
 
 _FROZEN = {

@@ -8,9 +8,9 @@ A household's target says, e.g., 60% US equity; after a rally it holds 66%. The
   its absolute drift exceeds the absolute band **or** its relative drift exceeds
   the relative band (the common "5/25" rule). Equivalently its half-width is
   ``min(absolute, relative * target)``;
-* the **outer band** is wider; a class outside it is an *outer breach* and must
-  be traded even if that realises gains (the tax overlay defers gain-realising
-  trades of classes inside it).
+* the **outer band** is wider; a class outside it is an *outer breach*. The
+  optimiser (:mod:`household.plan.optimise`) treats the outer band as a hard
+  constraint and the inner band as one it meets whenever it can.
 
 Worked example: target 60%, bands ±3 points or ±20% (inner), ±8 points or ±40%
 (outer). Inner half-width = min(0.03, 0.20 * 0.60 = 0.12) = 0.03; outer =
@@ -19,8 +19,8 @@ an inner breach of severity 0.06 / 0.03 = 2. A 5% class (±20% relative = ±1
 point) at 6.5% is an inner breach of severity 1.5 although only 1.5 points off.
 
 Drift exactly on a band edge counts as inside. A class with a zero target has no
-relative drift (``None``); only the absolute band applies to it. A band that is
-not given is infinitely wide.
+relative drift (``None``); only the absolute band applies to it. The bands are
+the household file's (:class:`household.model.Bands`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from decimal import Decimal
 
 import attrs
 
-from lots.numbers import ZERO, to_decimal
+from household.model import Bands
+from lots.numbers import ZERO
 
 
 class BreachStatus(enum.Enum):
@@ -40,44 +41,6 @@ class BreachStatus(enum.Enum):
     INSIDE = "inside"
     INNER_BREACH = "inner_breach"
     OUTER_BREACH = "outer_breach"
-
-
-def _opt_dec(value: object) -> Decimal | None:
-    return None if value is None else to_decimal(value)
-
-
-@attrs.frozen
-class Bands:
-    """Tolerance bands of one class, as fractions of the portfolio (``0.03`` = 3 points).
-
-    Attributes:
-        inner_absolute: inner band, absolute points.
-        inner_relative: inner band, fraction of the target (``0.20`` = ±20%).
-        outer_absolute: outer band, absolute points.
-        outer_relative: outer band, fraction of the target.
-    """
-
-    inner_absolute: Decimal | None = attrs.field(default=None, converter=_opt_dec)
-    inner_relative: Decimal | None = attrs.field(default=None, converter=_opt_dec)
-    outer_absolute: Decimal | None = attrs.field(default=None, converter=_opt_dec)
-    outer_relative: Decimal | None = attrs.field(default=None, converter=_opt_dec)
-
-    def inner_width(self, target: Decimal) -> Decimal | None:
-        """Half-width of the inner band around ``target`` (``None``: unbounded)."""
-        return _width(self.inner_absolute, self.inner_relative, target)
-
-    def outer_width(self, target: Decimal) -> Decimal | None:
-        """Half-width of the outer band around ``target`` (``None``: unbounded)."""
-        return _width(self.outer_absolute, self.outer_relative, target)
-
-
-def _width(absolute: Decimal | None, relative: Decimal | None, target: Decimal) -> Decimal | None:
-    widths = []
-    if absolute is not None:
-        widths.append(absolute)
-    if relative is not None and target > 0:
-        widths.append(relative * target)
-    return min(widths) if widths else None
 
 
 @attrs.frozen
@@ -156,7 +119,7 @@ class ClassDrift:
 def measure(
     values: Mapping[str, Decimal],
     targets: Mapping[str, Decimal],
-    bands: Bands | Mapping[str, Bands],
+    bands: Bands,
     total: Decimal | None = None,
 ) -> list[ClassDrift]:
     """Drift per class, ranked by severity (most severe first, ties by class name).
@@ -164,8 +127,8 @@ def measure(
     Args:
         values: dollars per asset class.
         targets: target weight per class (fractions that add to 1).
-        bands: one :class:`Bands` for every class, or one per class (a class
-            missing from the mapping gets no bands).
+        bands: the household's :class:`household.model.Bands` (the same for
+            every class; the widths depend on each class's target).
         total: the portfolio value the weights are measured against (default
             the sum of ``values``).
 
@@ -174,7 +137,7 @@ def measure(
 
     >>> d = measure({"us": Decimal(66), "bond": Decimal(34)},
     ...             {"us": Decimal("0.6"), "bond": Decimal("0.4")},
-    ...             Bands(inner_absolute=Decimal("0.03")))
+    ...             Bands(absolute=Decimal("0.03")))
     >>> [(x.asset_class, x.absolute, x.status.value) for x in d]
     [('bond', Decimal('-0.06'), 'inner_breach'), ('us', Decimal('0.06'), 'inner_breach')]
     """
@@ -184,7 +147,6 @@ def measure(
     for asset_class in sorted(set(values) | set(targets)):
         value = values.get(asset_class, ZERO)
         target = targets.get(asset_class, ZERO)
-        class_bands = bands if isinstance(bands, Bands) else bands.get(asset_class, Bands())
         actual = value / total if total > 0 else ZERO
         drifts.append(
             ClassDrift(
@@ -193,8 +155,8 @@ def measure(
                 actual=actual,
                 value=value,
                 target_value=target * total,
-                inner_width=class_bands.inner_width(target),
-                outer_width=class_bands.outer_width(target),
+                inner_width=bands.inner_width(target),
+                outer_width=bands.outer_width(target),
             )
         )
     return rank(drifts)

@@ -1,0 +1,1234 @@
+"""One mixed-integer program decides every trade of a plan at once (HiGHS, in process).
+
+Notation (all in dollars; ``p_s`` price, ``k(s)`` class of security ``s``):
+
+* ``x_l``: shares sold of taxable lot ``l`` (each lot its own variable, so lot
+  choice runs across symbols and terms); ``y_as``: shares sold of ``s`` in a
+  tax-advantaged account ``a``; ``b_as``: shares bought of ``s`` in ``a``, for
+  ``s`` on the account's menu (its funds, or its classes) and not restricted.
+* ``V_ak = H_ak + sum_{s in k} p_s (b_as - sold_as)``: post-trade dollars per
+  account and class; ``V_k = sum_a V_ak``. ``M``: the managed value before the
+  plan (:mod:`household.plan.snapshot`), the one denominator.
+* ``S``, ``L``: the plan's short- and long-term gains,
+  ``sum_l (p - basis_l / q_l) x_l`` by the lot's term, plus the washed part of
+  each loss sale (disallowed, so it counts back in).
+* ``T``: the tax the plan adds this year, ``lots.netting.added_tax`` encoded
+  exactly: one binary ``d_j`` per linear piece of :func:`lots.netting.pieces`
+  (``sum d_j = 1``; the piece's region and ``T >= tax_j(S, L)`` hold where
+  ``d_j = 1``, big-M relaxed elsewhere); ``CF`` the carryforward to next year.
+
+Objective (maximised), the household's after-tax value at the horizon::
+
+    sum_ak g[a,k] V_ak + sum_a c_a cash_a - g_tax T + v_cf CF
+      - g_tax (spread + impact) - lambda M z
+      - P_inner * (dollars outside the inner bands) - P_hard * (other slack)
+
+``g[a,k]`` is the after-tax growth of a dollar of class ``k`` in account
+``a``'s treatment (:mod:`location.growth`); ``c_a`` what a dollar of cash is
+worth at the horizon (1, or ``1 - withdrawal rate`` in a deferred account);
+``g_tax`` the growth of a dollar kept in the taxable account (the target mix's
+taxable growth); ``v_cf`` what a dollar of loss carried forward is worth (the
+long-term rate); commissions are paid from cash, so ``c_a`` counts them.
+Spread is ``|notional| * half_spread_bps / 10,000``; impact the square-root law
+``coefficient * volatility * sqrt(q / ADV) * p q``, convex in ``q``, as the
+maximum of its tangents at six points (a piecewise-linear lower bound that is
+exact at those points). ``z >= TE^2``, the squared tracking error of the
+post-trade class weights against target under the class covariance, as the
+maximum of tangent cuts (added where the solution lands, a few rounds).
+
+Constraints: every class within its outer band ``|V_k - t_k M| <= o_k M``
+(slack only to name the shortfall when none can be met: the plan is then
+refused); within its inner band where it can (slack at ``P_inner`` per
+dollar, reported); each account's cash at or above its reserve on every day
+to the horizon (``spendable + sells - buys - commissions >= reserve``, with the
+spendable cash of :mod:`household.plan.snapshot`); restricted and no-sell
+lists; menus; per-security and per-sector caps (a buy may not take a security
+or sector past its cap); account class bounds; the tax budget on this year's
+netted tax, year to date included (``base + T <= budget``); wash sales (a group
+with a recent loss sale may not be bought; a group sold at a loss in the plan
+may not be bought, a binary per group; a loss sale washed by recent buys is
+charged its washed part only, a binary per group with ``min``); minimum trade
+and one commission per ticket (a binary per ticket).
+
+Solving (DESIGN.md: full integer models were slow): first the relaxation
+(shares and ticket binaries continuous; the few tax and wash binaries kept),
+whose optimum bounds the plan's; then the integer program over the tickets the
+relaxation opened only (over all of them when there are at most
+``full_mip_limit``), with a time limit and a relative gap. The plan reports the
+gap between its objective and the relaxation's bound.
+
+Modes are parameters of the same program: ``rebalance``; ``harvest`` (only
+taxable loss lots past the harvest threshold may be sold, buys only in taxable
+accounts, each account's dollars per class held within a tolerance: losses
+swapped into substitutes); ``cash`` (an account with cash to place only buys,
+one with cash to raise only sells, no more than it needs).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import time
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import numpy as np
+
+from household.model import Household
+from household.plan.costs import CostModel
+from household.plan.exposure import Exposure, group_of
+from household.plan.notes import Note, NoteCode, Stage
+from household.plan.snapshot import Snapshot
+from household.plan.taxfacts import TaxFacts
+from lots.netting import pieces
+from lots.records import Lot, TaxTreatment, Term
+from lots.terms import term_of
+
+#: Penalty per dollar of slack on constraints that must hold (outer bands, cash, budget).
+HARD_PENALTY = 1000.0
+#: A tie-break per dollar traded: of plans equal in value, the one that trades least.
+TIE_BREAK = 1e-6
+#: Solves of the relaxation, each adding a tangent cut of the tracking error where it lands.
+RISK_ROUNDS = 1
+#: Largest gap between the tangent cuts' TE^2 and the exact one (1e-6: a TE of 0.1 point).
+RISK_ACCURACY = 1e-6
+#: Branch-and-bound nodes HiGHS may explore (deterministic, unlike a time limit).
+MIP_MAX_NODES = 100
+#: A tie-break per dollar a class ends away from its target.
+TARGET_TIE_BREAK = 1e-4
+#: Impact tangent points, as fractions of a ticket's largest quantity.
+IMPACT_POINTS = (0.002, 0.01, 0.04, 0.15, 0.4, 1.0)
+
+
+class Mode(enum.Enum):
+    """What the plan is for: the same program with different constraints."""
+
+    REBALANCE = "rebalance"
+    HARVEST = "harvest"
+    CASH = "cash"
+
+
+class Family(enum.Enum):
+    """Constraint families the diagnosis relaxes one at a time to name what binds."""
+
+    TAX_BUDGET = "tax budget"
+    CAPS = "security and sector caps"
+    NO_SELL = "no-sell list"
+    RESTRICTED = "restricted list"
+    WASH = "wash-sale rule"
+    MENUS = "fund menus"
+    BOUNDS = "account class bounds"
+    CASH = "cash reserve"
+    MODE = "mode"
+    MIN_TRADE = "minimum trade"
+
+
+@attrs.frozen
+class Params:
+    """Parameters of the optimiser (``rebalance(..., **params)``).
+
+    Attributes:
+        mode: rebalance, harvest or cash.
+        risk_aversion: dollars of after-tax value one unit of squared tracking
+            error costs per dollar managed (``None``: the household's, else 0).
+        inner_penalty: what a dollar outside the inner band costs (large: the
+            inner band binds whenever it can).
+        harvest_tolerance: harvest mode, how far (a weight of the account) each
+            account's dollars per class may move.
+        threshold_rise: harvest threshold rise over the year: the household's
+            minimum loss (dollars and percent) is scaled by
+            ``1 + threshold_rise * day_of_year / 365``.
+        carryforward_value: what a dollar of loss carried forward is worth
+            (``None``: the long-term rate).
+        time_limit: seconds HiGHS may spend on one solve (a safety net: the node
+            limit ``MIP_MAX_NODES`` keeps results deterministic).
+        mip_gap: relative gap at which HiGHS stops.
+        full_mip_limit: with at most this many candidate tickets, the integer
+            program keeps them all (else only those the relaxation opened).
+        limit_order_bps: suggest a limit order where the half spread exceeds this.
+    """
+
+    mode: Mode = attrs.field(default=Mode.REBALANCE, converter=Mode)
+    risk_aversion: Decimal | None = Decimal(0)
+    inner_penalty: Decimal = Decimal(10)
+    harvest_tolerance: Decimal = Decimal("0.005")
+    threshold_rise: Decimal = Decimal(0)
+    carryforward_value: Decimal | None = None
+    time_limit: float = 10.0
+    mip_gap: float = 1e-4
+    full_mip_limit: int = 12
+    limit_order_bps: Decimal = Decimal(5)
+
+
+@attrs.frozen
+class LotVar:
+    """A taxable lot the program may sell."""
+
+    account_id: str
+    symbol: str
+    lot: Lot
+    price: float
+    gain_per_share: float
+    term: Term
+    upper: float
+
+
+@attrs.frozen
+class Ticket:
+    """A candidate ticket: one account, security and side."""
+
+    account_id: str
+    symbol: str
+    asset_class: str
+    side: str  # "buy" or "sell"
+    price: float
+    upper: float
+    taxable: bool
+
+
+@attrs.frozen
+class Decision:
+    """The program's answer (floats; :mod:`household.plan.rounding` maps it back exactly).
+
+    Attributes:
+        tickets: per candidate ticket, the quantity.
+        lots: per taxable lot sold, ``(account_id, lot_id) -> shares``.
+        washed: per loss lot, shares the program charged as washed.
+        tax: ``T``, the added tax the program charged.
+        carryforward: ``CF``.
+        objective: the integer program's objective.
+        bound: the relaxation's objective (an upper bound).
+        gap: ``(bound - objective) / max(1, |bound|)``.
+        status: HiGHS's model status of the last solve.
+        seconds: wall time of the stage; ``highs_seconds`` of it in HiGHS.
+        slack: per slack name (``outer:k+``, ``inner:k-``, ``cash:a``, ``budget``), dollars.
+        terms: the objective by term.
+    """
+
+    tickets: Mapping[tuple[str, str, str], float]
+    lots: Mapping[tuple[str, str], float]
+    washed: Mapping[tuple[str, str], float]
+    tax: float
+    carryforward: float
+    objective: float
+    bound: float
+    gap: float
+    status: str
+    seconds: float
+    highs_seconds: float
+    slack: Mapping[str, float]
+    terms: Mapping[str, float]
+
+
+# --- the inputs ---------------------------------------------------------------
+
+
+@attrs.frozen
+class Inputs:
+    """Everything the program is built from (floats), derived once per plan."""
+
+    classes: tuple[str, ...]
+    targets: Mapping[str, float]
+    inner: Mapping[str, float]
+    outer: Mapping[str, float]
+    managed: float
+    held: Mapping[tuple[str, str], float]  # (account, class) -> dollars
+    held_symbol: Mapping[str, float]
+    free_cash: Mapping[str, float]  # spendable - reserve
+    cash_value: Mapping[str, float]
+    growth: Mapping[tuple[str, str], float]
+    tax_growth: float
+    carry_value: float
+    lots: tuple[LotVar, ...]
+    tickets: tuple[Ticket, ...]
+    spread: Mapping[str, float]  # per symbol, fraction of notional
+    impact: Mapping[str, float]  # per symbol, f(q) = impact * q ** 1.5
+    commission_per_trade: float
+    commission_per_share: float
+    min_trade: float
+    whole: bool
+    groups: Mapping[str, str]  # symbol -> group
+    free_replacements: Mapping[str, float]
+    blocked_groups: frozenset[str]
+    sectors: Mapping[str, str]
+    security_cap: float | None
+    sector_cap: float | None
+    bounds: Mapping[tuple[str, str], tuple[float | None, float | None]]
+    tax_facts: TaxFacts
+    budget: float | None
+    mode: Mode
+    harvest_tolerance: Mapping[tuple[str, str], float]
+    cash_need: Mapping[str, float]
+    risk_aversion: float
+    covariance: Mapping[tuple[str, str], float]
+    factors: tuple[Any, ...]
+    factor_classes: tuple[str, ...]
+    inner_penalty: float
+    embedded: float
+    margin: float
+
+
+def growth_by_account(household: Household) -> dict[tuple[str, str], float]:
+    """``g[a, k]``: after-tax growth at the horizon of a dollar of class ``k`` in account ``a``.
+
+    :func:`household.locating.growth_table` (state-exempt interest, out-of-state
+    munis and after-tax basis in deferred accounts included).
+    """
+    from household.locating import growth_table
+
+    return dict(growth_table(household))
+
+
+def _reference_account(household: Household) -> str:
+    """The account whose treatment prices the class mix: the first taxable one, else the first."""
+    for account in household.accounts:
+        if account.treatment is TaxTreatment.TAXABLE:
+            return account.account_id
+    return household.accounts[0].account_id
+
+
+def neutral_growth(
+    household: Household, growth: Mapping[tuple[str, str], float]
+) -> dict[tuple[str, str], float]:
+    """``g[a,k] - g[ref,k] + sum_j t_j g[ref,j]``: the location term without return chasing.
+
+    Taken literally, ``sum g[a,k] V_ak`` rewards holding more of the class with
+    the highest expected return, so inside its bands a plan would drift every
+    class toward the edge that earns more. Valuing each class at the target
+    mix's growth in the reference (taxable) account plus its location advantage
+    keeps what the location term is for (which account holds what, and cash
+    invested rather than idle) and leaves the mix to the bands and the
+    tracking-error term. Worked example: with ``g[taxable, bonds] = 1.60``,
+    ``g[ira, bonds] = 1.90`` and a target mix growing 2.50 in taxable, a dollar
+    of bonds is worth 2.50 in taxable and 2.80 in the IRA.
+    """
+    reference = _reference_account(household)
+    mix = sum(
+        float(household.targets.get(k, 0)) * growth[(reference, k)] for k in household.asset_classes
+    )
+    return {(a, k): g - growth[(reference, k)] + mix for (a, k), g in growth.items()}
+
+
+def inputs_of(
+    household: Household,
+    snapshot: Snapshot,
+    exposure: Exposure,
+    costs: CostModel,
+    facts: TaxFacts,
+    params: Params,
+) -> tuple[Inputs, tuple[Note, ...]]:
+    """The program's inputs from the household, its snapshot and its exposure."""
+    notes: list[Note] = []
+    as_of = snapshot.as_of
+    targets = {k: float(v) for k, v in household.targets.items()}
+    classes = tuple(sorted(targets))
+    bands = household.bands
+    inner = {k: float(bands.inner_width(household.targets[k])) for k in classes}
+    outer = {k: float(bands.outer_width(household.targets[k])) for k in classes}
+    managed = float(snapshot.managed)
+    raw_growth = growth_by_account(household)
+    growth = neutral_growth(household, raw_growth)
+    withdrawal = float(household.tax.withdrawal)
+    cash_value = {
+        a.account_id: (1.0 - withdrawal) if a.treatment is TaxTreatment.DEFERRED else 1.0
+        for a in household.accounts
+    }
+    reference = _reference_account(household)
+    tax_growth = sum(targets[k] * raw_growth[(reference, k)] for k in classes)
+    embedded = (
+        float(household.tax.long_term_total) if household.options.tax_unrealized_at_horizon else 0.0
+    )
+    carry_value = float(
+        params.carryforward_value
+        if params.carryforward_value is not None
+        else household.tax.long_term_total
+    )
+    held: dict[tuple[str, str], float] = {}
+    held_symbol: dict[str, float] = {}
+    free_cash: dict[str, float] = {}
+    lots: list[LotVar] = []
+    tickets: list[Ticket] = []
+    mode = params.mode
+    whole = not household.constraints.fractional_shares
+    no_sell = set(household.constraints.no_sell)
+    harvest_min_dollars = household.harvest.min_loss_dollars
+    harvest_min_percent = household.harvest.min_loss_percent
+    if params.threshold_rise:
+        scale = 1 + params.threshold_rise * Decimal(as_of.timetuple().tm_yday) / Decimal(365)
+        harvest_min_dollars *= scale
+        harvest_min_percent *= scale
+    for account in snapshot.accounts:
+        free_cash[account.account_id] = float(account.cash - account.reserve)
+    cash_need = {a: -c for a, c in free_cash.items() if c < 0}
+    for account in snapshot.accounts:
+        a = account.account_id
+        taxable = account.treatment is TaxTreatment.TAXABLE
+        may_sell = True
+        if mode is Mode.CASH and free_cash[a] >= 0:
+            may_sell = False
+        if mode is Mode.HARVEST and not taxable:
+            may_sell = False
+        for holding in account.holdings:
+            if not holding.counted:
+                continue
+            assert holding.asset_class is not None and holding.price is not None
+            k = holding.asset_class
+            held[(a, k)] = held.get((a, k), 0.0) + float(holding.value)
+            held_symbol[holding.symbol] = held_symbol.get(holding.symbol, 0.0) + float(
+                holding.value
+            )
+            if holding.frozen or holding.symbol in no_sell or not may_sell:
+                continue
+            price = float(holding.price)
+            if price <= 0:
+                continue
+            if taxable:
+                upper_total = 0.0
+                for lot in holding.lots:
+                    basis_per_share = float(lot.cost_basis / lot.quantity)
+                    gain = price - basis_per_share
+                    if mode is Mode.HARVEST:
+                        loss = (lot.basis_per_share - holding.price) * lot.quantity
+                        if loss <= 0 or loss < harvest_min_dollars:
+                            continue
+                        if lot.cost_basis > 0 and loss / lot.cost_basis < harvest_min_percent:
+                            notes.append(
+                                Note(
+                                    Stage.OPTIMISE,
+                                    NoteCode.HARVEST_THRESHOLD,
+                                    f"lot {lot.lot_id}: loss {loss:.2f} below the harvest "
+                                    "threshold",
+                                    a,
+                                    holding.symbol,
+                                )
+                            )
+                            continue
+                    upper = math.floor(float(lot.quantity) + 1e-9) if whole else float(lot.quantity)
+                    if upper <= 0:
+                        continue
+                    lots.append(
+                        LotVar(
+                            a,
+                            holding.symbol,
+                            lot,
+                            price,
+                            gain,
+                            term_of(lot.acquired, as_of),
+                            float(upper),
+                        )
+                    )
+                    upper_total += upper
+                if upper_total > 0:
+                    tickets.append(Ticket(a, holding.symbol, k, "sell", price, upper_total, True))
+            else:
+                quantity = float(holding.quantity)
+                upper = math.floor(quantity + 1e-9) if whole else quantity
+                if upper > 0:
+                    tickets.append(Ticket(a, holding.symbol, k, "sell", price, float(upper), False))
+    # buys
+    blocked = frozenset(g for g, e in exposure.groups.items() if e.blocked_buy)
+    logged_blocked: set[str] = set()
+    account_value = {a.account_id: float(a.managed + a.reserve) for a in snapshot.accounts}
+    for account in household.accounts:
+        a = account.account_id
+        if mode is Mode.HARVEST and account.treatment is not TaxTreatment.TAXABLE:
+            continue
+        if mode is Mode.CASH and free_cash[a] < 0:
+            continue
+        for symbol in sorted(household.securities):
+            security = household.securities[symbol]
+            k = security.asset_class
+            if k not in targets or security.price is None or security.price <= 0:
+                continue
+            if household.is_restricted(symbol):
+                continue
+            if not account.offers_security(symbol, k):
+                continue
+            bound = account.bounds.get(k)
+            if bound is not None and bound.max_dollars == 0 and held.get((a, k), 0) == 0:
+                continue
+            group = group_of(household, symbol)
+            if group in blocked:
+                if group not in logged_blocked:
+                    logged_blocked.add(group)
+                    notes.append(
+                        Note(
+                            Stage.OPTIMISE,
+                            NoteCode.BLOCKED_BUY,
+                            f"{group} may not be bought: a recent loss sale would be washed",
+                            symbol=group,
+                        )
+                    )
+                continue
+            price = float(security.price)
+            upper = (managed + max(0.0, free_cash[a])) / price
+            upper = min(upper, (account_value[a] + max(0.0, free_cash[a])) / price + 1)
+            if whole:
+                upper = math.floor(upper)
+            if upper <= 0:
+                continue
+            tickets.append(Ticket(a, symbol, k, "buy", price, float(upper), False))
+    spread = {}
+    impact = {}
+    for symbol in household.securities:
+        spread[symbol] = float(costs.spread_bps(symbol)) / 10_000.0
+        adv = costs.adv.get(symbol)
+        volatility = costs.volatility.get(symbol)
+        if adv and volatility is not None and costs.impact_coefficient:
+            impact[symbol] = float(costs.impact_coefficient * volatility) / math.sqrt(float(adv))
+    bounds: dict[tuple[str, str], tuple[float | None, float | None]] = {}
+    for account in household.accounts:
+        placeable = account_value[account.account_id] - float(
+            household.cash_reserve(account.account_id)
+        )
+        for k, bound in account.bounds.items():
+            lows = [float(v) for v in (bound.min_dollars,) if v is not None]
+            highs = [float(v) for v in (bound.max_dollars,) if v is not None]
+            if bound.min_weight is not None:
+                lows.append(float(bound.min_weight) * placeable)
+            if bound.max_weight is not None:
+                highs.append(float(bound.max_weight) * placeable)
+            bounds[(account.account_id, k)] = (
+                max(lows) if lows else None,
+                min(highs) if highs else None,
+            )
+    harvest_tolerance = {}
+    if mode is Mode.HARVEST:
+        for account in snapshot.accounts:
+            for k in classes:
+                prices = [
+                    t.price
+                    for t in tickets
+                    if t.account_id == account.account_id and t.asset_class == k
+                ]
+                harvest_tolerance[(account.account_id, k)] = max(
+                    float(params.harvest_tolerance) * account_value[account.account_id],
+                    max(prices, default=0.0) + float(costs.commission_per_trade),
+                )
+    risk_aversion = float(
+        household.risk.risk_aversion if params.risk_aversion is None else params.risk_aversion
+    )
+    covariance, factors = (
+        _risk(household, classes, inner, outer, snapshot) if risk_aversion > 0 else ({}, ())
+    )
+    return (
+        Inputs(
+            classes=classes,
+            targets=targets,
+            inner=inner,
+            outer=outer,
+            managed=managed,
+            held=held,
+            held_symbol=held_symbol,
+            free_cash=free_cash,
+            cash_value=cash_value,
+            growth=growth,
+            tax_growth=tax_growth,
+            carry_value=carry_value,
+            lots=tuple(lots),
+            tickets=tuple(tickets),
+            spread=spread,
+            impact=impact,
+            commission_per_trade=float(costs.commission_per_trade),
+            commission_per_share=float(costs.commission_per_share),
+            min_trade=float(household.constraints.min_trade),
+            whole=whole,
+            groups={s: group_of(household, s) for s in household.securities},
+            free_replacements={g: float(e.free_replacements) for g, e in exposure.groups.items()},
+            blocked_groups=blocked,
+            sectors={s.symbol: s.sector for s in household.securities.values() if s.sector},
+            security_cap=_opt(household.constraints.max_security_weight),
+            sector_cap=_opt(household.constraints.max_sector_weight),
+            bounds=bounds,
+            tax_facts=facts,
+            budget=_opt(household.tax_budget),
+            mode=mode,
+            harvest_tolerance=harvest_tolerance,
+            cash_need=cash_need,
+            risk_aversion=risk_aversion,
+            covariance=covariance,
+            factors=factors,
+            factor_classes=classes,
+            inner_penalty=float(params.inner_penalty),
+            embedded=embedded,
+            margin=1e-7 * managed + 0.01,
+        ),
+        tuple(notes),
+    )
+
+
+def _opt(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _risk(
+    household: Household,
+    classes: Sequence[str],
+    inner: Mapping[str, float],
+    outer: Mapping[str, float],
+    snapshot: Snapshot,
+) -> tuple[dict[tuple[str, str], float], tuple[Any, ...]]:
+    """The class covariance (the household's, else :mod:`location.risk`'s default) and its
+    eigen-factors with tangent cuts over the deviations the bands allow."""
+    from location.risk import Factor, covariance_matrix, tangent_cuts, tracking_factors
+
+    risk = household.risk
+    matrix = covariance_matrix(
+        classes,
+        covariance=risk.covariance,
+        volatilities=risk.volatilities,
+        correlations=risk.correlations,
+    )
+    values = snapshot.class_values()
+    managed = float(snapshot.managed) or 1.0
+    reach = [
+        max(outer[k], abs(float(values.get(k, 0)) / managed - float(household.targets[k])))
+        for k in classes
+    ]
+    factors = []
+    raw = tracking_factors(matrix, accuracy=RISK_ACCURACY)
+    for factor in raw:
+        bound = sum(abs(v) * r for v, r in zip(factor.vector, reach, strict=True))
+        cuts = tangent_cuts(factor.eigenvalue, bound, RISK_ACCURACY / max(1, len(raw)))
+        factors.append(Factor(factor.eigenvalue, factor.vector, bound, cuts))
+    covariance = {
+        (i, j): float(matrix.matrix[matrix.index(i), matrix.index(j)])
+        for i in classes
+        for j in classes
+    }
+    return covariance, tuple(factors)
+
+
+# --- the model builder ----------------------------------------------------------
+
+
+class _Model:
+    """Columns and rows of one program (a builder private to :func:`solve`)."""
+
+    def __init__(self) -> None:
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.cost: list[float] = []
+        self.integer: list[bool] = []
+        self.rows: list[tuple[list[int], list[float], float, float]] = []
+        self.presolve = "on"
+
+    def var(self, lower: float, upper: float, cost: float = 0.0, integer: bool = False) -> int:
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.cost.append(cost)
+        self.integer.append(integer)
+        return len(self.lower) - 1
+
+    def row(self, terms: Mapping[int, float], lower: float, upper: float) -> None:
+        items = [(i, v) for i, v in terms.items() if v != 0]
+        self.rows.append(([i for i, _ in items], [v for _, v in items], lower, upper))
+
+    def solve(self, time_limit: float, gap: float) -> tuple[str, np.ndarray, float, float]:
+        """Maximise; returns ``(status, values, objective, seconds in HiGHS)``."""
+        import highspy
+
+        from location.solvers import new_highs
+
+        highs = new_highs()
+        highs.setOptionValue("presolve", self.presolve)
+        highs.setOptionValue("time_limit", float(time_limit))
+        highs.setOptionValue("mip_rel_gap", float(gap))
+        # a node limit, not only a time limit: the same household gives the same plan
+        highs.setOptionValue("mip_max_nodes", MIP_MAX_NODES)
+        n = len(self.lower)
+        lp = highspy.HighsLp()
+        lp.num_col_ = n
+        lp.num_row_ = len(self.rows)
+        lp.col_cost_ = -np.asarray(self.cost, dtype=float)
+        lp.col_lower_ = np.asarray(self.lower, dtype=float)
+        lp.col_upper_ = np.asarray(self.upper, dtype=float)
+        lp.row_lower_ = np.asarray([r[2] for r in self.rows], dtype=float)
+        lp.row_upper_ = np.asarray([r[3] for r in self.rows], dtype=float)
+        starts = [0]
+        index: list[int] = []
+        value: list[float] = []
+        for columns, values, _, _ in self.rows:
+            index.extend(columns)
+            value.extend(values)
+            starts.append(len(index))
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = np.asarray(starts, dtype=np.int32)
+        lp.a_matrix_.index_ = np.asarray(index, dtype=np.int32)
+        lp.a_matrix_.value_ = np.asarray(value, dtype=float)
+        if any(self.integer):
+            lp.integrality_ = [
+                highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                for i in self.integer
+            ]
+        highs.passModel(lp)
+        started = time.perf_counter()
+        highs.run()
+        seconds = time.perf_counter() - started
+        status = highs.modelStatusToString(highs.getModelStatus())
+        solution = highs.getSolution()
+        values = np.asarray(solution.col_value, dtype=float)
+        if len(values) != n:
+            values = np.zeros(n)
+        objective = float(np.dot(self.cost, values))
+        return status, values, objective, seconds
+
+
+@attrs.frozen
+class _Built:
+    """Where the program's quantities sit among its columns."""
+
+    model: Any
+    ticket_column: Mapping[int, int]  # ticket index -> column of its quantity (buys, y sells)
+    lot_column: Mapping[int, int]
+    wash_column: Mapping[int, int]
+    ticket_binary: Mapping[int, int]
+    tax: int | None
+    carry: int | None
+    slack: Mapping[str, int]
+    risk: int | None
+    weight_terms: Mapping[str, Mapping[int, float]]  # class -> column -> dollars per unit
+    named: Mapping[str, int]  # the tax-piece and wash binaries by name
+    terms: Mapping[str, Mapping[int, float]]
+    constant: float
+
+
+def _build(
+    inputs: Inputs,
+    *,
+    relax: bool,
+    opened: frozenset[int] | None,
+    relaxed: frozenset[Family] = frozenset(),
+    cuts: Sequence[Mapping[str, float]] = (),
+) -> _Built:
+    """The program (see the module docstring); ``relax`` makes shares and tickets continuous."""
+    m = _Model()
+    integer = inputs.whole and not relax
+    terms: dict[str, dict[int, float]] = {
+        "location": {},
+        "cash": {},
+        "tax": {},
+        "carryforward": {},
+        "spread": {},
+        "impact": {},
+        "risk": {},
+        "penalty": {},
+        "horizon_tax": {},
+    }
+    ticket_column: dict[int, int] = {}
+    lot_column: dict[int, int] = {}
+    ticket_quantity: dict[int, dict[int, float]] = {}  # ticket -> {column: 1}
+    lots_of_ticket: dict[int, list[int]] = {}
+    key_of = {(t.account_id, t.symbol, t.side): i for i, t in enumerate(inputs.tickets)}
+    for i, lot in enumerate(inputs.lots):
+        t = key_of[(lot.account_id, lot.symbol, "sell")]
+        lots_of_ticket.setdefault(t, []).append(i)
+    for t, ticket in enumerate(inputs.tickets):
+        closed = opened is not None and t not in opened
+        sign = 1.0 if ticket.side == "buy" else -1.0
+        g = inputs.growth[(ticket.account_id, ticket.asset_class)]
+        c = inputs.cash_value[ticket.account_id]
+        per_share_location = sign * g * ticket.price
+        per_share_cash = -sign * c * ticket.price - c * inputs.commission_per_share
+        per_share_spread = (
+            -inputs.tax_growth * inputs.spread.get(ticket.symbol, 0.0) * ticket.price
+            - TIE_BREAK * ticket.price
+        )
+        if ticket.side == "sell" and ticket.taxable:
+            columns = {}
+            for i in lots_of_ticket.get(t, []):
+                lot = inputs.lots[i]
+                upper = 0.0 if closed else lot.upper
+                horizon = inputs.embedded * lot.gain_per_share
+                column = m.var(
+                    0.0,
+                    upper,
+                    per_share_location + per_share_cash + per_share_spread + horizon,
+                    integer,
+                )
+                terms["horizon_tax"][column] = horizon
+                terms["location"][column] = per_share_location
+                terms["cash"][column] = per_share_cash
+                terms["spread"][column] = per_share_spread
+                lot_column[i] = column
+                columns[column] = 1.0
+            ticket_quantity[t] = columns
+        else:
+            upper = 0.0 if closed else ticket.upper
+            column = m.var(
+                0.0, upper, per_share_location + per_share_cash + per_share_spread, integer
+            )
+            terms["location"][column] = per_share_location
+            terms["cash"][column] = per_share_cash
+            terms["spread"][column] = per_share_spread
+            ticket_column[t] = column
+            ticket_quantity[t] = {column: 1.0}
+    # tickets: binaries for commission and minimum trade
+    ticket_binary: dict[int, int] = {}
+    need_binary = inputs.commission_per_trade > 0 or (
+        inputs.min_trade > 0 and Family.MIN_TRADE not in relaxed
+    )
+    for t, ticket in enumerate(inputs.tickets):
+        if not need_binary:
+            break
+        closed = opened is not None and t not in opened
+        upper = sum(m.upper[col] for col in ticket_quantity[t])
+        if upper <= 0:
+            continue
+        c = inputs.cash_value[ticket.account_id]
+        z = m.var(0.0, 0.0 if closed else 1.0, -c * inputs.commission_per_trade, not relax)
+        terms["cash"][z] = -c * inputs.commission_per_trade
+        ticket_binary[t] = z
+        row = dict(ticket_quantity[t])
+        row[z] = -upper
+        m.row(row, -math.inf, 0.0)
+        if inputs.min_trade > 0 and Family.MIN_TRADE not in relaxed:
+            row = {col: ticket.price for col in ticket_quantity[t]}
+            row[z] = -(inputs.min_trade + 0.01)
+            m.row(row, 0.0, math.inf)
+    # never buy and sell one security in one account (a round trip would dodge the minimum)
+    for t, ticket in enumerate(inputs.tickets):
+        other = key_of.get((ticket.account_id, ticket.symbol, "buy"))
+        if (
+            ticket.side == "sell"
+            and other is not None
+            and t in ticket_binary
+            and other in ticket_binary
+        ):
+            m.row({ticket_binary[t]: 1.0, ticket_binary[other]: 1.0}, -math.inf, 1.0)
+    # impact: the maximum of tangents of f(q) = k q^1.5
+    for t, ticket in enumerate(inputs.tickets):
+        k = inputs.impact.get(ticket.symbol)
+        upper = sum(m.upper[col] for col in ticket_quantity[t])
+        if not k or upper <= 0:
+            continue
+        k_dollars = k * ticket.price
+        epigraph = m.var(0.0, math.inf, -inputs.tax_growth)
+        terms["impact"][epigraph] = -inputs.tax_growth
+        for fraction in IMPACT_POINTS:
+            q0 = fraction * upper
+            f0 = k_dollars * q0**1.5
+            slope = 1.5 * k_dollars * q0**0.5
+            row = {col: -slope for col in ticket_quantity[t]}
+            row[epigraph] = 1.0
+            m.row(row, f0 - slope * q0, math.inf)
+    # dollars per class
+    class_terms: dict[str, dict[int, float]] = {k: {} for k in inputs.classes}
+    account_class_terms: dict[tuple[str, str], dict[int, float]] = {}
+    for t, ticket in enumerate(inputs.tickets):
+        sign = 1.0 if ticket.side == "buy" else -1.0
+        for col in ticket_quantity[t]:
+            class_terms[ticket.asset_class][col] = sign * ticket.price
+            account_class_terms.setdefault((ticket.account_id, ticket.asset_class), {})[col] = (
+                sign * ticket.price
+            )
+    slack: dict[str, int] = {}
+
+    def slack_var(name: str, penalty: float) -> int:
+        column = m.var(0.0, math.inf, -penalty)
+        terms["penalty"][column] = -penalty
+        slack[name] = column
+        return column
+
+    managed = inputs.managed
+    if inputs.mode is not Mode.HARVEST:
+        for k in inputs.classes:
+            held = sum(v for (a, kk), v in inputs.held.items() if kk == k)
+            target = inputs.targets[k] * managed
+            row = dict(class_terms[k])
+            high = slack_var(f"outer:{k}+", HARD_PENALTY)
+            low = slack_var(f"outer:{k}-", HARD_PENALTY)
+            margin = inputs.margin
+            outer = inputs.outer[k] * managed - margin
+            inner = inputs.inner[k] * managed - margin
+            m.row({**row, high: -1.0}, -math.inf, target + outer - held)
+            m.row({**row, low: 1.0}, target - outer - held, math.inf)
+            high = slack_var(f"inner:{k}+", inputs.inner_penalty)
+            low = slack_var(f"inner:{k}-", inputs.inner_penalty)
+            m.row({**row, high: -1.0}, -math.inf, target + inner - held)
+            m.row({**row, low: 1.0}, target - inner - held, math.inf)
+            # of plans equal in value, the one nearer the target (a tie-break, not a band)
+            above = slack_var(f"target:{k}+", TARGET_TIE_BREAK)
+            below = slack_var(f"target:{k}-", TARGET_TIE_BREAK)
+            m.row({**row, above: -1.0, below: 1.0}, target - held, target - held)
+    else:
+        for (a, k), tolerance in inputs.harvest_tolerance.items():
+            row = account_class_terms.get((a, k))
+            if row:
+                m.row(row, -tolerance, tolerance)
+    # cash by day: spendable + sells - buys - commissions >= reserve
+    for a, free in inputs.free_cash.items():
+        row = {}
+        for t, ticket in enumerate(inputs.tickets):
+            if ticket.account_id != a:
+                continue
+            sign = 1.0 if ticket.side == "buy" else -1.0
+            for col in ticket_quantity[t]:
+                row[col] = -sign * ticket.price - inputs.commission_per_share
+            if t in ticket_binary:
+                row[ticket_binary[t]] = -inputs.commission_per_trade
+        if not row:
+            continue
+        if Family.CASH in relaxed:
+            continue
+        short = slack_var(f"cash:{a}", HARD_PENALTY)
+        row[short] = 1.0
+        # spend at most the cash above the reserve (free >= 0), or raise what is missing
+        m.row(row, -free, math.inf)
+        if inputs.mode is Mode.CASH and free < 0:
+            top = max((t.price for t in inputs.tickets if t.account_id == a), default=0.0)
+            m.row({c: v for c, v in row.items() if c != short}, -math.inf, -free + top + 1.0)
+    # caps: a buy may not take a security or a sector past its cap
+    if Family.CAPS not in relaxed:
+        for symbol in sorted({t.symbol for t in inputs.tickets if t.side == "buy"}):
+            if inputs.security_cap is None:
+                break
+            row = {}
+            for t, ticket in enumerate(inputs.tickets):
+                if ticket.symbol == symbol:
+                    sign = 1.0 if ticket.side == "buy" else -1.0
+                    for col in ticket_quantity[t]:
+                        row[col] = sign * ticket.price
+            held = inputs.held_symbol.get(symbol, 0.0)
+            m.row(row, -math.inf, max(inputs.security_cap * managed, held) - held)
+        if inputs.sector_cap is not None:
+            bought = {inputs.sectors.get(t.symbol) for t in inputs.tickets if t.side == "buy"}
+            for sector in sorted(s for s in bought if s):
+                row = {}
+                for t, ticket in enumerate(inputs.tickets):
+                    if inputs.sectors.get(ticket.symbol) == sector:
+                        sign = 1.0 if ticket.side == "buy" else -1.0
+                        for col in ticket_quantity[t]:
+                            row[col] = sign * ticket.price
+                held = sum(
+                    v for s, v in inputs.held_symbol.items() if inputs.sectors.get(s) == sector
+                )
+                m.row(row, -math.inf, max(inputs.sector_cap * managed, held) - held)
+    # account class bounds
+    if Family.BOUNDS not in relaxed:
+        for (a, k), (low, high) in inputs.bounds.items():
+            row = account_class_terms.get((a, k))
+            if not row:
+                continue
+            held = inputs.held.get((a, k), 0.0)
+            lower = -math.inf if low is None else min(low, held) - held
+            upper = math.inf if high is None else max(high, held) - held
+            m.row(row, lower, upper)
+    # wash sales
+    named: dict[str, int] = {}
+    wash_column: dict[int, int] = {}
+    loss_lots_of_group: dict[str, list[int]] = {}
+    for i, lot in enumerate(inputs.lots):
+        if lot.gain_per_share < 0:
+            loss_lots_of_group.setdefault(inputs.groups.get(lot.symbol, lot.symbol), []).append(i)
+    if Family.WASH not in relaxed:
+        for group, members in sorted(loss_lots_of_group.items()):
+            buys = [
+                t
+                for t, ticket in enumerate(inputs.tickets)
+                if ticket.side == "buy" and inputs.groups.get(ticket.symbol) == group
+            ]
+            if buys:
+                u = m.var(0.0, 1.0, 0.0, True)
+                named[f"loss:{group}"] = u
+                for i in members:
+                    m.row({lot_column[i]: 1.0, u: -m.upper[lot_column[i]]}, -math.inf, 0.0)
+                for t in buys:
+                    column = ticket_column[t]
+                    m.row({column: 1.0, u: m.upper[column]}, -math.inf, m.upper[column])
+            free = inputs.free_replacements.get(group, 0.0)
+            if free > 0:
+                total = sum(m.upper[lot_column[i]] for i in members)
+                beta = m.var(0.0, 1.0, 0.0, True)
+                named[f"wash:{group}"] = beta
+                row_all: dict[int, float] = {}
+                row_sold: dict[int, float] = {}
+                for i in members:
+                    w = m.var(0.0, m.upper[lot_column[i]])
+                    wash_column[i] = w
+                    m.row({w: 1.0, lot_column[i]: -1.0}, -math.inf, 0.0)
+                    row_all[w] = 1.0
+                    row_sold[w] = 1.0
+                    row_sold[lot_column[i]] = -1.0
+                m.row({**row_all, beta: -free}, 0.0, math.inf)  # sum w >= R beta
+                m.row({**row_sold, beta: total}, 0.0, math.inf)  # sum w >= sum x - total beta
+    # tax: the pieces of lots.netting
+    tax_column: int | None = None
+    carry_column: int | None = None
+    short_row: dict[int, float] = {}
+    long_row: dict[int, float] = {}
+    s_low = s_high = l_low = l_high = 0.0
+    for i, lot in enumerate(inputs.lots):
+        column = lot_column[i]
+        target_row = short_row if lot.term is Term.SHORT else long_row
+        target_row[column] = target_row.get(column, 0.0) + lot.gain_per_share
+        reach = lot.gain_per_share * m.upper[column]
+        if lot.term is Term.SHORT:
+            s_low, s_high = s_low + min(0.0, reach), s_high + max(0.0, reach)
+        else:
+            l_low, l_high = l_low + min(0.0, reach), l_high + max(0.0, reach)
+        if i in wash_column:
+            target_row[wash_column[i]] = -lot.gain_per_share  # the washed loss counts back
+    constant = 0.0
+    if inputs.lots:
+        facts = inputs.tax_facts
+        tax_pieces = pieces(facts.year_to_date, facts.rates)
+
+        def reach(form: Any, sign: float) -> float:
+            """max over the box of sign * form."""
+            cs, cl, c0 = float(form.short), float(form.long), float(form.constant)
+            return (
+                sign * c0
+                + max(sign * cs * s_low, sign * cs * s_high)
+                + max(sign * cl * l_low, sign * cl * l_high)
+            )
+
+        t_low = min(-reach(p.tax, -1.0) for p in tax_pieces)
+        t_high = max(reach(p.tax, 1.0) for p in tax_pieces)
+        tax_column = m.var(t_low - 1.0, t_high + 1.0, -inputs.tax_growth)
+        terms["tax"][tax_column] = -inputs.tax_growth
+        carry_high = max(max(reach(p.carryforward, 1.0) for p in tax_pieces), 0.0)
+        carry_column = m.var(0.0, carry_high + 1.0, inputs.carry_value)
+        terms["carryforward"][carry_column] = inputs.carry_value
+        choice = {}
+        for p in tax_pieces:
+            d = m.var(0.0, 1.0, 0.0, True)
+            named[f"piece:{p.piece.value}"] = d
+            choice[d] = 1.0
+            for form in p.constraints:
+                big = max(0.0, reach(form, -1.0)) + 1.0
+                row = _linear(form, short_row, long_row)
+                row[d] = -big
+                m.row(row, -float(form.constant) - big, math.inf)
+            # T >= tax_p(S, L) where d = 1
+            big = max(0.0, reach(p.tax, 1.0) - (t_low - 1.0)) + 1.0
+            row = {col: -v for col, v in _linear(p.tax, short_row, long_row).items()}
+            row[tax_column] = row.get(tax_column, 0.0) + 1.0
+            row[d] = -big
+            m.row(row, float(p.tax.constant) - big, math.inf)
+            # CF <= carry_p(S, L) where d = 1
+            big = max(0.0, carry_high + 1.0 + reach(p.carryforward, -1.0)) + 1.0
+            row = {col: -v for col, v in _linear(p.carryforward, short_row, long_row).items()}
+            row[carry_column] = row.get(carry_column, 0.0) + 1.0
+            row[d] = big
+            m.row(row, -math.inf, float(p.carryforward.constant) + big)
+        m.row(choice, 1.0, 1.0)
+        if inputs.budget is not None and Family.TAX_BUDGET not in relaxed:
+            base = float(facts.base_tax)
+            over = slack_var("budget", HARD_PENALTY)
+            m.row({tax_column: 1.0, over: -1.0}, -math.inf, inputs.budget - base)
+    # risk: z >= TE^2 = sum_i lambda_i (v_i . d)^2 over the covariance's eigen-factors
+    # (location.risk), each square below the maximum of its tangents
+    risk_column: int | None = None
+    if inputs.risk_aversion > 0 and inputs.factors:
+        weight = inputs.risk_aversion * managed
+        risk_column = m.var(0.0, math.inf, -weight)
+        terms["risk"][risk_column] = -weight
+        total = {risk_column: 1.0}
+        for factor in inputs.factors:
+            t_i = m.var(-math.inf, math.inf)
+            total[t_i] = -1.0
+            # z_i = sum_k v_ik d_k, d_k = (held_k + class terms) / M - t_k
+            base = 0.0
+            z_terms: dict[int, float] = {}
+            for index, k in enumerate(inputs.factor_classes):
+                v = factor.vector[index]
+                held_k = sum(val for (a, kk), val in inputs.held.items() if kk == k)
+                base += v * (held_k / managed - inputs.targets.get(k, 0.0))
+                for col, dollars in class_terms.get(k, {}).items():
+                    z_terms[col] = z_terms.get(col, 0.0) + v * dollars / managed
+            for cut in factor.cuts:
+                row = {col: -cut.slope * value for col, value in z_terms.items()}
+                row[t_i] = 1.0
+                m.row(row, cut.slope * base + cut.intercept, math.inf)
+        m.row(total, 0.0, math.inf)
+    return _Built(
+        model=m,
+        ticket_column=ticket_column,
+        lot_column=lot_column,
+        wash_column=wash_column,
+        ticket_binary=ticket_binary,
+        tax=tax_column,
+        carry=carry_column,
+        slack=slack,
+        risk=risk_column,
+        weight_terms=class_terms,
+        named=named,
+        terms=terms,
+        constant=constant,
+    )
+
+
+def _linear(form: Any, short_row: Mapping[int, float], long_row: Mapping[int, float]) -> dict:
+    """The columns of ``form.short * S + form.long * L`` (its constant left out)."""
+    row: dict[int, float] = {}
+    cs, cl = float(form.short), float(form.long)
+    for col, v in short_row.items():
+        row[col] = row.get(col, 0.0) + cs * v
+    for col, v in long_row.items():
+        row[col] = row.get(col, 0.0) + cl * v
+    return row
+
+
+def _run(
+    inputs: Inputs,
+    *,
+    relax: bool,
+    opened: frozenset[int] | None,
+    params: Params,
+    relaxed: frozenset[Family] = frozenset(),
+    cuts: Sequence[Mapping[str, float]] = (),
+    rounds: int = 1,
+    fixed: Mapping[str, float] | None = None,
+) -> tuple[_Built, str, np.ndarray, float, float, list[dict[str, float]]]:
+    """Build and solve, adding a risk cut where each solution lands (``rounds`` solves)."""
+    cuts = list(cuts)
+    highs_seconds = 0.0
+    if not (inputs.risk_aversion > 0 and inputs.covariance):
+        rounds = 1
+    for _ in range(rounds):
+        built = _build(inputs, relax=relax, opened=opened, relaxed=relaxed, cuts=cuts)
+        for name, value in (fixed or {}).items():
+            column = built.named.get(name)
+            if column is not None:
+                built.model.lower[column] = built.model.upper[column] = float(round(value))
+        status, values, objective, seconds = built.model.solve(params.time_limit, params.mip_gap)
+        highs_seconds += seconds
+        if built.risk is None:
+            break
+        point = {
+            k: sum(v for (a, kk), v in inputs.held.items() if kk == k)
+            + sum(values[col] * v for col, v in built.weight_terms[k].items())
+            for k in inputs.classes
+        }
+        cuts.append(point)
+    return built, status, values, objective, highs_seconds, cuts
+
+
+def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
+    """Solve the plan's program: relaxation, then the integer program; see the module."""
+    started = time.perf_counter()
+    notes: list[Note] = []
+    built, status, values, bound, highs_seconds, cuts = _run(
+        inputs, relax=True, opened=None, params=params, rounds=RISK_ROUNDS
+    )
+    if status != "Optimal":
+        notes.append(
+            Note(Stage.OPTIMISE, NoteCode.SOLVER_STATUS, f"relaxation: HiGHS status {status}")
+        )
+    opened = frozenset(
+        t for t in range(len(inputs.tickets)) if _ticket_quantity(built, inputs, t, values) > 1e-7
+    )
+    need_integer = inputs.whole or bool(built.ticket_binary)
+    if need_integer:
+        restrict = None if len(inputs.tickets) <= params.full_mip_limit else opened
+        # the tax piece and the wash choices of the relaxation are kept (they were
+        # solved exactly there); the integer program settles shares and tickets
+        choices = (
+            {name: float(values[col]) for name, col in built.named.items()}
+            if restrict is not None
+            else None
+        )
+        built, status, values, objective, seconds, _ = _run(
+            inputs, relax=False, opened=restrict, params=params, cuts=cuts, fixed=choices
+        )
+        highs_seconds += seconds
+        if status not in ("Optimal",):
+            notes.append(
+                Note(Stage.OPTIMISE, NoteCode.SOLVER_STATUS, f"integer program: HiGHS {status}")
+            )
+    else:
+        objective = bound
+    gap = max(0.0, bound - objective) / max(1.0, abs(bound))
+    if gap > 1e-6:
+        notes.append(
+            Note(
+                Stage.OPTIMISE,
+                NoteCode.MIP_GAP,
+                f"the integer plan is {gap:.6f} (relative) below the relaxation's bound "
+                f"({bound - objective:.2f} dollars of after-tax value)",
+            )
+        )
+    tickets = {
+        (t.account_id, t.symbol, t.side): _ticket_quantity(built, inputs, i, values)
+        for i, t in enumerate(inputs.tickets)
+    }
+    lots = {
+        (lot.account_id, lot.lot.lot_id): float(values[built.lot_column[i]])
+        for i, lot in enumerate(inputs.lots)
+    }
+    washed = {
+        (inputs.lots[i].account_id, inputs.lots[i].lot.lot_id): float(values[col])
+        for i, col in built.wash_column.items()
+    }
+    term_values = {
+        name: float(sum(values[col] * v for col, v in columns.items()))
+        for name, columns in built.terms.items()
+    }
+    decision = Decision(
+        tickets=tickets,
+        lots=lots,
+        washed=washed,
+        tax=float(values[built.tax]) if built.tax is not None else 0.0,
+        carryforward=float(values[built.carry]) if built.carry is not None else 0.0,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        status=status,
+        seconds=time.perf_counter() - started,
+        highs_seconds=highs_seconds,
+        slack={name: float(values[col]) for name, col in built.slack.items()},
+        terms=term_values,
+    )
+    return decision, tuple(notes)
+
+
+def _ticket_quantity(built: _Built, inputs: Inputs, t: int, values: np.ndarray) -> float:
+    ticket = inputs.tickets[t]
+    if t in built.ticket_column:
+        return float(values[built.ticket_column[t]])
+    return float(
+        sum(
+            values[built.lot_column[i]]
+            for i, lot in enumerate(inputs.lots)
+            if lot.account_id == ticket.account_id and lot.symbol == ticket.symbol
+        )
+    )
+
+
+def diagnose(inputs: Inputs, params: Params, names: Sequence[str]) -> dict[str, list[Family]]:
+    """Per slack name, the constraint families whose relaxation removes that slack.
+
+    Each family is relaxed alone and the relaxation solved again; a family is
+    named for a slack when the slack falls by more than half.
+    """
+    built, _, values, _, _, cuts = _run(
+        inputs, relax=True, opened=None, params=params, rounds=RISK_ROUNDS
+    )
+    base = {name: float(values[built.slack[name]]) for name in names if name in built.slack}
+    found: dict[str, list[Family]] = {name: [] for name in names}
+    families = [
+        Family.TAX_BUDGET,
+        Family.CAPS,
+        Family.WASH,
+        Family.BOUNDS,
+        Family.CASH,
+        Family.MIN_TRADE,
+    ]
+    for family in families:
+        relaxed_built, _, relaxed_values, _, _, _ = _run(
+            inputs,
+            relax=True,
+            opened=None,
+            params=params,
+            relaxed=frozenset({family}),
+            cuts=cuts,
+        )
+        for name, amount in base.items():
+            column = relaxed_built.slack.get(name)
+            now = float(relaxed_values[column]) if column is not None else 0.0
+            if amount > 1.0 and now < amount / 2:
+                found[name].append(family)
+    return found
