@@ -57,6 +57,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "household.cli.plan",
         "Plan a tax-loss harvest: loss lots swapped for substitutes, wash sales avoided.",
     ),
+    "store": (
+        "household.cli.store",
+        "The household store: init, add, list, show, export households and their events.",
+    ),
+    "fills": (
+        "household.cli.fills",
+        "Import fills against a stored plan: reconcile, report slippage, append them.",
+    ),
+    "reconcile": (
+        "household.cli.reconcile",
+        "Reconcile a stored household against a custodian's lots or a broker's 1099-B.",
+    ),
+    "monitor": (
+        "household.cli.monitor",
+        "Monitor stored households: band breaches, reviews due, wash windows, long-term lots.",
+    ),
     "sweep": (
         "household.cli.sweep",
         "Plan many households (a folder) on a process pool or a Dask cluster; resumable.",

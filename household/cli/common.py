@@ -9,7 +9,14 @@ from pathlib import Path
 
 from household.cli import BadUsage
 
-__all__ = ["OutputFormat", "add_as_of", "add_format", "parse_date", "BadUsage"]
+__all__ = [
+    "BadUsage",
+    "OutputFormat",
+    "add_allow_extra_columns",
+    "add_as_of",
+    "add_format",
+    "parse_date",
+]
 
 
 class OutputFormat(enum.StrEnum):
@@ -32,6 +39,16 @@ def add_format(parser: argparse.ArgumentParser, default: OutputFormat = OutputFo
     )
 
 
+def add_allow_extra_columns(parser: argparse.ArgumentParser) -> None:
+    """``--allow-extra-columns``: ignore CSV columns the reader does not know (else refused)."""
+    parser.add_argument(
+        "--allow-extra-columns",
+        action="store_true",
+        help="ignore CSV columns the reader does not know (by default they are refused, "
+        "so a misspelt 'lot id' or a 'commission' column is never silently dropped)",
+    )
+
+
 def add_as_of(parser: argparse.ArgumentParser, help_text: str) -> None:
     """``--as-of YYYY-MM-DD`` as text in ``args.as_of`` (checked by :func:`parse_date`)."""
     parser.add_argument("--as-of", dest="as_of", default=None, metavar="DATE", help=help_text)
@@ -39,14 +56,14 @@ def add_as_of(parser: argparse.ArgumentParser, help_text: str) -> None:
 
 def parse_date(text: str | None, option: str = "--as-of") -> dt.date | None:
     """A ``YYYY-MM-DD`` option value, or :class:`BadUsage` naming the option."""
+    from household.strict import parse_date as strict_date
+
     if text is None:
         return None
     try:
-        if len(text) != 10:
-            raise ValueError(text)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise BadUsage(f"{option}: {text!r} is not a date (YYYY-MM-DD)") from None
+        return strict_date(text)
+    except ValueError as error:
+        raise BadUsage(f"{option}: {error}") from None
 
 
 def path_argument(text: str) -> Path:

@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from household.cli import BadUsage
-from household.cli.common import OutputFormat, add_as_of, add_format, parse_date
+from household.cli.common import (
+    OutputFormat,
+    add_allow_extra_columns,
+    add_as_of,
+    add_format,
+    parse_date,
+)
 
 
 def configure(parser: argparse.ArgumentParser, name: str) -> None:
@@ -50,70 +56,88 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
             default=None,
             help="a household file supplying rates, classes, targets, policy",
         )
-        parser.add_argument("--household-id", default=None, help="the household's id")
+        parser.add_argument(
+            "--household-id",
+            default=None,
+            help="the household's id (default: the name of the folder holding accounts.csv)",
+        )
         add_as_of(parser, "the prices' date (YYYY-MM-DD)")
-        parser.add_argument("--out", type=Path, default=None, help="write here instead of stdout")
+        parser.add_argument(
+            "--out",
+            type=Path,
+            default=None,
+            help="write the household file here (atomically) instead of stdout; "
+            "an existing file needs --force",
+        )
+        parser.add_argument("--force", action="store_true", help="let --out replace a file")
+        add_allow_extra_columns(parser)
         add_format(parser, OutputFormat.JSON)
         parser.set_defaults(run=import_command)
 
 
 def _print_table(section: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    """The placement (accounts x classes, dollars), the after-tax values and the explanations."""
+    from household.render import money_display, tables_text
 
-    console = Console()
     classes = [c["asset_class"] for c in section["classes"]]
-    placement = Table(
-        title=f"Asset location ({section['solver']}, {section['status']}, "
-        f"{section['horizon_years']} years, {section['target_basis']} targets)"
-    )
-    placement.add_column("account")
-    for name in classes:
-        placement.add_column(name, justify="right")
-    placement.add_column("cash reserve", justify="right")
-    placement.add_column("total", justify="right")
     cells = {(r["account_id"], r["asset_class"]): r for r in section["rows"]}
+    columns = ["account", *classes, "cash reserve", "total"]
+    placement: list[dict[str, Any]] = []
     for account in section["accounts"]:
-        row = [f"{account['account_id']} ({account['treatment']})"]
+        row: dict[str, Any] = {"account": f"{account['account_id']} ({account['treatment']})"}
         for name in classes:
             cell = cells.get((account["account_id"], name))
-            row.append(f"{Decimal(cell['dollars']):,}" if cell else "-")
-        row.append(f"{Decimal(account['cash_reserve']):,}")
-        row.append(f"{Decimal(account['total']):,}")
-        placement.add_row(*row)
-    placement.add_row(
-        "total",
-        *[f"{Decimal(c['dollars']):,}" for c in section["classes"]],
-        f"{sum(Decimal(a['cash_reserve']) for a in section['accounts']):,}",
-        f"{Decimal(section['household_value']):,}",
-        style="bold",
-    )
+            row[name] = money_display(Decimal(cell["dollars"])) if cell else "-"
+        row["cash reserve"] = money_display(Decimal(account["cash_reserve"]))
+        row["total"] = money_display(Decimal(account["total"]))
+        placement.append(row)
+    total_row: dict[str, Any] = {"account": "total"}
+    for c in section["classes"]:
+        total_row[c["asset_class"]] = money_display(Decimal(c["dollars"]))
+    reserves = sum((Decimal(a["cash_reserve"]) for a in section["accounts"]), Decimal(0))
+    total_row["cash reserve"] = money_display(reserves)
+    total_row["total"] = money_display(Decimal(section["household_value"]))
+    placement.append(total_row)
     if section["target_basis"] == "aftertax":
-        placement.add_row(
-            "after-tax", *[f"{Decimal(c['measured']):,}" for c in section["classes"]], "", ""
-        )
-    placement.add_row("target", *[f"{Decimal(c['target']):,}" for c in section["classes"]], "", "")
-    console.print(placement)
+        after = {
+            c["asset_class"]: money_display(Decimal(c["measured"])) for c in section["classes"]
+        }
+        placement.append({"account": "after-tax", **after})
+    targets = {c["asset_class"]: money_display(Decimal(c["target"])) for c in section["classes"]}
+    placement.append({"account": "target", **targets})
 
-    values = Table(title="After-tax value at the horizon")
-    for column in ("placement", "after tax", "transition cost", "tax now", "net"):
-        values.add_column(column, justify="right" if column != "placement" else "left")
+    values = []
     for name in ("recommended", "ideal", "naive"):
         v = section["objective"][name]
-        values.add_row(
-            name,
-            f"{Decimal(v['after_tax_value']):,}",
-            f"{Decimal(v['transition_cost']):,}",
-            f"{Decimal(v.get('tax_now', '0')):,}" if "tax_now" in v else "",
-            f"{Decimal(v['net_value']):,}",
+        values.append(
+            {
+                "placement": name,
+                "after tax": money_display(Decimal(v["after_tax_value"])),
+                "transition cost": money_display(Decimal(v["transition_cost"])),
+                "tax now": money_display(Decimal(v["tax_now"])) if "tax_now" in v else "",
+                "net": money_display(Decimal(v["net_value"])),
+            }
         )
     greedy = section["objective"]["greedy"]["after_tax_value"]
-    values.add_row("greedy", f"{Decimal(greedy):,}", "", "", "")
-    console.print(values)
+    values.append({"placement": "greedy", "after tax": money_display(Decimal(greedy))})
+    title = (
+        f"Asset location ({section['solver']}, {section['status']}, "
+        f"{section['horizon_years']} years, {section['target_basis']} targets)"
+    )
+    value_columns = ["placement", "after tax", "transition cost", "tax now", "net"]
+    print(
+        tables_text(
+            [
+                (title, placement, columns),
+                ("After-tax value at the horizon", values, value_columns),
+            ]
+        ),
+        end="",
+    )
     for line in section["explanations"]:
-        console.print(f"- {line}", highlight=False)
+        print(f"- {line}")
     for line in section["exceptions"]:
-        console.print(f"[yellow]! {line}[/yellow]")
+        print(f"! {line}")
 
 
 def _print_csv(section: dict[str, Any]) -> None:
@@ -155,25 +179,55 @@ def locate_command(args: argparse.Namespace) -> int:
 
 
 def import_command(args: argparse.Namespace) -> int:
-    """Convert a CSV set (accounts, transactions, securities) into a household JSON file."""
+    """Convert a CSV set (accounts, transactions, securities) into a household JSON file.
+
+    ``--format json`` (the default) prints the household file, or writes it to
+    ``--out``; ``table`` and ``csv`` print the open lots it holds (for a person or
+    a spreadsheet), and ``--out`` still writes the household file.
+    """
     from household.importing import import_household
+    from household.io_atomic import write_text_atomic
     from household.loader import read_json
 
-    if args.output is not OutputFormat.JSON:
-        raise BadUsage("--format: import writes a household file (json)")
     date = parse_date(args.as_of)
     out, template = args.out, args.template
+    if out is not None:
+        _check_out_file(out, args.force)
     document = import_household(
         args.accounts,
         args.transactions,
         args.securities,
         template=read_json(template) if template else None,
+        template_path=template,
         household_id=args.household_id,
         as_of=date,
+        allow_extra_columns=args.allow_extra_columns,
     )
     text = json.dumps(document, indent=2) + "\n"
-    if out is None:
-        print(text, end="")
+    if out is not None:
+        write_text_atomic(out, text, force=args.force)
+    if args.output is OutputFormat.JSON:
+        if out is None:
+            print(text, end="")
+        return 0
+    from household.render import csv_text, print_table
+
+    columns = ["account_id", "symbol", "lot_id", "quantity", "purchased", "acquired"]
+    columns += ["cost_basis", "wash_sale_adjustment"]
+    if args.output is OutputFormat.CSV:
+        print(csv_text(document["lots"], columns), end="")
     else:
-        out.write_text(text, encoding="utf-8")
+        print_table(f"Open lots of {document['household_id']}", document["lots"], columns)
     return 0
+
+
+def _check_out_file(out: Path, force: bool) -> None:
+    """Refuse an ``--out`` that cannot be written before doing the work."""
+    from household.errors import OutputError
+
+    if not out.parent.is_dir():
+        raise OutputError(f"the folder {str(out.parent)!r} does not exist", file=str(out))
+    if out.is_dir():
+        raise OutputError("is a folder; give a file name", file=str(out))
+    if out.exists() and not force:
+        raise OutputError("already exists (use --force to replace it)", file=str(out))
