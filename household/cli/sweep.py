@@ -1,7 +1,8 @@
 """``household sweep rebalance|harvest|monitor SOURCE``: one kind of plan over many households.
 
-SOURCE is a folder of household files (``*.json``). ``--workers N`` (default:
-the machine's cores) runs a process pool; ``--dask ADDRESS`` runs the same
+SOURCE is a folder of household files (``*.json``) or a store: the path of its
+SQLite file or a database URL (``household store``), every stored household.
+``--workers N`` (default: the machine's cores) runs a process pool; ``--dask ADDRESS`` runs the same
 sweep on a Dask cluster and ``--dask local`` starts a ``LocalCluster`` (of
 ``--workers`` workers). The results are identical whichever runs them.
 
@@ -16,8 +17,8 @@ Exit codes: 0 when every household was planned (refused plans included: a
 refusal is a result), 1 when some failed (each is in ``households.csv`` with
 its message), 2 for bad input or usage.
 
-``sweep monitor`` reads the store (``household monitor``), which is not
-available yet: it is refused as bad usage.
+``sweep monitor`` is refused as bad usage: ``household monitor`` already
+covers every stored household in one pass.
 """
 
 from __future__ import annotations
@@ -38,11 +39,11 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     for kind, help_text in (
         ("rebalance", "plan a tax-aware rebalance of every household"),
         ("harvest", "plan a tax-loss harvest of every household"),
-        ("monitor", "monitoring over the store (needs the store; not available yet)"),
+        ("monitor", "not a sweep: use household monitor (every stored household)"),
     ):
         command = sub.add_parser(kind, help=help_text, description=help_text)
         command.add_argument(
-            "source", type=Path, metavar="SOURCE", help="folder of household files"
+            "source", metavar="SOURCE", help="folder of household files, or a store (path or URL)"
         )
         add_as_of(command, "plan date YYYY-MM-DD (default: each file's as_of)")
         command.add_argument(
@@ -125,8 +126,8 @@ def sweep_command(args: argparse.Namespace) -> int:
 
     if args.sweep_kind == "monitor":
         raise BadUsage(
-            "sweep monitor: monitoring reads the store (household monitor), which is not"
-            " available in this version; use sweep rebalance or sweep harvest on a folder"
+            "sweep monitor: not a sweep in this version; household monitor reads every stored"
+            " household in one pass (sweep rebalance and sweep harvest take a store as SOURCE)"
         )
     as_of = parse_date(args.as_of)
     kind = SweepKind(args.sweep_kind)

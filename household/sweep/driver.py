@@ -73,26 +73,75 @@ class SweepResult:
         return int(self.summary["failed"])
 
 
-def discover(source: Path) -> list[Unit]:
-    """The household files of a source folder, sorted by name.
+def _where(source: Path | str) -> str:
+    """The source as the sweep id and summary name it: a resolved folder, or a store URL."""
+    text = str(source)
+    if "://" in text:
+        return _redacted(text)
+    return str(Path(text).resolve())
+
+
+def discover(source: Path | str) -> list[Unit]:
+    """The household files of a source folder, sorted by name, or a store's households.
+
+    A source that is not a folder is a store: a path to its SQLite file, or a
+    database URL (``sqlite:///...``, ``postgresql://...``), ids sorted.
 
     Raises:
         HouseholdError: when the folder does not exist or holds no ``*.json``.
     """
-    if not source.is_dir():
-        raise HouseholdError("not a folder of household files", file=str(source))
+    if "://" in str(source) or not Path(source).is_dir():
+        return _store_units(str(source))
+    source = Path(source)
     units = [Unit(path.name[: -len(".json")], str(path)) for path in sorted(source.glob("*.json"))]
     if not units:
         raise HouseholdError("holds no household files (*.json)", file=str(source))
     return units
 
 
-def sweep_id(kind: SweepKind, as_of: dt.date | None, source: Path) -> str:
+def _store_units(url: str) -> list[Unit]:
+    """The households of a store (a path to an SQLite file, or a database URL)."""
+    if "://" not in url and not Path(url).is_file():
+        raise HouseholdError("not a folder of household files nor a store", file=url)
+    try:
+        from household.store import Store
+    except ImportError:  # pragma: no cover - the store's dependencies
+        raise HouseholdError("the store is not installed", file=url) from None
+    store = Store(url)
+    try:
+        entries = store.list_households()
+    finally:
+        store.dispose()
+    if not entries:
+        raise HouseholdError("holds no households", file=url)
+    units = []
+    for entry in entries:
+        household_id = entry["household_id"]
+        version = f"{household_id}\nevents={entry['events']}\npolicy={entry['policy_version']}"
+        units.append(
+            Unit(
+                household_id,
+                f"store:{household_id}",
+                store=url,
+                version=hashlib.sha256(version.encode()).hexdigest(),
+            )
+        )
+    return units
+
+
+def sweep_id(kind: SweepKind, as_of: dt.date | None, source: Path | str) -> str:
     """The sweep's id: 16 hex digits of the hash of what defines it."""
-    text = "\n".join(
-        [ENGINE, kind.value, as_of.isoformat() if as_of else "file", str(source.resolve())]
-    )
+    text = "\n".join([ENGINE, kind.value, as_of.isoformat() if as_of else "file", _where(source)])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _redacted(url: str) -> str:
+    """A store URL without its password, for ``sweep.json`` and the summary."""
+    try:
+        from household.store import redacted
+    except ImportError:  # pragma: no cover
+        return url
+    return str(redacted(url))
 
 
 def plan_name(household_id: str) -> str:
@@ -149,13 +198,14 @@ def _prepare(out: Path, identity: dict[str, Any], fresh: bool) -> None:
 def _todo(units: Sequence[Unit], records: Path, retry_failed: bool) -> list[Unit]:
     todo = []
     for unit in units:
-        record = _read_record(records / f"{unit.key}.json")
+        record = _read_record(records / plan_name(unit.key))
         if record is None:
             todo.append(unit)
             continue
         failed = record["row"]["status"] == "failed"
         try:
-            same = record.get("input_sha256") == _file_sha256(unit.path)
+            version = unit.version if unit.store else _file_sha256(unit.path)
+            same = record.get("input_sha256") == version
         except OSError:  # unreadable now: plan it again, it will fail with its message
             same = False
         if not same or (failed and retry_failed):
@@ -179,7 +229,7 @@ def _write(out: Path, outcome: Outcome) -> None:
     if outcome.plan_text is not None:
         atomic_write(out / "plans" / plan_name(outcome.row["household_id"]), outcome.plan_text)
     record = {"key": outcome.key, "input_sha256": outcome.input_sha256, "row": dict(outcome.row)}
-    atomic_write(out / "records" / f"{outcome.key}.json", json.dumps(record, indent=1) + "\n")
+    atomic_write(out / "records" / plan_name(outcome.key), json.dumps(record, indent=1) + "\n")
 
 
 Progress = Callable[[int, int, int], None]
@@ -188,7 +238,7 @@ Progress = Callable[[int, int, int], None]
 
 def run_sweep(
     kind: SweepKind,
-    source: Path,
+    source: Path | str,
     out: Path,
     executor: Executor,
     *,
@@ -202,7 +252,7 @@ def run_sweep(
 
     Args:
         kind: rebalance or harvest.
-        source: the folder of household files.
+        source: the folder of household files, or a store (path or URL).
         out: the output folder.
         executor: where the tasks run.
         as_of: the plan date; ``None`` for each file's own ``as_of``.
@@ -225,7 +275,7 @@ def run_sweep(
         "sweep_id": sweep_id(kind, as_of, source),
         "kind": kind.value,
         "as_of": as_of.isoformat() if as_of else "file",
-        "source": str(source.resolve()),
+        "source": _where(source),
     }
     _prepare(out, identity, fresh)
     todo = _todo(units, out / "records", retry_failed)

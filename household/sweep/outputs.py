@@ -75,7 +75,7 @@ def iter_rows(out: Path, units: Sequence[Unit]) -> Iterator[dict[str, Any]]:
             first[name] = row["file"]
     del first
     for household_id, _file, key in sorted(keys):
-        path = out / "records" / f"{key}.json"
+        path = out / "records" / plan_name(key)
         row = dict(json.loads(path.read_text(encoding="utf-8"))["row"])
         name = plan_name(household_id)
         if row["status"] != "failed" and name in clashes:
@@ -88,8 +88,10 @@ def iter_rows(out: Path, units: Sequence[Unit]) -> Iterator[dict[str, Any]]:
 
 
 def _zip_records(out: Path, units: Sequence[Unit]) -> Iterator[tuple[Unit, dict[str, Any]]]:
+    from household.sweep.driver import plan_name
+
     for unit in units:
-        path = out / "records" / f"{unit.key}.json"
+        path = out / "records" / plan_name(unit.key)
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

@@ -101,11 +101,15 @@ class Unit:
     Attributes:
         key: the file's name without ``.json``: unique in the source folder, it
             names the household's result record until its id is known.
-        path: the file.
+        path: the file; for a store, ``store:HOUSEHOLD_ID``.
+        store: the store's URL or path when the household is read from a store.
+        version: for a store, the hash of its event count and policy version.
     """
 
     key: str
     path: str
+    store: str | None = None
+    version: str = ""
 
 
 @attrs.frozen
@@ -228,12 +232,15 @@ def plan_unit(kind: SweepKind, as_of: dt.date | None, unit: Unit) -> Outcome:
     from household.loader import household_from_dict, read_json
     from lots.errors import LotsError
 
-    file = os.path.basename(unit.path)
-    digest = ""
+    file = unit.path if unit.store else os.path.basename(unit.path)
+    digest = unit.version
     try:
-        with open(unit.path, "rb") as handle:
-            digest = hashlib.sha256(handle.read()).hexdigest()
-        household = household_from_dict(read_json(unit.path), source=file)
+        if unit.store:
+            household = _store(unit.store).state(unit.key).household()
+        else:
+            with open(unit.path, "rb") as handle:
+                digest = hashlib.sha256(handle.read()).hexdigest()
+            household = household_from_dict(read_json(unit.path), source=file)
         date = as_of or household.as_of
         if date is None:
             raise LotsError("as_of: the household file has no as_of; give --as-of", file=file)
@@ -248,6 +255,18 @@ def plan_unit(kind: SweepKind, as_of: dt.date | None, unit: Unit) -> Outcome:
     except Exception as error:  # noqa: BLE001 - fault isolation: any failure is a record
         message = f"{file}: internal error ({type(error).__name__}): {error}"
     return Outcome(unit.key, failed_row(unit.key, file, kind, as_of, message), None, digest)
+
+
+_STORES: dict[str, Any] = {}
+
+
+def _store(url: str) -> Any:
+    """One :class:`household.store.Store` per URL per worker process."""
+    if url not in _STORES:
+        from household.store import Store
+
+        _STORES[url] = Store(url)
+    return _STORES[url]
 
 
 def run_task(task: Task) -> list[Outcome]:
