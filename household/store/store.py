@@ -630,10 +630,11 @@ class Store:
         after: int,
         now: str,
         *,
-        reverses: Mapping[int, int] | None = None,
         import_id: int | None = None,
     ) -> list[int]:
-        rows = []
+        """Insert events after ``after``, encoded and sent 5,000 at a time; their seqs."""
+        rows: list[dict[str, Any]] = []
+        seqs: list[int] = []
         seq = after
         for kind, effective, record in events:
             seq += 1
@@ -653,9 +654,13 @@ class Store:
                     "payload": dumps(payload),
                 }
             )
-        for start in range(0, len(rows), 5000):
-            connection.execute(schema.events.insert(), rows[start : start + 5000])
-        return [row["seq"] for row in rows]
+            seqs.append(seq)
+            if len(rows) == 5000:
+                connection.execute(schema.events.insert(), rows)
+                rows = []
+        if rows:
+            connection.execute(schema.events.insert(), rows)
+        return seqs
 
     def _last_seq(self, connection: Connection, household_id: str) -> int:
         value = connection.execute(
