@@ -706,10 +706,16 @@ class _Replay:
             destination.append(moved)
 
     def transferred_id(self, lot_id: str, source: str, target: str) -> str:
-        """The lot's id in the account it moves to (prefixed by the source's if taken there)."""
-        if lot_id in self.lot_ids[target]:
+        """The lot's id in the account it moves to.
+
+        Prefixed ``<source>:`` when the id, or the lot it is a part of (``L1`` of
+        ``L1.2``), is taken there; both are then claimed in that account.
+        """
+        taken = self.lot_ids[target]
+        if lot_id in taken or lot_id.split(".")[0] in taken:
             lot_id = f"{source}:{lot_id}"
         self.claim_lot_id(target, lot_id)
+        taken.add(lot_id.split(".")[0])
         return lot_id
 
     # -- sells --------------------------------------------------------------

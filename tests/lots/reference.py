@@ -79,7 +79,8 @@ Events (``lots.events``; the arithmetic is written again here, plainly):
   (``cash_in_lieu``) from the event's parts, by the account's method.
 * ``transfer`` moves the parts in kind (``<id>.1`` moved, ``<id>.2`` stays
   when only part of one moves; the destination id is prefixed
-  ``<source account>:`` when taken there).
+  ``<source account>:`` when it, or the lot it is a part of, is taken there;
+  both are then taken there).
 * ``gift_received`` and ``inherited`` open a part that can never be a
   replacement; so do a spin-off's child and a merger's new shares (unless the
   new symbol is in the old one's identical group, as a symbol change's new
@@ -412,9 +413,13 @@ def _transfer(st: _State, txn: Transaction) -> None:
     taken = select_lots(held, txn.quantity, _method(st, txn), txn.date, ZERO, txn.lot_id)
 
     def destination_id(lot_id: str) -> str:
-        if lot_id in st.taken_ids[target]:
+        base = lot_id.split(".")[0]  # the lot a part belongs to
+        if lot_id in st.taken_ids[target] or base in st.taken_ids[target]:
             lot_id = f"{txn.account_id}:{lot_id}"
-        return _new_id(st, target, lot_id)
+            base = lot_id.split(".")[0]
+        lot_id = _new_id(st, target, lot_id)
+        st.taken_ids[target].add(base)
+        return lot_id
 
     for part, take in taken:
         if take == part.quantity:
