@@ -187,7 +187,8 @@ class Book:
         self.recent_buy_groups: dict[str, dt.date] = {}
         window_start = self.as_of - dt.timedelta(days=WASH_WINDOW_DAYS)
         for txn in household.recent_transactions:
-            if txn.action is Action.BUY and window_start <= txn.date <= self.as_of:
+            # A reinvested dividend is a purchase too (lots.records.Action.purchase).
+            if txn.action.purchase and window_start <= txn.date <= self.as_of:
                 group = self.group(txn.symbol)
                 self.recent_buy_groups[group] = max(
                     self.recent_buy_groups.get(group, txn.date), txn.date
@@ -509,7 +510,7 @@ class Book:
             if window_start <= other.purchased <= self.as_of:
                 return True
         return any(
-            txn.action is Action.BUY
+            txn.action.purchase
             and self.group(txn.symbol) == group
             and window_start <= txn.date <= self.as_of
             and not (txn.account_id == lot.account_id and txn.lot_id == lot.lot_id)
