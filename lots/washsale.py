@@ -603,7 +603,8 @@ class _Replay:
             return
         event = LOT_EVENTS[txn.action]
         received: list[_Piece] = []
-        for piece in list(held):
+        # In lot order (as the open lots are listed), so the rows it makes come in that order.
+        for piece in sorted(held, key=_lot_order):
             outcome = event(
                 Holding(piece.quantity, piece.cost_basis, piece.adjustment, piece.loss_basis), txn
             )
@@ -1039,6 +1040,10 @@ _HANDLERS: dict[Action, Callable[[_Replay, int, Transaction], None]] = {
     Action.GIFT_RECEIVED: _Replay.receive,
     Action.INHERITED: _Replay.receive,
 }
+
+
+def _lot_order(piece: _Piece) -> tuple[int, ...]:
+    return piece.order
 
 
 class _Sold(NamedTuple):

@@ -66,6 +66,8 @@ Readings of the contract where it is silent (a tax professional's reading):
 
 Events (``lots.events``; the arithmetic is written again here, plainly):
 
+* An event acts on the account's parts of the symbol in lot order (purchase
+  order, then split path), so its rows come in that order.
 * ``reinvest`` is a buy. ``split`` scales every part of the symbol in the
   account by ``new/old`` (exact, else to 12 places). ``return_of_capital``
   lowers each part's basis by ``amount_per_share * quantity``; any excess is a
@@ -452,7 +454,7 @@ def _transfer(st: _State, txn: Transaction) -> None:
 
 def _corporate(st: _State, txn: Transaction, position: int) -> None:
     """Split, return of capital, merger, symbol change, spin-off, on each part held."""
-    held = _held(st, txn.account_id, txn.symbol)
+    held = sorted(_held(st, txn.account_id, txn.symbol), key=lambda p: (p.order, p.path))
     if not held:
         return
     action = txn.action
