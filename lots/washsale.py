@@ -306,7 +306,8 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-#: A spin-off's child lot sorts after every part of its parent lot.
+#: A spin-off's child lot sorts after every part of its parent lot (children of one
+#: parent in the order of their spin-offs).
 CHILD_ORDER = 1 << 30
 
 _NEW_SYMBOL = frozenset({Action.MERGER, Action.SYMBOL_CHANGE})
@@ -619,7 +620,7 @@ class _Replay:
                     ZERO, ZERO, outcome.event,
                 )  # fmt: skip
             if outcome.child is not None:
-                received.append(self.child(piece, outcome.child, txn))
+                received.append(self.child(index, piece, outcome.child, txn))
         if txn.action in _NEW_SYMBOL:
             assert txn.new_symbol is not None
             same_stock = self.group(txn.new_symbol) == self.group(txn.symbol)
@@ -637,7 +638,7 @@ class _Replay:
         if received and txn.price > 0:
             self.cash_in_lieu(index, txn, received)
 
-    def child(self, parent: _Piece, holding: Holding, txn: Transaction) -> _Piece:
+    def child(self, index: int, parent: _Piece, holding: Holding, txn: Transaction) -> _Piece:
         """A spin-off's child lot: the parent's dates, its share of the basis; no replacement."""
         assert txn.new_symbol is not None
         lot_id = f"{parent.lot_id}-{txn.new_symbol}"
@@ -645,7 +646,7 @@ class _Replay:
         piece = _Piece(
             parent.account_id, txn.new_symbol, lot_id, holding.quantity, holding.cost_basis,
             parent.purchased, parent.acquired, holding.adjustment, parent.purchase, True,
-            parent.order + (CHILD_ORDER,),
+            parent.order + (CHILD_ORDER + index,),
         )  # fmt: skip
         piece.loss_basis = holding.loss_basis
         piece.inherited = parent.inherited

@@ -519,7 +519,7 @@ def _corporate(st: _State, txn: Transaction, position: int) -> None:
                 cost_basis=part.cost_basis - parent_basis,
                 adjustment=part.adjustment - parent_adjustment,
                 loss_basis=child_loss,
-                path=(*part.path, CHILD),
+                path=(*part.path, CHILD + position),
                 replacement=True,
             )
             part.cost_basis, part.adjustment = parent_basis, parent_adjustment
