@@ -10,10 +10,19 @@ time, and for n <= 20,000 the reference's time and the ratio.
     python benchmarks/wash_sales.py                 # 1k, 10k, 20k, 100k, 1M
     python benchmarks/wash_sales.py --sizes 1000 20000 --workload active
 
-Two workloads: ``active`` (an event of a held symbol is a sale 45% of the
-time; holdings stay small, most losses meet a replacement) and
+Three workloads: ``active`` (an event of a held symbol is a sale 45% of the
+time; holdings stay small, most losses meet a replacement),
 ``accumulating`` (10%: open lots pile up, as in a household that contributes
-and reinvests, and the reference's scans over them grow with the history).
+and reinvests, and the reference's scans over them grow with the history) and
+``mixed`` (the active history with every event of ``lots.events`` mixed in:
+a third of the buys are dividend reinvestments, and about one event in 60 is
+a split, a return of capital, a transfer between taxable accounts, a gift, an
+inheritance, a spin-off or a symbol change).
+
+``--cli N`` (default 100,000) also times the whole command-line path on the
+mixed history: write the CSV set, then ``household wash-sales --format json``
+in a child process, from reading the CSV to writing the JSON (Python's start
+and imports included), as CPU seconds of the child.
 
 Times are CPU seconds (``time.process_time``), the best of ``--repeat`` runs:
 the machine is shared and noisy, and CPU time is what one core spends. The
@@ -51,7 +60,13 @@ DAILY_DRIFT = 0.0003
 DAILY_VOLATILITY = 0.012
 
 
-def history(n: int, seed: int = 7, sell_chance: float = 0.45) -> list[Transaction]:
+TAXABLE = ["joint", "alex", "sam"]
+SPLITS = [(Decimal(2), Decimal(1)), (Decimal(3), Decimal(2)), (Decimal(1), Decimal(2))]
+
+
+def history(
+    n: int, seed: int = 7, sell_chance: float = 0.45, mixed: bool = False
+) -> list[Transaction]:
     """A reproducible synthetic history of ``n`` buys and sells.
 
     ``sell_chance`` is the chance that an event of a held symbol is a sale:
@@ -64,15 +79,23 @@ def history(n: int, seed: int = 7, sell_chance: float = 0.45) -> list[Transactio
     held: dict[tuple[str, str], Decimal] = {}
     transactions: list[Transaction] = []
     day = 0
-    for i in range(n):
+    live = list(SYMBOLS)
+    fresh = 0
+    while len(transactions) < n:
+        i = len(transactions)
         if i and i % EVENTS_PER_DAY == 0:
             day += 1
-            for symbol in SYMBOLS:
+            for symbol in prices:
                 prices[symbol] *= 1 + rng.gauss(DAILY_DRIFT, DAILY_VOLATILITY)
         account = rng.choice(ACCOUNTS).account_id
-        symbol = rng.choice(SYMBOLS)
+        symbol = rng.choice(live)
         price = Decimal(f"{max(prices[symbol], 1.0):.2f}")
         have = held.get((account, symbol), Decimal(0))
+        date = start + dt.timedelta(days=day)
+        if mixed and rng.random() < 1 / 60:
+            event, fresh = _event(rng, date, account, symbol, price, held, live, prices, fresh)
+            transactions.extend(event)
+            continue
         if have > 0 and rng.random() < sell_chance:
             quantity = (have * Decimal(rng.choice((25, 50, 100))) / 100).quantize(
                 Decimal("0.000001")
@@ -84,11 +107,11 @@ def history(n: int, seed: int = 7, sell_chance: float = 0.45) -> list[Transactio
             quantity = Decimal(rng.randint(1, 200))
             if rng.random() < 0.1:
                 quantity += Decimal(rng.randint(1, 999_999)) / 1_000_000
-            action = Action.BUY
+            action = Action.REINVEST if mixed and rng.random() < 1 / 3 else Action.BUY
             held[(account, symbol)] = have + quantity
         transactions.append(
             Transaction(
-                date=start + dt.timedelta(days=day),
+                date=date,
                 account_id=account,
                 symbol=symbol,
                 action=action,
@@ -97,7 +120,83 @@ def history(n: int, seed: int = 7, sell_chance: float = 0.45) -> list[Transactio
                 fees=Decimal("1") if rng.random() < 0.2 else Decimal(0),
             )
         )
-    return transactions
+    return transactions[:n]
+
+
+def _event(
+    rng: random.Random,
+    date: dt.date,
+    account: str,
+    symbol: str,
+    price: Decimal,
+    held: dict[tuple[str, str], Decimal],
+    live: list[str],
+    prices: dict[str, float],
+    fresh: int,
+) -> tuple[list[Transaction], int]:
+    """One event of ``lots.events`` (rows for every account holding the symbol)."""
+    holders = [a.account_id for a in ACCOUNTS if held.get((a.account_id, symbol), 0) > 0]
+    kind = rng.choice(["split", "roc", "transfer", "gift", "inherited", "spinoff", "change"])
+    zero = Decimal(0)
+
+    def row(account_id: str, action: Action, **fields: object) -> Transaction:
+        values: dict[str, object] = {"quantity": zero, "price": zero, **fields}
+        return Transaction(date=date, account_id=account_id, symbol=symbol, action=action,
+                           **values)  # type: ignore[arg-type]  # fmt: skip
+
+    if kind in ("gift", "inherited"):
+        quantity = Decimal(rng.randint(1, 100))
+        value = quantity * price
+        held[(account, symbol)] = held.get((account, symbol), zero) + quantity
+        if kind == "inherited":
+            return [row(account, Action.INHERITED, quantity=quantity, fmv=value)], fresh
+        donor = (value * Decimal(rng.choice((60, 100, 140))) / 100).quantize(Decimal("0.01"))
+        gift = row(account, Action.GIFT_RECEIVED, quantity=quantity, donor_basis=donor, fmv=value,
+                   donor_acquired=date - dt.timedelta(days=rng.randint(0, 3000)))  # fmt: skip
+        return [gift], fresh
+    if not holders:
+        return [], fresh
+    if kind == "roc":
+        amount = Decimal(rng.randint(1, 200)) / 100
+        return [row(a, Action.RETURN_OF_CAPITAL, amount_per_share=amount) for a in holders], fresh
+    if kind == "transfer":
+        sources = [a for a in holders if a in TAXABLE]
+        if not sources:
+            return [], fresh
+        source = rng.choice(sources)
+        target = rng.choice([a for a in TAXABLE if a != source])
+        quantity = held[(source, symbol)]
+        held[(source, symbol)] = zero
+        held[(target, symbol)] = held.get((target, symbol), zero) + quantity
+        return [row(source, Action.TRANSFER, quantity=quantity, to_account_id=target)], fresh
+    if kind == "split":
+        ratio = rng.choice(SPLITS)
+        for a in holders:
+            held[(a, symbol)] = held[(a, symbol)] * ratio[0] / ratio[1]
+        prices[symbol] = prices[symbol] * float(ratio[1] / ratio[0])
+        return [row(a, Action.SPLIT, ratio=ratio) for a in holders], fresh
+    fresh += 1
+    new = f"N{fresh:04d}"
+    GROUPS.setdefault(new, GROUPS.get(symbol, new))
+    prices[new] = prices[symbol]
+    if kind == "spinoff":
+        live.append(new)
+        for a in holders:
+            held[(a, new)] = held[(a, symbol)] / 4
+        rows = [
+            row(a, Action.SPINOFF, new_symbol=new, ratio=(Decimal(1), Decimal(4)),
+                basis_fraction=Decimal("0.85"))
+            for a in holders
+        ]  # fmt: skip
+        return rows, fresh
+    live[live.index(symbol)] = new
+    for a in holders:
+        held[(a, new)] = held.pop((a, symbol))
+    rows = [
+        row(a, Action.SYMBOL_CHANGE, new_symbol=new, ratio=(Decimal(1), Decimal(1)))
+        for a in holders
+    ]
+    return rows, fresh
 
 
 def best_time(function: object, repeat: int) -> float:
@@ -111,7 +210,80 @@ def best_time(function: object, repeat: int) -> float:
     return best
 
 
-WORKLOADS = {"active": 0.45, "accumulating": 0.1}
+WORKLOADS = {"active": 0.45, "accumulating": 0.1, "mixed": 0.45}
+
+_COLUMNS = [
+    "date",
+    "account_id",
+    "symbol",
+    "action",
+    "quantity",
+    "price",
+    "fees",
+    "lot_id",
+    "ratio",
+    "new_symbol",
+    "cash_per_share",
+    "amount_per_share",
+    "basis_fraction",
+    "to_account_id",
+    "donor_basis",
+    "donor_acquired",
+    "fmv",
+]
+
+
+def write_csv_set(transactions: list[Transaction], directory: Path) -> None:
+    """The history as ``accounts.csv``, ``securities.csv`` and ``transactions.csv``."""
+    import csv
+
+    with (directory / "accounts.csv").open("w", newline="") as handle:
+        handle.write("account_id,owner,type,lot_method\n")
+        for account in ACCOUNTS:
+            handle.write(
+                f"{account.account_id},o,{account.type.value},{account.lot_method or ''}\n"
+            )
+    with (directory / "securities.csv").open("w", newline="") as handle:
+        handle.write("symbol,asset_class,identical_group\n")
+        for symbol, group in GROUPS.items():
+            handle.write(f"{symbol},equity,{group}\n")
+    with (directory / "transactions.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(_COLUMNS)
+        for t in transactions:
+            ratio = f"{t.ratio[0]}:{t.ratio[1]}" if t.ratio else ""
+            values = {
+                "date": t.date.isoformat(), "account_id": t.account_id, "symbol": t.symbol,
+                "action": t.action.value, "quantity": t.quantity or "", "price": t.price or "",
+                "fees": t.fees or "", "lot_id": t.lot_id or "", "ratio": ratio,
+            }  # fmt: skip
+            for name in _COLUMNS[9:]:
+                value = getattr(t, name)
+                values[name] = "" if value is None else value
+            writer.writerow([values[name] for name in _COLUMNS])
+
+
+def cli_time(n: int) -> float:
+    """CPU seconds of ``household wash-sales --format json`` on the mixed history of ``n``."""
+    import os
+    import resource
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        write_csv_set(history(n, mixed=True), directory)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        with (directory / "out.json").open("w") as out:
+            subprocess.run(
+                [sys.executable, "-m", "household", "wash-sales",
+                 "--accounts", str(directory / "accounts.csv"),
+                 "--transactions", str(directory / "transactions.csv"),
+                 "--securities", str(directory / "securities.csv"), "--format", "json"],
+                stdout=out, check=True, env={**os.environ, "PYTHONHASHSEED": "0"},
+            )  # fmt: skip
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -119,22 +291,23 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 100_000, 1_000_000])
     parser.add_argument("--reference-max", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--workload", choices=[*WORKLOADS, "both"], default="both")
+    parser.add_argument("--workload", choices=[*WORKLOADS, "all"], default="all")
+    parser.add_argument("--cli", type=int, default=100_000, help="events of the CLI run (0: none)")
     args = parser.parse_args()
     sizes = sorted(set(args.sizes) | ({20_000} if args.reference_max >= 20_000 else set()))
     try:
         from tests.lots.reference import reference_replay
     except ImportError:  # pragma: no cover - the reference ships with the tests
         reference_replay = None
-    workloads = list(WORKLOADS) if args.workload == "both" else [args.workload]
+    workloads = list(WORKLOADS) if args.workload == "all" else [args.workload]
     header = ("workload", "events", "fast (cpu s)", "per event", "reference (cpu s)", "ratio")
     widths = (12, 9, 12, 10, 17, 7)
     print("  ".join(f"{name:>{width}}" for name, width in zip(header, widths, strict=True)))
     for workload in workloads:
         for n in sizes:
-            if workload != "active" and n > 100_000:
-                continue  # the million-event run is the active workload's
-            transactions = history(n, sell_chance=WORKLOADS[workload])
+            if workload == "accumulating" and n > 100_000:
+                continue  # the million-event runs are the active and mixed workloads'
+            transactions = history(n, sell_chance=WORKLOADS[workload], mixed=workload == "mixed")
             repeat = args.repeat if n <= 100_000 else 1
             fast = best_time(lambda t=transactions: replay(t, ACCOUNTS, GROUPS), repeat)
             line = f"{workload:>12}  {n:>9,}  {fast:>12.3f}  {fast / n * 1e6:>8.1f}us"
@@ -145,6 +318,11 @@ def main() -> None:
                 )
                 line += f"  {slow:>17.3f}  {slow / fast:>6.1f}x" + ("" if same else "  DIFFERENT")
             print(line, flush=True)
+    if args.cli:
+        seconds = cli_time(args.cli)
+        print(
+            f"\nCLI path (CSV read to JSON write), mixed, {args.cli:,} events: {seconds:.2f} cpu s"
+        )
 
 
 if __name__ == "__main__":

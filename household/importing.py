@@ -22,7 +22,7 @@ from household.csvio import (
     read_securities,
     read_transactions,
 )
-from household.loader import event_fields, household_from_dict
+from household.loader import event_fields, household_from_dict, lot_event_fields
 from lots.numbers import plain
 from lots.records import Action
 from lots.relief import LotMethod
@@ -156,6 +156,7 @@ def import_household(
             "acquired": lot.acquired.isoformat(),
             "cost_basis": _text(lot.cost_basis),
             "wash_sale_adjustment": _text(lot.wash_sale_adjustment),
+            **lot_event_fields(lot, _text),
         }
         for lot in ledger.lots
     ]

@@ -603,6 +603,8 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
         extra = {}
         if "acquired" in spec:
             extra["acquired"] = r.date(spec["acquired"], [*path, "acquired"])
+        if spec.get("inherited"):
+            extra["inherited"] = True
         lot = r.build(
             Lot,
             path,
@@ -611,7 +613,9 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
             lot_id=spec["lot_id"],
             purchased=purchased,
             **extra,
-            **r.decimals(spec, ("quantity", "cost_basis", "wash_sale_adjustment"), path),
+            **r.decimals(
+                spec, ("quantity", "cost_basis", "wash_sale_adjustment", "loss_basis"), path
+            ),
         )
         if lot.wash_sale_adjustment > lot.cost_basis:
             raise r.fail(
@@ -961,6 +965,7 @@ def household_to_dict(household: Household) -> dict[str, Any]:
                 "acquired": lot.acquired.isoformat(),
                 "cost_basis": dec(lot.cost_basis),
                 "wash_sale_adjustment": dec(lot.wash_sale_adjustment),
+                **lot_event_fields(lot, dec),
             }
             for lot in household.lots
         ],
@@ -1020,6 +1025,16 @@ def household_to_dict(household: Household) -> dict[str, Any]:
         "wash_sale": ({"same_sale_replacement": True} if household.same_sale_replacement else None),
     }
     return _drop_none(document)
+
+
+def lot_event_fields(lot: Lot, dec: Callable[[Decimal], str | None]) -> dict[str, Any]:
+    """A lot's gift loss basis and inheritance flag, where it has them."""
+    fields: dict[str, Any] = {}
+    if lot.loss_basis is not None:
+        fields["loss_basis"] = dec(lot.loss_basis)
+    if lot.inherited:
+        fields["inherited"] = True
+    return fields
 
 
 def event_fields(t: Transaction, dec: Callable[[Decimal], str | None]) -> dict[str, Any]:

@@ -358,6 +358,58 @@ class _Row:
         return new, old
 
 
+_TRADES = frozenset({Action.BUY, Action.SELL, Action.REINVEST})
+_EVENT_COLUMNS = tuple(field for field in _EXTRA if field not in _USES[Action.SELL])
+
+
+def _trade(
+    r: _Row,
+    fields: Mapping[str, object],
+    action: Action,
+    date: dt.date,
+    account_id: str,
+    symbol: str,
+    file: str | None,
+    row: int | str | None,
+) -> Transaction | None:
+    """The common row, a plain buy or sell, read quickly; None to take the general path
+    (an event column filled, a number that is not plain, a value out of range)."""
+    for field in _EVENT_COLUMNS:
+        if fields.get(field):
+            return None
+    quantity_text, price_text = fields.get("quantity"), fields.get("price")
+    fees_text = fields.get("fees") or "0"
+    if not (
+        isinstance(quantity_text, str)
+        and isinstance(price_text, str)
+        and isinstance(fees_text, str)
+        and fields.get("cost_basis") in (None, "")
+    ):
+        return None
+    try:
+        quantity, price, fees = Decimal(quantity_text), Decimal(price_text), Decimal(fees_text)
+    except ArithmeticError:  # InvalidOperation: let the general path name the field
+        return None
+    if not (
+        quantity.is_finite() and price.is_finite() and fees.is_finite()
+        and quantity > 0 and price >= 0 and fees >= 0
+    ):  # fmt: skip
+        return None
+    lot_id = fields.get("lot_id")
+    return Transaction(
+        date,
+        account_id,
+        symbol,
+        action,
+        quantity,
+        price,
+        fees,
+        lot_id.strip() or None if isinstance(lot_id, str) else None,
+        row if isinstance(row, int) or row is None else None,
+        file,
+    )
+
+
 def _is_zero(value: object) -> bool:
     try:
         return to_decimal(value) == 0
@@ -413,6 +465,10 @@ def transaction_from_fields(
         action = parse_action(action_text)
     except ValueError as error:
         raise r.error("action", str(error)) from None
+    if action in _TRADES:
+        trade = _trade(r, fields, action, date, account_id, symbol, file, row)
+        if trade is not None:
+            return trade
     uses = _USES[action]
     for field in _EXTRA:
         if field not in uses and r.raw(field) is not None:

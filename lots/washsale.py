@@ -306,7 +306,8 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-#: A spin-off's child lot sorts after every part of its parent lot.
+#: A spin-off's child lot sorts after every part of its parent lot (children of one
+#: parent in the order of their spin-offs).
 CHILD_ORDER = 1 << 30
 
 _NEW_SYMBOL = frozenset({Action.MERGER, Action.SYMBOL_CHANGE})
@@ -603,7 +604,8 @@ class _Replay:
             return
         event = LOT_EVENTS[txn.action]
         received: list[_Piece] = []
-        for piece in list(held):
+        # In lot order (as the open lots are listed), so the rows it makes come in that order.
+        for piece in sorted(held, key=_lot_order):
             outcome = event(
                 Holding(piece.quantity, piece.cost_basis, piece.adjustment, piece.loss_basis), txn
             )
@@ -618,7 +620,7 @@ class _Replay:
                     ZERO, ZERO, outcome.event,
                 )  # fmt: skip
             if outcome.child is not None:
-                received.append(self.child(piece, outcome.child, txn))
+                received.append(self.child(index, piece, outcome.child, txn))
         if txn.action in _NEW_SYMBOL:
             assert txn.new_symbol is not None
             same_stock = self.group(txn.new_symbol) == self.group(txn.symbol)
@@ -636,7 +638,7 @@ class _Replay:
         if received and txn.price > 0:
             self.cash_in_lieu(index, txn, received)
 
-    def child(self, parent: _Piece, holding: Holding, txn: Transaction) -> _Piece:
+    def child(self, index: int, parent: _Piece, holding: Holding, txn: Transaction) -> _Piece:
         """A spin-off's child lot: the parent's dates, its share of the basis; no replacement."""
         assert txn.new_symbol is not None
         lot_id = f"{parent.lot_id}-{txn.new_symbol}"
@@ -644,7 +646,7 @@ class _Replay:
         piece = _Piece(
             parent.account_id, txn.new_symbol, lot_id, holding.quantity, holding.cost_basis,
             parent.purchased, parent.acquired, holding.adjustment, parent.purchase, True,
-            parent.order + (CHILD_ORDER,),
+            parent.order + (CHILD_ORDER + index,),
         )  # fmt: skip
         piece.loss_basis = holding.loss_basis
         piece.inherited = parent.inherited
@@ -706,10 +708,16 @@ class _Replay:
             destination.append(moved)
 
     def transferred_id(self, lot_id: str, source: str, target: str) -> str:
-        """The lot's id in the account it moves to (prefixed by the source's if taken there)."""
-        if lot_id in self.lot_ids[target]:
+        """The lot's id in the account it moves to.
+
+        Prefixed ``<source>:`` when the id, or the lot it is a part of (``L1`` of
+        ``L1.2``), is taken there; both are then claimed in that account.
+        """
+        taken = self.lot_ids[target]
+        if lot_id in taken or lot_id.split(".")[0] in taken:
             lot_id = f"{source}:{lot_id}"
         self.claim_lot_id(target, lot_id)
+        taken.add(lot_id.split(".")[0])
         return lot_id
 
     # -- sells --------------------------------------------------------------
@@ -1033,6 +1041,10 @@ _HANDLERS: dict[Action, Callable[[_Replay, int, Transaction], None]] = {
     Action.GIFT_RECEIVED: _Replay.receive,
     Action.INHERITED: _Replay.receive,
 }
+
+
+def _lot_order(piece: _Piece) -> tuple[int, ...]:
+    return piece.order
 
 
 class _Sold(NamedTuple):

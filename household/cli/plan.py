@@ -144,8 +144,8 @@ def rebalance_command(args: argparse.Namespace) -> int:
 
 def harvest_command(args: argparse.Namespace) -> int:
     """Plan a tax-loss harvest: loss lots swapped for substitutes, wash sales avoided."""
-    from household.plan import harvest
     from household.loader import check_plan_date, load_household
+    from household.plan import harvest
 
     if args.store is not None:
         return stored_command(args, "harvest")

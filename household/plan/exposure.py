@@ -122,7 +122,7 @@ def measure(household: Household, as_of: dt.date) -> tuple[Exposure, tuple[Note,
         if not start <= txn.date <= as_of:
             continue
         group = group_of(household, txn.symbol)
-        if txn.action is Action.BUY:
+        if txn.action.purchase:  # a buy or a reinvested dividend
             permanent = treatment.get(txn.account_id) is not TaxTreatment.TAXABLE
             buys.setdefault(group, []).append((txn.date, txn.quantity, permanent))
             if txn.lot_id:

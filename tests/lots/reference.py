@@ -66,6 +66,8 @@ Readings of the contract where it is silent (a tax professional's reading):
 
 Events (``lots.events``; the arithmetic is written again here, plainly):
 
+* An event acts on the account's parts of the symbol in lot order (purchase
+  order, then split path), so its rows come in that order.
 * ``reinvest`` is a buy. ``split`` scales every part of the symbol in the
   account by ``new/old`` (exact, else to 12 places). ``return_of_capital``
   lowers each part's basis by ``amount_per_share * quantity``; any excess is a
@@ -79,7 +81,8 @@ Events (``lots.events``; the arithmetic is written again here, plainly):
   (``cash_in_lieu``) from the event's parts, by the account's method.
 * ``transfer`` moves the parts in kind (``<id>.1`` moved, ``<id>.2`` stays
   when only part of one moves; the destination id is prefixed
-  ``<source account>:`` when taken there).
+  ``<source account>:`` when it, or the lot it is a part of, is taken there;
+  both are then taken there).
 * ``gift_received`` and ``inherited`` open a part that can never be a
   replacement; so do a spin-off's child and a merger's new shares (unless the
   new symbol is in the old one's identical group, as a symbol change's new
@@ -412,9 +415,13 @@ def _transfer(st: _State, txn: Transaction) -> None:
     taken = select_lots(held, txn.quantity, _method(st, txn), txn.date, ZERO, txn.lot_id)
 
     def destination_id(lot_id: str) -> str:
-        if lot_id in st.taken_ids[target]:
+        base = lot_id.split(".")[0]  # the lot a part belongs to
+        if lot_id in st.taken_ids[target] or base in st.taken_ids[target]:
             lot_id = f"{txn.account_id}:{lot_id}"
-        return _new_id(st, target, lot_id)
+            base = lot_id.split(".")[0]
+        lot_id = _new_id(st, target, lot_id)
+        st.taken_ids[target].add(base)
+        return lot_id
 
     for part, take in taken:
         if take == part.quantity:
@@ -447,7 +454,7 @@ def _transfer(st: _State, txn: Transaction) -> None:
 
 def _corporate(st: _State, txn: Transaction, position: int) -> None:
     """Split, return of capital, merger, symbol change, spin-off, on each part held."""
-    held = _held(st, txn.account_id, txn.symbol)
+    held = sorted(_held(st, txn.account_id, txn.symbol), key=lambda p: (p.order, p.path))
     if not held:
         return
     action = txn.action
@@ -512,7 +519,7 @@ def _corporate(st: _State, txn: Transaction, position: int) -> None:
                 cost_basis=part.cost_basis - parent_basis,
                 adjustment=part.adjustment - parent_adjustment,
                 loss_basis=child_loss,
-                path=(*part.path, CHILD),
+                path=(*part.path, CHILD + position),
                 replacement=True,
             )
             part.cost_basis, part.adjustment = parent_basis, parent_adjustment

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from lots.errors import InputError
@@ -512,3 +513,22 @@ def test_transaction_from_fields_names_file_row_and_field(
     with pytest.raises(InputError) as raised:
         transaction_from_fields(row, file="t.csv", row=9, accounts={"me": ME, "ira": IRA})
     assert str(raised.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("quantity", "price", "fees", "lot_id"),
+    [("10", "9.50", "", ""), (" 1,000 ", "12", "1.25", " L7 "), ("0.000001", "0", "0", "B1")],
+)
+def test_a_plain_trade_row_reads_as_the_general_path_would(
+    quantity: str, price: str, fees: str, lot_id: str
+) -> None:
+    # The quick path for plain buys and sells must give the record the general one gives
+    # (here forced by an empty event column set to a value that is then ignored: a
+    # cost_basis on the sell, which the quick path leaves to the general one).
+    row = {"date": "2026-01-05", "account_id": "me", "symbol": "X", "action": "sell",
+           "quantity": quantity, "price": price, "fees": fees, "lot_id": lot_id}  # fmt: skip
+    quick = transaction_from_fields(row, file="t.csv", row=2)
+    general = transaction_from_fields({**row, "cost_basis": "1"}, file="t.csv", row=2)
+    assert quick == attrs.evolve(general, cost_basis=None)
+    assert quick.quantity == D(quantity.strip().replace(",", ""))
+    assert quick.lot_id == (lot_id.strip() or None)

@@ -187,9 +187,32 @@ def test_ten_year_imports_to_a_household_file_without_loss() -> None:
             "transfer", "gift_received", "inherited"} <= actions  # fmt: skip
     again = household_from_dict(household_to_dict(household))
     assert again.recent_transactions == household.recent_transactions
+    assert again.lots == household.lots == _ledger().lots
     assert not household.same_sale_replacement
     document["wash_sale"] = {"same_sale_replacement": True}
     assert household_from_dict(document).same_sale_replacement
+
+
+def test_a_held_gift_and_inheritance_survive_the_household_file(tmp_path: Path) -> None:
+    from household.importing import import_household
+    from household.loader import household_from_dict, household_to_dict
+
+    (tmp_path / "accounts.csv").write_text("account_id,owner,type\nme,Me,individual\n")
+    (tmp_path / "transactions.csv").write_text(
+        "date,account_id,symbol,action,quantity,price,lot_id,donor_basis,donor_acquired,fmv\n"
+        "2026-01-10,me,X,gift_received,100,,G1,10000,2015-03-01,8000\n"
+        "2026-02-01,me,X,inherited,10,,E1,,,900\n"
+    )
+    document = import_household(tmp_path / "accounts.csv", tmp_path / "transactions.csv")
+    household = household_from_dict(document)
+    gift, inherited = household.lots
+    assert (gift.cost_basis, gift.loss_basis, gift.acquired) == (
+        D(10000),
+        D(8000),
+        day("2015-03-01"),
+    )
+    assert (inherited.cost_basis, inherited.inherited) == (D(900), True)
+    assert household_from_dict(household_to_dict(household)).lots == household.lots
 
 
 def test_cli_same_sale_replacement_option(tmp_path: Path) -> None:

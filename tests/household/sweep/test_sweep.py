@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from household.plan import harvest
 from household.loader import load_household
-from household.plan import rebalance
+from household.plan import harvest, rebalance
 from household.sweep import DaskCluster, InProcess, ProcessPool, SweepKind, run_sweep
 from household.sweep.executors import Executor
 from household.sweep.work import ROW_FIELDS
