@@ -371,6 +371,40 @@ class Exposure:
                 taken[sold_key] = taken.get(sold_key, ZERO) + quantity
         return tuple(results)
 
+    def buy_schedule(self, symbol: str) -> tuple[tuple[Decimal, Decimal], ...]:
+        """The loss a buy today disallows, as ``(shares, loss per share)`` steps in order.
+
+        The first ``shares`` bought today disallow ``loss per share`` each, the
+        next step's shares the next step's, and so on; shares beyond the last step
+        disallow nothing. A piecewise-linear function of the quantity bought
+        (not concave in general: sales are taken in date order, not by loss), for
+        a MILP's encoding of :meth:`buy_washes`.
+        """
+        return tuple(
+            (sale.quantity, sale.loss_per_share)
+            for sale in self.for_symbol(symbol).loss_sales
+            if sale.window_closes >= self.as_of
+        )
+
+    def replacement_schedule(self, lot: Lot) -> tuple[tuple[Decimal, bool], ...]:
+        """The replacements a loss sale of ``lot`` today meets, as ``(shares, permanent)`` steps.
+
+        The first loss shares sold are washed by the first step's shares, and so
+        on (recent buys in purchase order, other shares of the lot's own purchase
+        left out, then the scheduled buys the past loss sales leave); loss shares
+        beyond the last step are not washed. :meth:`sale_washed` walks the same steps.
+        """
+        group = self.for_symbol(lot.symbol)
+        own = _rank_of(lot, self.purchase_ranks)
+        steps = [(r.quantity, r.permanent) for r in group.recent_buys if r.purchase != own]
+        last = self.as_of + WINDOW
+        steps += [
+            (left, self.treatments[buy.account_id] is not TaxTreatment.TAXABLE)
+            for buy, left in group.scheduled
+            if buy.date <= last and left > 0
+        ]
+        return tuple(steps)
+
     def buy_washes(self, account_id: str, symbol: str, quantity: Decimal) -> BuyWashes:
         """How much unwashed loss a buy today of ``quantity`` shares would disallow.
 

@@ -224,7 +224,18 @@ def test_sale_prediction_equals_the_replay(situation, data) -> None:  # type: ig
     if quantity <= 0:
         return
     price = (lot.basis_per_share * D(data.draw(st.integers(50, 110))) / 100).quantize(D("0.01"))
-    predicted = _find(history, as_of, scheduled).sale_washed(lot, quantity, price)
+    found = _find(history, as_of, scheduled)
+    predicted = found.sale_washed(lot, quantity, price)
+    if predicted.quantity:
+        # The MILP's steps give the same washes.
+        wanted, fill = quantity, []
+        for shares, permanent in found.replacement_schedule(lot):
+            if wanted == 0:
+                break
+            take = min(wanted, shares)
+            fill.append((take, permanent))
+            wanted -= take
+        assert fill == [(w.quantity, w.permanent) for w in predicted.washes]
 
     sale = Transaction(as_of, lot.account_id, lot.symbol, Action.SELL, quantity, price,
                        lot_id=lot.lot_id)  # fmt: skip
@@ -255,7 +266,15 @@ def test_buy_prediction_equals_the_replay(situation, data) -> None:  # type: ign
     symbols = sorted({t.symbol for t in history.transactions})
     symbol = data.draw(st.sampled_from(symbols))
     quantity = D(data.draw(st.integers(1, 400)))
-    predicted = _find(history, as_of, scheduled).buy_washes(account.account_id, symbol, quantity)
+    found = _find(history, as_of, scheduled)
+    predicted = found.buy_washes(account.account_id, symbol, quantity)
+    # The MILP's steps give the same disallowed loss.
+    wanted, stepped = quantity, D(0)
+    for shares, per_share in found.buy_schedule(symbol):
+        take = min(wanted, shares)
+        stepped += take * per_share
+        wanted -= take
+    assert abs(stepped - predicted.disallowed) <= D("1e-9")
 
     buy = Transaction(as_of, account.account_id, symbol, Action.BUY, quantity, D(1),
                       lot_id="NEWBUY")  # fmt: skip
@@ -329,3 +348,17 @@ def test_two_sales_prediction_equals_the_replay(situation, data) -> None:  # typ
     assert [(m.replacement_account_id, m.quantity, m.permanent) for m in new] == [
         (w.account_id, w.quantity, w.permanent) for p in predicted for w in p.washes
     ]
+
+
+def test_schedules_for_a_milp() -> None:
+    # The 03-02 sale: 100 loss shares at $5 a share, open until 04-01. A buy today
+    # meets one step of 100 shares at $5.
+    accounts, groups, txns = parse(HISTORY + "2026-03-05 roth buy 20 VTI @ 194 R1\n")
+    found = exposure(txns, accounts, day("2026-03-10"), groups)
+    # The Roth's 20 shares washed 20 of the 100 already (for good): 80 remain at $5.
+    assert found.buy_schedule("VTI") == ((D(80), D(5)),)
+    # A loss sale of the other VTI lot meets no replacement (R1 is used).
+    ledger = replay(txns, accounts, groups)
+    assert ledger.lots[0].lot_id == "R1"
+    assert found.replacement_schedule(ledger.lots[0]) == ()
+    assert exposure(txns, accounts, day("2026-04-02"), groups).buy_schedule("VTI") == ()
