@@ -70,6 +70,7 @@ from lots.relief import LotMethod
 from lots.washsale import WINDOW, Ledger, replay
 
 _DAY = dt.timedelta(days=1)
+_DATE_KEY = "\x00date"  # ranks' key for the first event of a date (no account id is empty)
 
 
 def _positive(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
@@ -575,6 +576,7 @@ def _purchase_ranks(
         claimed.setdefault(lot.account_id, set()).add(lot.lot_id)
     generated: dict[tuple[str, str, dt.date], int] = {}
     for index, txn in enumerate(sorted(transactions, key=lambda t: t.date)):
+        ranks.setdefault((_DATE_KEY, txn.date.isoformat()), index)
         if txn.action is not Action.BUY:
             continue
         taken = claimed.setdefault(txn.account_id, set())
@@ -601,5 +603,8 @@ def _rank_of(lot: Lot, ranks: Mapping[tuple[str, str], int]) -> int:
         if rank is not None:
             return rank
         head, dot, tail = lot_id.rpartition(".")
-        assert dot and tail.isdigit(), f"open lot {lot.lot_id!r} matches no purchase"
+        if not (dot and tail.isdigit()):
+            # A lot no buy opened (an event kind this module does not know): ranked
+            # with the first event of its purchase date (ties then keep ledger order).
+            return ranks.get((_DATE_KEY, lot.purchased.isoformat()), -1)
         lot_id = head
