@@ -118,6 +118,7 @@ def ledger_dispositions(
         household.accounts,
         identical_group=groups,
         opening_lots=household.lots,
+        same_sale_replacement=household.same_sale_replacement,
     )
     return ledger.dispositions
 

@@ -22,4 +22,15 @@ class InfeasibleError(HouseholdError):
     """A household whose constraints cannot all hold (the message says which, in words)."""
 
 
-__all__ = ["HouseholdError", "InfeasibleError", "InputError", "LotsError", "SchemaError"]
+class OutputError(HouseholdError):
+    """An output that cannot be written as asked (a missing folder, an existing file)."""
+
+
+__all__ = [
+    "HouseholdError",
+    "InfeasibleError",
+    "InputError",
+    "LotsError",
+    "OutputError",
+    "SchemaError",
+]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
+from household.render import display_row, is_numeric_cell
 from household.reports import json_rows, sections
 
 if TYPE_CHECKING:
@@ -105,13 +106,14 @@ def render_html(plan: Plan) -> str:
     for name, rows in sections(plan).items():
         if name == "summary":
             continue
-        converted = json_rows(rows)
+        converted = [display_row(row) for row in json_rows(rows)]
         columns = list(converted[0]) if converted else []
         tables.append({"name": name, "columns": columns, "rows": converted})
-    summary = json_rows(sections(plan)["summary"])[0]
+    summary = display_row(json_rows(sections(plan)["summary"])[0])
     return template.render(
         plan=plan,
         summary=summary,
+        numeric=is_numeric_cell,
         tables=tables,
         allocation_svg=allocation_chart(plan),
         drift_svg=drift_chart(plan),

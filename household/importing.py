@@ -9,15 +9,20 @@ returns, targets and policy come from a template household file where one is giv
 from __future__ import annotations
 
 import copy
-import csv
 import datetime as dt
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from household.csvio import identical_groups, read_accounts, read_securities, read_transactions
-from household.loader import household_from_dict
+from household.csvio import (
+    identical_groups,
+    normal_symbol,
+    read_account_rows,
+    read_securities,
+    read_transactions,
+)
+from household.loader import event_fields, household_from_dict
 from lots.numbers import plain
 from lots.records import Action
 from lots.relief import LotMethod
@@ -29,15 +34,13 @@ def _text(value: Decimal) -> str:
     return format(plain(value), "f")
 
 
-def _account_extras(path: Path) -> dict[str, dict[str, str]]:
-    """The optional ``name`` and ``cash`` columns of ``accounts.csv``, by account id."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        return {
-            (row.get("account_id") or "").strip(): {
-                key: (row.get(key) or "").strip() for key in ("name", "cash")
-            }
-            for row in csv.DictReader(handle)
-        }
+def default_household_id(accounts_path: Path) -> str:
+    """The id of an imported household without ``--household-id``: the CSV set's folder name.
+
+    A bare file name (run from the data folder) uses the current folder's name.
+    """
+    name = Path(accounts_path).resolve().parent.name
+    return name or "household"
 
 
 def import_household(
@@ -46,10 +49,12 @@ def import_household(
     securities_path: Path | None = None,
     *,
     template: dict[str, Any] | None = None,
+    template_path: Path | None = None,
     household_id: str | None = None,
     as_of: dt.date | None = None,
+    allow_extra_columns: bool = False,
 ) -> dict[str, Any]:
-    """Convert a CSV set (``FORMATS.md``) into a household document, without loss.
+    """Convert a CSV set (``docs/formats.md``) into a household document, without loss.
 
     Accounts, securities and every transaction are carried over (the transactions as
     ``recent_transactions``, so the wash-sale look-back keeps the full history); the
@@ -60,18 +65,32 @@ def import_household(
     placeholders are: rates 24%/15%, a 20-year horizon, each class returning 6%, equal
     targets (say so in ``name``).
 
+    The template is validated on its own first, so its errors name its file
+    (``template_path``); an error only the merged document has names
+    ``accounts.csv + template``.
+
     Returns:
         The household document, validated by :func:`household.loader.household_from_dict`.
     """
-    accounts = read_accounts(accounts_path)
-    transactions = read_transactions(transactions_path, accounts)
-    securities = read_securities(securities_path) if securities_path else []
+    template_name = str(template_path) if template_path else "the template"
+    if template is not None:
+        household_from_dict(template, source=template_name)
+    account_rows = read_account_rows(accounts_path, allow_extra_columns=allow_extra_columns)
+    accounts = [row.account for row in account_rows]
+    transactions = read_transactions(
+        transactions_path, accounts, allow_extra_columns=allow_extra_columns
+    )
+    securities = (
+        read_securities(securities_path, allow_extra_columns=allow_extra_columns)
+        if securities_path
+        else []
+    )
     ledger = replay(transactions, accounts, identical_groups(securities), LotMethod.FIFO)
-    extras = _account_extras(accounts_path)
+    extras = {row.account.account_id: row for row in account_rows}
     document: dict[str, Any] = copy.deepcopy(template) if template else {}
     template_accounts = {a["account_id"]: a for a in document.get("accounts", [])}
-    template_securities = {s["symbol"]: s for s in document.get("securities", [])}
-    document.setdefault("household_id", household_id or Path(accounts_path).parent.name)
+    template_securities = {normal_symbol(s["symbol"]): s for s in document.get("securities", [])}
+    document.setdefault("household_id", household_id or default_household_id(accounts_path))
     if household_id:
         document["household_id"] = household_id
     if as_of is not None:
@@ -93,11 +112,11 @@ def import_household(
                 "lot_method": account.lot_method or "fifo",
             }
         )
-        extra = extras.get(account.account_id, {})
-        if extra.get("name"):
-            entry["name"] = extra["name"]
-        if extra.get("cash"):
-            entry["cash"] = extra["cash"]
+        extra = extras[account.account_id]
+        if extra.name:
+            entry["name"] = extra.name
+        if extra.cash is not None:
+            entry["cash"] = _text(extra.cash)
         document["accounts"].append(entry)
     symbols = {s.symbol for s in securities}
     document["securities"] = []
@@ -164,10 +183,12 @@ def import_household(
                 "cost_basis": _text(basis[(t.date, t.account_id, t.symbol)])
                 if t.action is Action.SELL and sells[(t.date, t.account_id, t.symbol)] == 1
                 else None,
+                **event_fields(t, _text),
             }.items()
             if value is not None
         }
         for t in transactions
     ]
-    household_from_dict(document, source=str(accounts_path))  # validate what we write
+    source = str(accounts_path) if template is None else f"{accounts_path} + {template_name}"
+    household_from_dict(document, source=source)  # validate what we write
     return document

@@ -27,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+import attrs
 import jsonschema
 
 from household.errors import SchemaError
@@ -47,12 +48,23 @@ from household.model import (
     TargetBasis,
     TaxProfile,
 )
+from household.strict import (
+    bad_character,
+    check_decimal,
+    decode_text,
+    parse_date,
+    parse_decimal,
+    parse_symbol,
+)
+from lots.errors import InputError
+from lots.events import transaction_from_fields
 from lots.netting import FilingStatus, YearToDate
 from lots.numbers import to_decimal
 from lots.records import AccountType, Action, Lot, TaxTreatment, Transaction
 
 __all__ = [
     "TARGET_SUM_TOLERANCE",
+    "check_plan_date",
     "household_from_dict",
     "household_schema",
     "household_to_dict",
@@ -79,25 +91,74 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(household_schema())
 
 
+MAX_DEPTH = 32
+"""How deeply a household document may nest (a real one nests 5 deep)."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+@functools.cache
+def _fast_check() -> Callable[[Any], bool]:
+    """The schema compiled once per process: yes or no, fast (see :mod:`household.fastschema`)."""
+    from household.fastschema import compile_check
+
+    return compile_check(household_schema())
+
+
 def read_json(path: str | Path) -> Any:
     """Decode a JSON file exactly (numbers with a fraction become ``Decimal``).
+
+    The file is UTF-8, a byte-order mark dropped (as for CSV files); UTF-16 and
+    Latin-1 are refused, and so are ``NaN``, ``Infinity`` and documents nested
+    more than :data:`MAX_DEPTH` deep.
 
     Raises:
         SchemaError: when the file cannot be read or is not JSON (``row`` is ``line N``).
     """
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise SchemaError("is a directory, not a JSON file", file=name) from None
     except OSError as error:
         raise SchemaError(f"cannot read the file: {error.strerror}", file=name) from None
     try:
-        return json.loads(text, parse_float=Decimal)
+        text = decode_text(data)
+    except ValueError as error:
+        raise SchemaError(str(error), file=name) from None
+    try:
+        return json.loads(
+            text,
+            parse_float=Decimal,
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_no_duplicate_keys,
+        )
     except json.JSONDecodeError as error:
         raise SchemaError(
             f"not valid JSON: {error.msg} (column {error.colno})",
             file=name,
             row=f"line {error.lineno}",
         ) from None
+    except RecursionError:
+        raise SchemaError(f"nested more than {MAX_DEPTH} levels deep", file=name) from None
+    except ValueError as error:  # NaN, or an integer of thousands of digits
+        raise SchemaError(f"not valid JSON: {_first_line(str(error))}", file=name) from None
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are unique (``json`` would silently keep the last of two)."""
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        document[key] = value
+    return document
+
+
+def _first_line(text: str) -> str:
+    return text.splitlines()[0] if text else text
 
 
 def load_household(path: str | Path) -> Household:
@@ -140,12 +201,23 @@ def _schema_error(error: jsonschema.ValidationError, source: str | None) -> Sche
         message = message.replace(" were unexpected", " is not a known field").replace(
             " was unexpected", " is not a known field"
         )
+    elif error.validator == "pattern":
+        pattern = str(error.validator_value)
+        if "{4}-" in pattern:
+            message = f"{error.instance!r} is not a date (YYYY-MM-DD)"
+        elif "\\S" in pattern:
+            message = f"{error.instance!r} is not an id (no spaces at either end)"
     elif error.validator == "anyOf":
         message = f"{error.instance!r} is not a number (give a JSON number or a decimal string)"
+        if isinstance(error.instance, str):
+            try:
+                parse_decimal(error.instance)
+            except ValueError as problem:
+                message = str(problem)
         if any("maximum" in str(sub.schema) for sub in error.context or ()):
             message = f"{error.instance!r} is not a rate between 0 and 1"
-    if len(message) > 160:
-        message = message[:157] + "..."
+    if len(message) > 200:
+        message = message[:197] + "..."
     return SchemaError(message, file=source, row=json_path(path), field=field)
 
 
@@ -161,7 +233,9 @@ class _Reader:
 
     def decimal(self, value: object, path: Sequence[str | int]) -> Decimal:
         try:
-            return to_decimal(value)
+            if isinstance(value, str):
+                return parse_decimal(value)
+            return check_decimal(to_decimal(value))
         except (TypeError, ValueError) as error:
             raise self.fail(path, str(error)) from None
 
@@ -176,9 +250,9 @@ class _Reader:
 
     def date(self, value: str, path: Sequence[str | int]) -> dt.date:
         try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise self.fail(path, f"{value!r} is not a date (YYYY-MM-DD)") from None
+            return parse_date(value)
+        except ValueError as error:
+            raise self.fail(path, str(error)) from None
 
     def build(self, factory: Callable[..., T], path: Sequence[str | int], **kwargs: Any) -> T:
         try:
@@ -187,6 +261,21 @@ class _Reader:
             message = str(error)
             field = next((k for k in kwargs if message.startswith(k + " ")), None)
             raise self.fail([*path, field] if field else path, message) from None
+
+
+#: Numbers of a recent transaction, read strictly before the row is built.
+_TRANSACTION_NUMBERS = (
+    "quantity",
+    "price",
+    "fees",
+    "cost_basis",
+    "cash_per_share",
+    "amount_per_share",
+    "basis_fraction",
+    "donor_basis",
+    "fmv",
+)
+_PRICED = frozenset({Action.BUY, Action.SELL, Action.REINVEST})
 
 
 def household_from_dict(data: Any, *, source: str | None = None) -> Household:
@@ -201,36 +290,100 @@ def household_from_dict(data: Any, *, source: str | None = None) -> Household:
     """
     if not isinstance(data, Mapping):
         raise SchemaError("a household file holds one JSON object", file=source, row="$")
-    floats = _find_float(data, [])
-    if floats is not None:
+    problem = _scan(data)
+    if problem is not None:
+        where, message = problem
         raise SchemaError(
-            "is a float; decode the file with parse_float=Decimal or give a string",
+            message,
             file=source,
-            row=json_path(floats),
-            field=next((p for p in reversed(floats) if isinstance(p, str)), None),
+            row=json_path(where),
+            field=next((p for p in reversed(where) if isinstance(p, str)), None),
         )
+    # The fast path: plain decoded JSON that the compiled check accepts. Otherwise
+    # jsonschema, whose verdict and messages stand.
+    from household.fastschema import plain_json
+
+    if plain_json(data) and _fast_check()(data):
+        return _build(_normalised(data), _Reader(source))
     errors = list(_validator().iter_errors(data))
     if errors:
         # The deepest path is the most specific; anyOf alternatives are not descended
         # into (the "decimal" and "rate" definitions say what they want in words).
         raise _schema_error(max(errors, key=lambda e: len(e.absolute_path)), source)
-    return _build(data, _Reader(source))
+    return _build(_normalised(data), _Reader(source))
 
 
-def _find_float(value: Any, path: list[str | int]) -> list[str | int] | None:
-    if isinstance(value, float):
-        return path
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            found = _find_float(item, [*path, key])
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found = _find_float(item, [*path, index])
-            if found is not None:
-                return found
+def _scan(data: Any) -> tuple[list[str | int], str] | None:
+    """The first value no household file may hold, with its path and why, or ``None``.
+
+    Floats (decode with ``parse_float=Decimal``), numbers out of range (``1e400``,
+    ``1e-20``), control or invisible characters in any key or string, and nesting
+    deeper than :data:`MAX_DEPTH`. Iterative, so no document can exhaust the stack.
+    """
+    stack: list[tuple[list[str | int], Any]] = [([], data)]
+    while stack:
+        path, value = stack.pop()
+        if len(path) > MAX_DEPTH:
+            return path[:2], f"nested more than {MAX_DEPTH} levels deep"
+        if isinstance(value, float):
+            return path, "is a float; decode the file with parse_float=Decimal or give a string"
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int | Decimal):
+            try:
+                check_decimal(Decimal(value), str(value))
+            except ValueError as error:
+                return path, str(error)
+        elif isinstance(value, str):
+            bad = bad_character(value)
+            if bad:
+                return path, f"holds {bad}"
+        elif isinstance(value, Mapping):
+            for key, item in reversed(list(value.items())):
+                bad = bad_character(str(key))
+                if bad:
+                    return [*path, str(key)], f"the key holds {bad}"
+                stack.append(([*path, key], item))
+        elif isinstance(value, list):
+            for index in range(len(value) - 1, -1, -1):
+                stack.append(([*path, index], value[index]))
     return None
+
+
+def _upper(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) else value
+
+
+def _normalised(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The document with symbols upper-cased and identical groups lower-cased.
+
+    ``vtsax`` and ``VTSAX`` are one security (and ``Total_Market`` and
+    ``total_market`` one group), so case never splits a wash-sale group; two
+    securities differing only in case are then duplicates. Nothing else changes.
+    """
+    document = dict(data)
+    securities = []
+    for spec in data.get("securities", []):
+        entry = dict(spec, symbol=_upper(spec["symbol"]))
+        if "substitutes" in spec:
+            entry["substitutes"] = [_upper(symbol) for symbol in spec["substitutes"]]
+        if isinstance(spec.get("identical_group"), str):
+            entry["identical_group"] = spec["identical_group"].lower()
+        securities.append(entry)
+    if "securities" in data:
+        document["securities"] = securities
+    for section in ("lots", "recent_transactions"):
+        if section in data:
+            document[section] = [
+                dict(item, symbol=_upper(item["symbol"])) for item in data[section]
+            ]
+    if "constraints" in data:
+        constraints = dict(data["constraints"])
+        for key in ("restricted", "no_sell"):
+            if key in constraints:
+                constraints[key] = [_upper(symbol) for symbol in constraints[key]]
+        document["constraints"] = constraints
+    return document
 
 
 def _unique(r: _Reader, items: Sequence[Mapping[str, Any]], key: str, section: str) -> None:
@@ -378,6 +531,10 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
     securities = {}
     for index, spec in enumerate(securities_data):
         path = ["securities", index]
+        try:
+            parse_symbol(spec["symbol"])
+        except ValueError as error:
+            raise r.fail([*path, "symbol"], str(error)) from None
         if spec["asset_class"] not in classes:
             raise r.fail([*path, "asset_class"], f"unknown asset class {spec['asset_class']!r}")
         securities[spec["symbol"]] = r.build(
@@ -392,6 +549,17 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
             **r.decimals(spec, ("price", "half_spread_bps", "adv", "volatility"), path),
         )
     for index, spec in enumerate(securities_data):
+        security = securities[spec["symbol"]]
+        if security.price is not None and security.price <= 0:
+            raise r.fail(
+                ["securities", index, "price"],
+                f"{security.price} must be positive (leave price out for an unpriced security)",
+            )
+        if security.adv is not None and security.adv <= 0:
+            raise r.fail(
+                ["securities", index, "adv"],
+                f"{security.adv} must be positive (leave adv out when it is not known)",
+            )
         for position, symbol in enumerate(spec.get("substitutes", ())):
             if symbol not in securities:
                 raise r.fail(
@@ -422,18 +590,23 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
         extra = {}
         if "acquired" in spec:
             extra["acquired"] = r.date(spec["acquired"], [*path, "acquired"])
-        lots.append(
-            r.build(
-                Lot,
-                path,
-                account_id=spec["account_id"],
-                symbol=spec["symbol"],
-                lot_id=spec["lot_id"],
-                purchased=purchased,
-                **extra,
-                **r.decimals(spec, ("quantity", "cost_basis", "wash_sale_adjustment"), path),
-            )
+        lot = r.build(
+            Lot,
+            path,
+            account_id=spec["account_id"],
+            symbol=spec["symbol"],
+            lot_id=spec["lot_id"],
+            purchased=purchased,
+            **extra,
+            **r.decimals(spec, ("quantity", "cost_basis", "wash_sale_adjustment"), path),
         )
+        if lot.wash_sale_adjustment > lot.cost_basis:
+            raise r.fail(
+                [*path, "wash_sale_adjustment"],
+                f"{lot.wash_sale_adjustment} is larger than the lot's cost_basis "
+                f"{lot.cost_basis} (the basis includes the adjustment)",
+            )
+        lots.append(lot)
 
     constraints_data = data.get("constraints", {})
     for section in ("restricted", "no_sell"):
@@ -443,6 +616,13 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
     for account_id, amount in constraints_data.get("cash_reserve", {}).items():
         place: list[str | int] = ["constraints", "cash_reserve", account_id]
         reserve[known_account(account_id, place)] = r.decimal(amount, place)
+        if reserve[account_id] < 0:
+            raise SchemaError(
+                f"{reserve[account_id]} for account {account_id!r} must not be negative",
+                file=r.source,
+                row=json_path(place),
+                field="cash_reserve",
+            )
     constraints = r.build(
         Constraints,
         ["constraints"],
@@ -471,23 +651,37 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
             )
         )
 
+    methods = {a.account_id: a.lot_method for a in accounts}
     transactions = []
     for index, spec in enumerate(data.get("recent_transactions", [])):
         path = ["recent_transactions", index]
-        transactions.append(
-            r.build(
-                Transaction,
-                path,
-                date=r.date(spec["date"], [*path, "date"]),
-                account_id=known_account(spec["account_id"], [*path, "account_id"]),
-                symbol=known_symbol(spec["symbol"], [*path, "symbol"]),
-                action=Action(spec["action"].lower()),
-                lot_id=spec.get("lot_id"),
-                row=index,
-                source=r.source,
-                **r.decimals(spec, ("quantity", "price", "fees", "cost_basis"), path),
+        known_account(spec["account_id"], [*path, "account_id"])
+        known_symbol(spec["symbol"], [*path, "symbol"])
+        if spec.get("to_account_id") is not None:
+            known_account(spec["to_account_id"], [*path, "to_account_id"])
+        fields = dict(spec)
+        fields.update(r.decimals(spec, _TRANSACTION_NUMBERS, path))
+        for key in ("date", "donor_acquired"):
+            if isinstance(spec.get(key), str):
+                fields[key] = r.date(spec[key], [*path, key])
+        try:
+            transaction = transaction_from_fields(fields, file=r.source, row=index)
+        except InputError as error:
+            where = [*path, error.field] if error.field else path
+            raise r.fail(where, error.message, error.hint) from None
+        if transaction.action in _PRICED and transaction.price <= 0:
+            raise r.fail([*path, "price"], f"{transaction.price} must be positive")
+        if (
+            transaction.action is Action.SELL
+            and transaction.lot_id is None
+            and methods[transaction.account_id] == "specific"
+        ):
+            raise r.fail(
+                [*path, "lot_id"],
+                f"is required: account {transaction.account_id!r} uses specific identification",
             )
-        )
+        transactions.append(transaction)
+    wash_sale = data.get("wash_sale", {})
 
     bands = r.build(
         Bands,
@@ -498,6 +692,20 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
             ["bands"],
         ),
     )
+    for field in attrs.fields(Bands):
+        if getattr(bands, field.name) < 0:
+            raise r.fail(
+                ["bands", field.name], f"{getattr(bands, field.name)} must not be negative"
+            )
+    for inner, outer in (("absolute", "outer_absolute"), ("relative", "outer_relative")):
+        if getattr(bands, inner) > getattr(bands, outer):
+            given = data.get("bands", {})
+            raise r.fail(
+                ["bands", inner if inner in given else outer],
+                f"the inner band {inner} {getattr(bands, inner)} is wider than the outer band "
+                f"{outer} {getattr(bands, outer)}"
+                + ("" if inner in given and outer in given else " (the default)"),
+            )
     costs = r.build(
         Costs,
         ["costs"],
@@ -542,9 +750,40 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
         harvest=harvest,
         tax_budget=r.optional_decimal(data, "tax_budget", ["tax_budget"]),
         recent_transactions=transactions,
+        same_sale_replacement=bool(wash_sale.get("same_sale_replacement", False)),
         risk=risk,
         source=r.source,
     )
+
+
+def check_plan_date(household: Household, as_of: dt.date) -> None:
+    """Refuse a plan date before a lot's purchase or a recent transaction.
+
+    A plan for ``as_of`` cannot sell a lot bought later, nor look back on a trade
+    that has not happened yet.
+
+    Raises:
+        SchemaError: naming the file, the lot (``lots[3]``) or transaction and its date.
+    """
+    for index, lot in enumerate(household.lots):
+        if lot.purchased > as_of:
+            raise SchemaError(
+                f"lot {lot.lot_id!r} in account {lot.account_id!r} was bought {lot.purchased}, "
+                f"after the plan date {as_of}",
+                file=household.source,
+                row=f"lots[{index}]",
+                field="purchased",
+                lot=lot.lot_id,
+            )
+    for index, transaction in enumerate(household.recent_transactions):
+        if transaction.date > as_of:
+            raise SchemaError(
+                f"{transaction.action.value} of {transaction.symbol} in account "
+                f"{transaction.account_id!r} on {transaction.date} is after the plan date {as_of}",
+                file=household.source,
+                row=f"recent_transactions[{index}]",
+                field="date",
+            )
 
 
 def _risk(data: Mapping[str, Any], classes: Mapping[str, AssetClass], r: _Reader) -> RiskSettings:
@@ -759,12 +998,33 @@ def household_to_dict(household: Household) -> dict[str, Any]:
                     "fees": dec(t.fees),
                     "lot_id": t.lot_id,
                     "cost_basis": None if t.cost_basis is None else dec(t.cost_basis),
+                    **event_fields(t, dec),
                 }
             )
             for t in household.recent_transactions
         ],
+        "wash_sale": ({"same_sale_replacement": True} if household.same_sale_replacement else None),
     }
     return _drop_none(document)
+
+
+def event_fields(t: Transaction, dec: Callable[[Decimal], str | None]) -> dict[str, Any]:
+    """The event columns of a recent transaction (``docs/formats.md``), the empty ones dropped."""
+
+    def optional(value: Decimal | None) -> str | None:
+        return None if value is None else dec(value)
+
+    return {
+        "ratio": None if t.ratio is None else f"{_text(t.ratio[0])}:{_text(t.ratio[1])}",
+        "new_symbol": t.new_symbol,
+        "cash_per_share": optional(t.cash_per_share),
+        "amount_per_share": optional(t.amount_per_share),
+        "basis_fraction": optional(t.basis_fraction),
+        "to_account_id": t.to_account_id,
+        "donor_basis": optional(t.donor_basis),
+        "donor_acquired": None if t.donor_acquired is None else t.donor_acquired.isoformat(),
+        "fmv": optional(t.fmv),
+    }
 
 
 def attrs_items(record: Any) -> list[tuple[str, Any]]:

@@ -453,6 +453,8 @@ class Household:
     )
     risk: RiskSettings = attrs.field(factory=RiskSettings)
     recent_transactions: tuple[Transaction, ...] = attrs.field(default=(), converter=tuple)
+    #: ``wash_sale.same_sale_replacement`` of the file (see ``lots.washsale.replay``).
+    same_sale_replacement: bool = False
     name: str = ""
     as_of: dt.date | None = None
     source: str | None = attrs.field(default=None, eq=False)

@@ -417,10 +417,10 @@ def to_json_dict(plan: Plan) -> dict[str, Any]:
     return document
 
 
-def csv_text(rows: list[dict[str, Any]]) -> str:
-    """One section as CSV text (header from the first row; empty when no rows)."""
+def csv_text(rows: list[dict[str, Any]], columns: Iterable[str] | None = None) -> str:
+    """One section as CSV text (header from the rows, else ``columns``; empty when neither)."""
     if not rows:
-        return ""
+        return ",".join(columns) + "\n" if columns else ""
     buffer = io.StringIO()
     columns = list(rows[0])
     for row in rows[1:]:
@@ -436,11 +436,13 @@ def csv_text(rows: list[dict[str, Any]]) -> str:
 
 def write_csvs(plan: Plan, directory: Path) -> list[Path]:
     """Write every section as ``DIR/<section>.csv``; returns the paths."""
+    from household.render import REPORT_COLUMNS
+
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, rows in sections(plan).items():
         path = directory / f"{name}.csv"
-        path.write_text(csv_text(rows), encoding="utf-8")
+        path.write_text(csv_text(rows, REPORT_COLUMNS.get(name)), encoding="utf-8")
         paths.append(path)
     return paths
 
@@ -448,6 +450,8 @@ def write_csvs(plan: Plan, directory: Path) -> list[Path]:
 def to_frames(plan: Plan) -> dict[str, pd.DataFrame]:
     """Every section as a DataFrame; decimals become floats (a view for notebooks)."""
     import pandas as pd
+
+    from household.render import REPORT_COLUMNS
 
     frames = {}
     for name, rows in sections(plan).items():
@@ -458,31 +462,26 @@ def to_frames(plan: Plan) -> dict[str, pd.DataFrame]:
             }
             for row in rows
         ]
-        frames[name] = pd.DataFrame(converted)
+        frames[name] = pd.DataFrame(
+            converted, columns=None if converted else REPORT_COLUMNS.get(name)
+        )
     return frames
 
 
 def render_tables(plan: Plan, names: Iterable[str] = SECTIONS) -> str:
-    """The sections as rich tables, as text (what ``--format table`` prints)."""
-    from rich.console import Console
-    from rich.table import Table
+    """The sections as tables, as text (what ``--format table`` prints).
 
-    console = Console(record=True, width=200, file=io.StringIO())
+    Money reads ``$1,234.50`` and weights ``12.50%`` (:mod:`household.render`).
+    """
+    from household.render import display_cell, tables_text
+
     all_sections = sections(plan)
+    tables = []
     for name in names:
         if name not in all_sections:
             continue
         rows = json_rows(all_sections[name])
         if name == "summary":
-            rows = [{"field": k, "value": v} for k, v in rows[0].items()]
-        table = Table(title=name)
-        if not rows:
-            console.print(f"[bold]{name}[/bold]: none")
-            continue
-        columns = list(rows[0])
-        for column in columns:
-            table.add_column(column)
-        for row in rows:
-            table.add_row(*["" if row.get(c) is None else str(row.get(c)) for c in columns])
-        console.print(table)
-    return console.export_text()
+            rows = [{"field": k, "value": display_cell(k, v)} for k, v in rows[0].items()]
+        tables.append((name, rows, list(rows[0]) if rows else []))
+    return tables_text(tables)

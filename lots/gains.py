@@ -28,7 +28,7 @@ from decimal import Decimal
 import attrs
 
 from lots.numbers import ZERO, money, quantity
-from lots.records import Disposition, Term
+from lots.records import Disposition, DispositionEvent, Term
 
 
 @attrs.frozen
@@ -112,7 +112,7 @@ def form_row(disposition: Disposition) -> FormRow:
         adjustment = money(disposition.gain) - proceeds + cost_basis
     return FormRow(
         part="I" if disposition.term is Term.SHORT else "II",
-        description=f"{quantity(disposition.quantity)} sh {disposition.symbol}",
+        description=_description(disposition),
         acquired=disposition.acquired,
         sold=disposition.sale_date,
         proceeds=proceeds,
@@ -121,6 +121,23 @@ def form_row(disposition: Disposition) -> FormRow:
         adjustment=adjustment,
         disposition=disposition,
     )
+
+
+_EVENT_NOTES = {
+    DispositionEvent.CASH_IN_LIEU: "cash in lieu",
+    DispositionEvent.MERGER_BOOT: "merger cash",
+    DispositionEvent.RETURN_OF_CAPITAL_EXCESS: "nondividend distribution exceeding basis",
+}
+
+
+def _description(disposition: Disposition) -> str:
+    """Column (a): ``10 sh XYZ``; an event's row says what it was (no shares for cash)."""
+    text = f"{quantity(disposition.quantity)} sh {disposition.symbol}"
+    if disposition.event is None:
+        return text
+    if not disposition.quantity:
+        text = disposition.symbol
+    return f"{text} ({_EVENT_NOTES[disposition.event]})"
 
 
 def form_rows(dispositions: Iterable[Disposition], year: int | None = None) -> list[FormRow]:

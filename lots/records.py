@@ -87,10 +87,46 @@ _TREATMENT = {
 
 
 class Action(enum.Enum):
-    """A transaction's side."""
+    """What a transaction does: a trade, or one of the events of ``lots.events``."""
 
     BUY = "buy"
     SELL = "sell"
+    REINVEST = "reinvest"
+    SPLIT = "split"
+    RETURN_OF_CAPITAL = "return_of_capital"
+    MERGER = "merger"
+    SYMBOL_CHANGE = "symbol_change"
+    SPINOFF = "spinoff"
+    TRANSFER = "transfer"
+    GIFT_RECEIVED = "gift_received"
+    INHERITED = "inherited"
+
+    @property
+    def purchase(self) -> bool:
+        """Shares acquired by purchase (IRC 1091 replacement shares): a buy or a reinvestment."""
+        return self in _PURCHASES
+
+    @property
+    def opens_lot(self) -> bool:
+        """The row brings new shares into the account (``quantity`` shares, positive)."""
+        return self in _OPENS
+
+    @property
+    def moves_shares(self) -> bool:
+        """The row names a quantity of shares (positive) it buys, sells, receives or moves."""
+        return self in _OPENS or self in (Action.SELL, Action.TRANSFER)
+
+
+_PURCHASES = frozenset({Action.BUY, Action.REINVEST})
+_OPENS = frozenset({Action.BUY, Action.REINVEST, Action.GIFT_RECEIVED, Action.INHERITED})
+
+
+class DispositionEvent(enum.Enum):
+    """A disposition made by an event rather than a sale (``event`` on the output rows)."""
+
+    CASH_IN_LIEU = "cash_in_lieu"
+    MERGER_BOOT = "merger_boot"
+    RETURN_OF_CAPITAL_EXCESS = "return_of_capital_excess"
 
 
 class Term(enum.Enum):
@@ -145,6 +181,12 @@ class Lot:
         acquired: the start of the holding period (``purchased`` unless a
             wash sale carried a holding period over).
         wash_sale_adjustment: the disallowed losses added to ``cost_basis``.
+        loss_basis: for shares received as a gift whose fair market value at
+            the gift was below the donor's basis, the (lower) total basis for a
+            loss (Publication 551, "Gifts"); None otherwise. ``cost_basis`` is
+            then the basis for a gain, ``acquired`` the donor's date and
+            ``purchased`` the gift date.
+        inherited: shares acquired from a decedent: always long-term.
     """
 
     account_id: str
@@ -157,6 +199,10 @@ class Lot:
     wash_sale_adjustment: Decimal = attrs.field(
         default=ZERO, converter=to_decimal, validator=_not_negative
     )
+    loss_basis: Decimal | None = attrs.field(
+        default=None, converter=attrs.converters.optional(to_decimal)
+    )
+    inherited: bool = False
 
     @acquired.default
     def _acquired_default(self) -> dt.date:
@@ -189,7 +235,7 @@ class Transaction:
     account_id: str
     symbol: str
     action: Action = attrs.field(converter=Action)
-    quantity: Decimal = attrs.field(converter=to_decimal, validator=_positive)
+    quantity: Decimal = attrs.field(converter=to_decimal, validator=_not_negative)
     price: Decimal = attrs.field(converter=to_decimal, validator=_not_negative)
     fees: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_not_negative)
     lot_id: str | None = None
@@ -198,6 +244,28 @@ class Transaction:
     cost_basis: Decimal | None = attrs.field(
         default=None, converter=attrs.converters.optional(to_decimal)
     )
+    #: ``(new, old)`` of a split, merger, symbol change or spin-off (``3:1`` is ``(3, 1)``).
+    ratio: tuple[Decimal, Decimal] | None = None
+    new_symbol: str | None = None
+    cash_per_share: Decimal | None = attrs.field(
+        default=None, converter=attrs.converters.optional(to_decimal)
+    )
+    amount_per_share: Decimal | None = attrs.field(
+        default=None, converter=attrs.converters.optional(to_decimal)
+    )
+    basis_fraction: Decimal | None = attrs.field(
+        default=None, converter=attrs.converters.optional(to_decimal)
+    )
+    to_account_id: str | None = None
+    donor_basis: Decimal | None = attrs.field(
+        default=None, converter=attrs.converters.optional(to_decimal)
+    )
+    donor_acquired: dt.date | None = None
+    fmv: Decimal | None = attrs.field(default=None, converter=attrs.converters.optional(to_decimal))
+
+    def __attrs_post_init__(self) -> None:
+        if self.action.moves_shares and self.quantity <= 0:
+            raise ValueError(f"quantity must be positive, got {self.quantity}")
 
     @property
     def gross(self) -> Decimal:
@@ -214,6 +282,9 @@ class Disposition:
     ``permanently_disallowed`` is the part of it whose replacement shares sit
     in a deferred or exempt account. ``reportable`` is false for sales inside
     deferred or exempt accounts (kept for conservation checks, not reported).
+    ``event`` is set on a row made by an event (cash in lieu of a fraction, a
+    merger's cash boot, a return of capital over basis); ``quantity`` is 0 on
+    the last two (no shares leave the account).
     """
 
     sale_date: dt.date
@@ -229,6 +300,7 @@ class Disposition:
     adjustment: Decimal = ZERO
     permanently_disallowed: Decimal = ZERO
     reportable: bool = True
+    event: DispositionEvent | None = None
 
     @property
     def code(self) -> str:

@@ -14,8 +14,12 @@ is deterministic):
   identified).
 * LIFO: latest trade date first.
 * HIFO: highest adjusted basis per share first.
-* Specific identification: the lot the sale names (and the parts it was split
-  into, ``L1.1``, ``L1.2``, in that order).
+* Specific identification: the lot the sale names and the parts it was split
+  into (``L1.1``, ``L1.2``), ordered like FIFO: by trade date (one for all the
+  parts), then holding-period start, then lot id. The part that became a
+  replacement usually starts earlier and so goes first, but the order is the
+  holding-period start's, not the suffix's: ``L1.2`` goes first when a later
+  wash carried an earlier holding period to it.
 * Minimum tax: short-term losses (largest loss per share first), then
   long-term losses (largest first), then lots at neither gain nor loss, then
   long-term gains (smallest gain per share first), then short-term gains
@@ -115,7 +119,8 @@ def _hifo(lot: LotLike, sale_date: dt.date, price: Decimal) -> object:
 
 def _min_tax(lot: LotLike, sale_date: dt.date, price: Decimal) -> object:
     gain_per_share = price - lot.cost_basis / lot.quantity
-    term = term_of(lot.acquired, sale_date)
+    # Inherited shares are long-term however long they were held (Publication 559).
+    term = Term.LONG if getattr(lot, "inherited", False) else term_of(lot.acquired, sale_date)
     if gain_per_share < 0:
         return (0 if term is Term.SHORT else 1, gain_per_share)  # largest loss first
     if gain_per_share == 0:

@@ -50,15 +50,25 @@ import contextlib
 import datetime as dt
 import gc
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
 import attrs
 
 from lots.errors import InputError, LotsError
-from lots.numbers import ZERO, split
-from lots.records import Account, Action, Disposition, Lot, TaxTreatment, Transaction
+from lots.events import LOT_EVENTS, Holding, check_transfer, gift_basis, gift_sale_basis, scale
+from lots.numbers import ONE, ZERO, money, split
+from lots.records import (
+    Account,
+    Action,
+    Disposition,
+    DispositionEvent,
+    Lot,
+    TaxTreatment,
+    Term,
+    Transaction,
+)
 from lots.relief import LotMethod, natural_key, select_lots
 from lots.terms import term_of
 
@@ -121,6 +131,9 @@ class _Piece:
         "slot",
         "order",
         "_natural",
+        "loss_basis",
+        "inherited",
+        "rest",
     )
 
     def __init__(
@@ -150,6 +163,10 @@ class _Piece:
         self.slot = -1
         self.order = order
         self._natural: tuple[str | int, ...] | None = None
+        self.loss_basis: Decimal | None = None
+        self.inherited = False
+        # The part split off this one when it became a replacement (``L1.2`` of ``L1.1``).
+        self.rest: _Piece | None = None
 
     @property
     def natural_id(self) -> tuple[str | int, ...]:
@@ -232,32 +249,42 @@ def replay(
     identical_group: Mapping[str, str] | None = None,
     default_method: LotMethod = LotMethod.FIFO,
     opening_lots: Sequence[Lot] = (),
+    *,
+    same_sale_replacement: bool = False,
 ) -> Ledger:
-    """Replay a household's trades and apply the wash-sale rule across its accounts.
+    """Replay a household's history and apply the wash-sale rule across its accounts.
 
     Args:
-        transactions: buys and sells in any order (sorted by date here, file
+        transactions: trades and events in any order (sorted by date here, file
             order kept within a date).
         accounts: the household's accounts (all related for the rule).
         identical_group: symbol -> group name; symbols of one group are
-            substantially identical. A symbol is always identical to itself.
+            substantially identical. A symbol is always identical to itself,
+            and the new symbol of a ``symbol_change`` to the old one.
         default_method: the lot-relief method of accounts without one.
         opening_lots: lots held before the first transaction (none may be
             bought after it); they can be replacement shares of a loss sale
             within 30 days of their purchase.
+        same_sale_replacement: when one sale relieves several lots, treat each
+            lot as its own sale, in relief order, so that shares of a lot sold
+            later in the same sale can replace an earlier lot's loss (the
+            reading of several public trackers). False (the default, the
+            contract of ``FORMATS.md``): the shares a sale sells are never
+            replacements of its own losses.
 
     Returns:
         The dispositions, the open lots and the wash-sale matches.
 
     Raises:
-        LotsError: an unknown account, a sale of more shares than held, a
-            specific-identification sale of a lot not held, a duplicate lot id;
-            the error carries the transaction's source file and row.
+        LotsError: an unknown account, a sale or transfer of more shares than
+            held, a specific-identification sale of a lot not held, a duplicate
+            lot id, a transfer the law does not allow; the error carries the
+            transaction's source file and row.
     """
     if not isinstance(accounts, Mapping):
         accounts = {account.account_id: account for account in accounts}
     with _collector_paused():
-        return _Replay(accounts, identical_group or {}, default_method).run(
+        return _Replay(accounts, identical_group or {}, default_method, same_sale_replacement).run(
             transactions, opening_lots
         )
 
@@ -279,6 +306,12 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+#: A spin-off's child lot sorts after every part of its parent lot.
+CHILD_ORDER = 1 << 30
+
+_NEW_SYMBOL = frozenset({Action.MERGER, Action.SYMBOL_CHANGE})
+
+
 class _Replay:
     """The state of one replay: open lots, replacement candidates, promised purchases."""
 
@@ -287,9 +320,11 @@ class _Replay:
         accounts: Mapping[str, Account],
         identical_group: Mapping[str, str],
         default_method: LotMethod,
+        same_sale_replacement: bool = False,
     ) -> None:
         self.accounts = accounts
         self.identical_group = identical_group
+        self.same_sale = same_sale_replacement
         self.account_index = {account_id: i for i, account_id in enumerate(accounts)}
         self.methods = {
             account_id: LotMethod.parse(account.lot_method)
@@ -303,12 +338,15 @@ class _Replay:
         }
         # Open lots per (account, symbol), in purchase order.
         self.holdings: dict[tuple[str, str], list[_Piece]] = {}
-        # Open, not yet used shares per identical group, in purchase order.
+        # Open, not yet used shares per identical group, in purchase order: one slot per
+        # purchase, holding its open candidate parts (usually one) in lot order.
         self.candidates: dict[tuple[str, str], _Slots] = {}
         # Purchases per identical group (event index as key) not yet fully promised.
         self.future: dict[tuple[str, str], _Slots] = {}
         self.unpromised: dict[int, Decimal] = {}
         self.promised: dict[int, list[_Pending]] = {}
+        # Splits per symbol, (event index, ratio), one per symbol, date and ratio.
+        self.splits: dict[str, list[tuple[int, tuple[Decimal, Decimal]]]] = {}
         self.dispositions: list[Disposition] = []
         self.matches: list[tuple[int, WashMatch]] = []
         self.lot_ids: dict[str, set[str]] = {account_id: set() for account_id in accounts}
@@ -330,11 +368,16 @@ class _Replay:
         slots = self.candidates.get(key)
         if slots is None:
             slots = self.candidates[key] = _Slots()
-        piece.slot = slots.append(piece.purchased.toordinal(), piece)
+        piece.slot = slots.append(piece.purchased.toordinal(), [piece])
 
     def drop_candidate(self, piece: _Piece) -> None:
         if piece.slot >= 0:
-            self.candidates[self.group(piece.symbol)].kill(piece.slot)
+            slots = self.candidates[self.group(piece.symbol)]
+            parts = slots.items[piece.slot]
+            assert isinstance(parts, list)
+            parts.remove(piece)
+            if not parts:
+                slots.kill(piece.slot)
             piece.slot = -1
 
     # -- the run ------------------------------------------------------------
@@ -342,26 +385,35 @@ class _Replay:
     def run(self, transactions: Sequence[Transaction], opening_lots: Sequence[Lot]) -> Ledger:
         ordered = sorted(transactions, key=lambda txn: txn.date)  # stable: file order kept
         for txn in ordered:
-            if txn.account_id not in self.accounts:
-                raise InputError(
-                    f"unknown account {txn.account_id!r}",
-                    file=txn.source,
-                    row=txn.row,
-                    field="account_id",
-                    account=txn.account_id,
-                )
+            self.check(txn)
+        # One split of a security is a row per account holding it: count the rows of one
+        # symbol, date and ratio once per account (the k-th row of each account together).
+        seen_splits: set[tuple[str, dt.date, tuple[Decimal, Decimal] | None, int]] = set()
+        split_rows: dict[tuple[str, dt.date, tuple[Decimal, Decimal] | None, str], int] = {}
         for index, txn in enumerate(ordered):
-            if txn.action is Action.BUY:
+            action = txn.action
+            if action.purchase:
                 slots = self.future.setdefault(self.group(txn.symbol), _Slots())
                 slots.append(index, txn)
                 self.unpromised[index] = txn.quantity
+            elif action is Action.SYMBOL_CHANGE:
+                # A new ticker for the same stock: identical to the old one, unless the
+                # securities give it a group of its own.
+                assert txn.new_symbol is not None
+                if txn.new_symbol not in self.identical_group:
+                    self.group_keys.setdefault(txn.new_symbol, self.group(txn.symbol))
+            elif action is Action.SPLIT:
+                row_key = (txn.symbol, txn.date, txn.ratio, txn.account_id)
+                occurrence = split_rows[row_key] = split_rows.get(row_key, 0) + 1
+                key = (txn.symbol, txn.date, txn.ratio, occurrence)
+                if key not in seen_splits:
+                    seen_splits.add(key)
+                    assert txn.ratio is not None
+                    self.splits.setdefault(txn.symbol, []).append((index, txn.ratio))
         self.open(opening_lots, ordered[0].date if ordered else None)
         for index, txn in enumerate(ordered):
             try:
-                if txn.action is Action.BUY:
-                    self.buy(index, txn)
-                else:
-                    self.sell(index, txn)
+                _HANDLERS[txn.action](self, index, txn)
             except LotsError as error:
                 if error.account is None:
                     error.account = txn.account_id
@@ -369,6 +421,25 @@ class _Replay:
                     error.date = txn.date
                 raise error.located(file=txn.source, row=txn.row) from None
         return self.result()
+
+    def check(self, txn: Transaction) -> None:
+        """Refuse unknown accounts and transfers the law does not allow, at their row."""
+        try:
+            if txn.account_id not in self.accounts:
+                raise InputError(
+                    f"unknown account {txn.account_id!r}",
+                    field="account_id",
+                    account=txn.account_id,
+                )
+            if txn.action is Action.TRANSFER:
+                target = txn.to_account_id
+                if target is None or target not in self.accounts:
+                    raise InputError(
+                        f"unknown account {target!r}", field="to_account_id", account=target
+                    )
+                check_transfer(self.accounts[txn.account_id], self.accounts[target])
+        except LotsError as error:
+            raise error.located(file=txn.source, row=txn.row) from None
 
     def open(self, opening_lots: Sequence[Lot], first_date: dt.date | None) -> None:
         """Seed the ledger with the lots held before the first transaction."""
@@ -389,6 +460,14 @@ class _Replay:
                     lot=lot.lot_id,
                 )
             self.claim_lot_id(lot.account_id, lot.lot_id)
+            # A lot that absorbed a loss, or was not bought (a gift, an inheritance),
+            # is no replacement.
+            used = (
+                lot.wash_sale_adjustment > 0
+                or lot.acquired != lot.purchased
+                or lot.loss_basis is not None
+                or lot.inherited
+            )
             piece = _Piece(
                 lot.account_id,
                 lot.symbol,
@@ -399,9 +478,11 @@ class _Replay:
                 lot.acquired,
                 lot.wash_sale_adjustment,
                 purchase=-1 - number,
-                used=lot.wash_sale_adjustment > 0 or lot.acquired != lot.purchased,
+                used=used,
                 order=(number - len(opening),),
             )
+            piece.loss_basis = lot.loss_basis
+            piece.inherited = lot.inherited
             self.holdings.setdefault((lot.account_id, lot.symbol), []).append(piece)
             if not piece.used:
                 self.add_candidate(piece)
@@ -427,6 +508,17 @@ class _Replay:
                 break
         self.generated[key] = number
         return lot_id
+
+    def split_factor(self, symbol: str, after: int, before: int) -> tuple[Decimal, Decimal] | None:
+        """The product of the splits of ``symbol`` between two events (None: no split)."""
+        splits = self.splits.get(symbol)
+        if not splits:
+            return None
+        new, old = ONE, ONE
+        for index, (n, d) in splits:
+            if after < index < before:
+                new, old = new * n, old * d
+        return None if new == old else (new, old)
 
     # -- buys ---------------------------------------------------------------
 
@@ -474,36 +566,239 @@ class _Replay:
             self.add_candidate(rest)
         self.holdings.setdefault((txn.account_id, txn.symbol), []).extend(pieces)
 
+    def receive(self, index: int, txn: Transaction) -> None:
+        """Open the lot of a gift (carryover basis) or an inheritance (stepped-up basis)."""
+        lot_id = txn.lot_id if txn.lot_id is not None else self.new_lot_id(txn)
+        self.claim_lot_id(txn.account_id, lot_id)
+        loss_basis = None
+        if txn.action is Action.GIFT_RECEIVED:
+            if txn.donor_basis is None or txn.fmv is None or txn.donor_acquired is None:
+                raise InputError("a gift needs donor_basis, donor_acquired and fmv", field="fmv")
+            if txn.donor_acquired > txn.date:
+                raise InputError(
+                    f"{txn.donor_acquired} is after the gift ({txn.date})", field="donor_acquired"
+                )
+            basis, loss_basis = gift_basis(txn.donor_basis, txn.fmv)
+            acquired = txn.donor_acquired
+        else:
+            if txn.fmv is None:
+                raise InputError("an inheritance needs fmv", field="fmv")
+            basis, acquired = txn.fmv, txn.date
+        # Not bought: never a replacement (IRC 1091 counts purchases only).
+        piece = _Piece(
+            txn.account_id, txn.symbol, lot_id, txn.quantity, basis, txn.date, acquired, ZERO,
+            index, True, (index, 1),
+        )  # fmt: skip
+        piece.loss_basis = loss_basis
+        piece.inherited = txn.action is Action.INHERITED
+        self.holdings.setdefault((txn.account_id, txn.symbol), []).append(piece)
+
+    # -- events over the open lots ------------------------------------------
+
+    def corporate(self, index: int, txn: Transaction) -> None:
+        """A split, return of capital, merger, symbol change or spin-off (``LOT_EVENTS``)."""
+        key = (txn.account_id, txn.symbol)
+        held = self.holdings.get(key)
+        if not held:
+            return
+        event = LOT_EVENTS[txn.action]
+        received: list[_Piece] = []
+        for piece in list(held):
+            outcome = event(
+                Holding(piece.quantity, piece.cost_basis, piece.adjustment, piece.loss_basis), txn
+            )
+            kept = outcome.kept
+            piece.quantity, piece.cost_basis, piece.adjustment, piece.loss_basis = kept
+            if outcome.event is not None:
+                sold = _Sold(
+                    piece.lot_id, piece.acquired, piece.purchased, piece.purchase, piece.inherited
+                )
+                self.dispose(
+                    txn, sold, piece.lot_id, ZERO, outcome.proceeds, outcome.disposed_basis,
+                    ZERO, ZERO, outcome.event,
+                )  # fmt: skip
+            if outcome.child is not None:
+                received.append(self.child(piece, outcome.child, txn))
+        if txn.action in _NEW_SYMBOL:
+            assert txn.new_symbol is not None
+            same_stock = self.group(txn.new_symbol) == self.group(txn.symbol)
+            for piece in held:
+                if not same_stock:
+                    # Shares received in a tax-free merger are no purchase: no replacement.
+                    self.drop_candidate(piece)
+                    piece.used = True
+                piece.symbol = txn.new_symbol
+            del self.holdings[key]
+            self.holdings.setdefault((txn.account_id, txn.new_symbol), []).extend(held)
+            received = held
+        elif txn.action is Action.SPLIT:
+            received = held
+        if received and txn.price > 0:
+            self.cash_in_lieu(index, txn, received)
+
+    def child(self, parent: _Piece, holding: Holding, txn: Transaction) -> _Piece:
+        """A spin-off's child lot: the parent's dates, its share of the basis; no replacement."""
+        assert txn.new_symbol is not None
+        lot_id = f"{parent.lot_id}-{txn.new_symbol}"
+        self.claim_lot_id(parent.account_id, lot_id)
+        piece = _Piece(
+            parent.account_id, txn.new_symbol, lot_id, holding.quantity, holding.cost_basis,
+            parent.purchased, parent.acquired, holding.adjustment, parent.purchase, True,
+            parent.order + (CHILD_ORDER,),
+        )  # fmt: skip
+        piece.loss_basis = holding.loss_basis
+        piece.inherited = parent.inherited
+        self.holdings.setdefault((parent.account_id, txn.new_symbol), []).append(piece)
+        return piece
+
+    def cash_in_lieu(self, index: int, txn: Transaction, received: list[_Piece]) -> None:
+        """Sell the fraction of a share the event left, at ``price``, from those lots."""
+        total = sum((piece.quantity for piece in received), ZERO)
+        fraction = total - total.to_integral_value(rounding="ROUND_FLOOR")
+        if fraction <= 0:
+            return
+        symbol = received[0].symbol
+        sale = Transaction(
+            date=txn.date,
+            account_id=txn.account_id,
+            symbol=symbol,
+            action=Action.SELL,
+            quantity=fraction,
+            price=txn.price,
+            row=txn.row,
+            source=txn.source,
+        )
+        self.sell(index, sale, DispositionEvent.CASH_IN_LIEU, received)
+
+    def transfer(self, index: int, txn: Transaction) -> None:
+        """Move lots in kind to another account: basis, dates and adjustments unchanged."""
+        assert txn.to_account_id is not None
+        source, target = txn.account_id, txn.to_account_id
+        held = self.holdings.get((source, txn.symbol), [])
+        method = LotMethod.SPECIFIC if txn.lot_id else self.methods[source]
+        chosen = select_lots(held, txn.quantity, method, txn.date, ZERO, txn.lot_id)
+        destination = self.holdings.setdefault((target, txn.symbol), [])
+        for piece, take in chosen:
+            if take == piece.quantity:
+                held.remove(piece)
+                piece.account_id = target
+                piece.rename(self.transferred_id(piece.lot_id, source, target))
+                destination.append(piece)
+                continue
+            basis, piece.cost_basis = split(piece.cost_basis, take, piece.quantity)
+            adjustment, piece.adjustment = split(piece.adjustment, take, piece.quantity)
+            moved = _Piece(
+                target, piece.symbol, self.transferred_id(f"{piece.lot_id}.1", source, target),
+                take, basis, piece.purchased, piece.acquired, adjustment, piece.purchase,
+                piece.used, piece.order + (1,),
+            )  # fmt: skip
+            if piece.loss_basis is not None:
+                moved.loss_basis, piece.loss_basis = split(piece.loss_basis, take, piece.quantity)
+            moved.inherited = piece.inherited
+            piece.quantity -= take
+            piece.rename(f"{piece.lot_id}.2")
+            piece.order = piece.order + (2,)
+            if piece.slot >= 0:
+                parts = self.candidates[self.group(piece.symbol)].items[piece.slot]
+                assert isinstance(parts, list)
+                parts.insert(parts.index(piece), moved)
+                moved.slot = piece.slot
+            destination.append(moved)
+
+    def transferred_id(self, lot_id: str, source: str, target: str) -> str:
+        """The lot's id in the account it moves to (prefixed by the source's if taken there)."""
+        if lot_id in self.lot_ids[target]:
+            lot_id = f"{source}:{lot_id}"
+        self.claim_lot_id(target, lot_id)
+        return lot_id
+
     # -- sells --------------------------------------------------------------
 
-    def sell(self, index: int, txn: Transaction) -> None:
-        """Relieve lots for a sale and wash its loss shares against replacements."""
+    def sell_row(self, index: int, txn: Transaction) -> None:
+        self.sell(index, txn)
+
+    def sell(
+        self,
+        index: int,
+        txn: Transaction,
+        event: DispositionEvent | None = None,
+        pool: Sequence[_Piece] | None = None,
+    ) -> None:
+        """Relieve lots for a sale and wash its loss shares against replacements.
+
+        ``pool``: the lots the sale may take from (default: all the account holds).
+        """
         held = self.holdings.get((txn.account_id, txn.symbol), [])
         method = LotMethod.SPECIFIC if txn.lot_id else self.methods[txn.account_id]
-        chosen = select_lots(held, txn.quantity, method, txn.date, txn.price, txn.lot_id)
-        # Relieve every lot first: the shares sold can never replace themselves.
-        relieved: list[tuple[_Sold, Decimal, Decimal, Decimal]] = []
-        proceeds_left = txn.quantity * txn.price - txn.fees
-        quantity_left = txn.quantity
+        chosen = select_lots(
+            held if pool is None else pool, txn.quantity, method, txn.date, txn.price, txn.lot_id
+        )
+        left = [txn.quantity * txn.price - txn.fees, txn.quantity]  # proceeds, shares
+        if not self.same_sale:
+            # Relieve every lot first: the shares sold can never replace themselves.
+            relieved = [self.relieve(piece, take, left, held) for piece, take in chosen]
+            for sold, take, basis, proceeds in relieved:
+                self.settle(index, txn, sold, take, basis, proceeds, event)
+            return
+        # Each lot its own sale, in relief order: a lot not yet relieved may replace the
+        # loss of one relieved before it; the parts it is split into as it becomes a
+        # replacement are then sold in lot order (the matched part first).
         for piece, take in chosen:
-            basis, piece.cost_basis = split(piece.cost_basis, take, piece.quantity)
-            _, piece.adjustment = split(piece.adjustment, take, piece.quantity)
-            proceeds, proceeds_left = split(proceeds_left, take, quantity_left)
-            quantity_left -= take
-            # The sold shares as they are now: a later wash in this same sale may rename
-            # or re-date the rest of their lot (when the rest becomes a replacement).
-            sold = _Sold(piece.lot_id, piece.acquired, piece.purchased, piece.purchase)
-            relieved.append((sold, take, basis, proceeds))
-            piece.quantity -= take
-            if piece.quantity == 0:
-                held.remove(piece)
-                self.drop_candidate(piece)
-        taxable = self.taxable[txn.account_id]
-        for sold, take, basis, proceeds in relieved:
-            if not taxable or proceeds >= basis:
-                self.dispose(txn, sold, sold.lot_id, take, proceeds, basis, ZERO, ZERO)
-            else:
-                self.wash(index, txn, sold, take, basis, proceeds)
+            part: _Piece | None = piece
+            while take > 0:
+                assert part is not None
+                share = min(take, part.quantity)
+                if share > 0:
+                    sold, share, basis, proceeds = self.relieve(part, share, left, held)
+                    self.settle(index, txn, sold, share, basis, proceeds, event)
+                    take -= share
+                part = part.rest
+
+    def relieve(
+        self, piece: _Piece, take: Decimal, left: list[Decimal], held: list[_Piece]
+    ) -> tuple[_Sold, Decimal, Decimal, Decimal]:
+        """Take ``take`` shares off an open lot: the sold shares, their basis and proceeds."""
+        basis, piece.cost_basis = split(piece.cost_basis, take, piece.quantity)
+        _, piece.adjustment = split(piece.adjustment, take, piece.quantity)
+        loss_basis = None
+        if piece.loss_basis is not None:
+            loss_basis, piece.loss_basis = split(piece.loss_basis, take, piece.quantity)
+        proceeds, left[0] = split(left[0], take, left[1])
+        left[1] -= take
+        acquired = piece.acquired
+        if loss_basis is not None:
+            # A gift sold below the donor's basis (Publication 551): the fair-value basis
+            # and the gift date for a loss, the proceeds between the two.
+            basis, fair_value = gift_sale_basis(basis, loss_basis, proceeds)
+            if fair_value:
+                acquired = piece.purchased
+        # The sold shares as they are now: a later wash in this same sale may rename
+        # or re-date the rest of their lot (when the rest becomes a replacement).
+        sold = _Sold(piece.lot_id, acquired, piece.purchased, piece.purchase, piece.inherited)
+        piece.quantity -= take
+        if piece.quantity == 0:
+            held.remove(piece)
+            self.drop_candidate(piece)
+        return sold, take, basis, proceeds
+
+    def settle(
+        self,
+        index: int,
+        txn: Transaction,
+        sold: _Sold,
+        take: Decimal,
+        basis: Decimal,
+        proceeds: Decimal,
+        event: DispositionEvent | None,
+    ) -> None:
+        """Write the row(s) of one relieved lot, washing a loss.
+
+        A loss that rounds to $0.00 on the form (under half a cent) is no loss.
+        """
+        if not self.taxable[txn.account_id] or money(basis - proceeds) <= 0:
+            self.dispose(txn, sold, sold.lot_id, take, proceeds, basis, ZERO, ZERO, event)
+        else:
+            self.wash(index, txn, sold, take, basis, proceeds, event)
 
     def wash(
         self,
@@ -513,36 +808,45 @@ class _Replay:
         take: Decimal,
         basis: Decimal,
         proceeds: Decimal,
+        event: DispositionEvent | None = None,
     ) -> None:
         """Match the loss shares of one relieved lot and write its Form 8949 row(s)."""
         claims = self.replacements(index, txn, sold, take)
-        washed = sum((quantity for _, quantity in claims), ZERO)
+        washed = sum((quantity for _, quantity, _ in claims), ZERO)
         if washed == 0:
-            self.dispose(txn, sold, sold.lot_id, take, proceeds, basis, ZERO, ZERO)
+            self.dispose(txn, sold, sold.lot_id, take, proceeds, basis, ZERO, ZERO, event)
             return
         washed_basis, rest_basis = split(basis, washed, take)
         washed_proceeds, rest_proceeds = split(proceeds, washed, take)
         adjustment = washed_basis - washed_proceeds
+        if money(adjustment) <= 0:
+            # The loss on the shares that would be washed rounds to $0.00: no loss to
+            # disallow, and the replacement shares stay free.
+            self.dispose(txn, sold, sold.lot_id, take, proceeds, basis, ZERO, ZERO, event)
+            return
         holding_days = (txn.date - sold.acquired).days
         permanent_total = ZERO
         disallowed_left, quantity_left = adjustment, washed
-        for target, quantity in claims:
+        for target, quantity, shares in claims:
             disallowed, disallowed_left = split(disallowed_left, quantity, quantity_left)
             quantity_left -= quantity
             if isinstance(target, _Piece):
                 permanent = not self.taxable[target.account_id]
-                replacement = self.absorb(target, quantity, disallowed, holding_days)
+                replacement = self.absorb(target, shares, disallowed, holding_days)
                 match = WashMatch(
-                    txn.date, txn.account_id, txn.symbol, sold.lot_id, quantity,
+                    txn.date, txn.account_id, txn.symbol, sold.lot_id, shares,
                     replacement.account_id, replacement.symbol, replacement.lot_id,
                     replacement.purchased, disallowed, permanent,
                 )  # fmt: skip
                 self.matches.append((index, match))
             else:
                 permanent = not self.taxable[target.account_id]
+                self.unpromised[target.slot] -= shares
+                if self.unpromised[target.slot] == 0:
+                    self.future[self.group(txn.symbol)].kill(target.position)
                 self.promised.setdefault(target.slot, []).append(
                     _Pending(
-                        quantity,
+                        shares,
                         disallowed,
                         holding_days,
                         permanent,
@@ -556,33 +860,44 @@ class _Replay:
             if permanent:
                 permanent_total += disallowed
         if washed == take:
-            self.dispose(txn, sold, sold.lot_id, take, proceeds, basis, adjustment, permanent_total)
+            self.dispose(
+                txn, sold, sold.lot_id, take, proceeds, basis, adjustment, permanent_total, event
+            )
         else:
             self.dispose(
                 txn, sold, f"{sold.lot_id}.1", washed, washed_proceeds, washed_basis, adjustment,
-                permanent_total,
+                permanent_total, event,
             )  # fmt: skip
             self.dispose(
-                txn, sold, f"{sold.lot_id}.2", take - washed, rest_proceeds, rest_basis, ZERO, ZERO
-            )
+                txn, sold, f"{sold.lot_id}.2", take - washed, rest_proceeds, rest_basis, ZERO,
+                ZERO, event,
+            )  # fmt: skip
 
     def replacements(
         self, index: int, txn: Transaction, sold: _Sold, loss_shares: Decimal
-    ) -> list[tuple[_Piece | _Promise, Decimal]]:
-        """Replacement shares for ``loss_shares``, earliest purchase first."""
-        claims: list[tuple[_Piece | _Promise, Decimal]] = []
+    ) -> list[tuple[_Piece | _Promise, Decimal, Decimal]]:
+        """Replacement shares for ``loss_shares``, earliest purchase first.
+
+        Each claim is ``(target, loss shares, replacement shares)``; the two
+        differ only where a split of the replacement's symbol falls between the
+        sale and a later purchase (2:1: one loss share takes two new shares).
+        """
+        claims: list[tuple[_Piece | _Promise, Decimal, Decimal]] = []
         wanted = loss_shares
         key = self.group(txn.symbol)
         slots = self.candidates.get(key)
         if slots is not None:
             position = slots.find(bisect_left(slots.keys, (txn.date - WINDOW).toordinal()))
             while wanted > 0 and position < len(slots.items):
-                piece = slots.items[position]
-                assert isinstance(piece, _Piece)
-                if piece.purchase != sold.purchase:
-                    take = min(wanted, piece.quantity)
-                    claims.append((piece, take))
-                    wanted -= take
+                parts = slots.items[position]
+                assert isinstance(parts, list)
+                for piece in parts:
+                    if piece.purchase != sold.purchase:
+                        take = min(wanted, piece.quantity)
+                        claims.append((piece, take, take))
+                        wanted -= take
+                        if wanted == 0:
+                            break
                 position = slots.find(position + 1)
         buys = self.future.get(key)
         if buys is not None and wanted > 0:
@@ -594,12 +909,19 @@ class _Replay:
                 assert isinstance(buy, Transaction)
                 if buy.date.toordinal() > last:
                     break
-                take = min(wanted, self.unpromised[buy_index])
-                claims.append((_Promise(buy_index, buy.account_id), take))
+                free = self.unpromised[buy_index]
+                factor = self.split_factor(buy.symbol, index, buy_index)
+                if factor is None:
+                    take = shares = min(wanted, free)
+                else:
+                    shares = scale(wanted, factor)
+                    take = wanted
+                    if shares > free:
+                        shares = free
+                        take = min(wanted, scale(free, (factor[1], factor[0])))
+                # Claimed only once the wash is settled (``wash`` takes the shares).
+                claims.append((_Promise(buy_index, buy.account_id, position), take, shares))
                 wanted -= take
-                self.unpromised[buy_index] -= take
-                if self.unpromised[buy_index] == 0:
-                    buys.kill(position)
                 position = buys.find(position + 1)
         return claims
 
@@ -617,10 +939,13 @@ class _Replay:
                 rest_adjustment, target.purchase, False, target.order + (2,),
             )  # fmt: skip
             rest.slot = target.slot
-            self.candidates[self.group(target.symbol)].items[rest.slot] = rest
+            parts = self.candidates[self.group(target.symbol)].items[rest.slot]
+            assert isinstance(parts, list)
+            parts[parts.index(target)] = rest
             held = self.holdings[(target.account_id, target.symbol)]
             held.insert(held.index(target) + 1, rest)
             target.slot = -1
+            target.rest = rest
             target.rename(f"{target.lot_id}.1")
             target.quantity = quantity
             target.cost_basis = part_basis
@@ -645,6 +970,7 @@ class _Replay:
         basis: Decimal,
         adjustment: Decimal,
         permanent: Decimal,
+        event: DispositionEvent | None = None,
     ) -> None:
         self.dispositions.append(
             Disposition(
@@ -655,12 +981,13 @@ class _Replay:
                 quantity,
                 sold.acquired,
                 sold.purchased,
-                term_of(sold.acquired, txn.date),
+                Term.LONG if sold.inherited else term_of(sold.acquired, txn.date),
                 proceeds,
                 basis,
                 adjustment,
                 permanent,
                 self.taxable[txn.account_id],
+                event,
             )
         )
 
@@ -679,6 +1006,8 @@ class _Replay:
                 purchased=p.purchased,
                 acquired=p.acquired,
                 wash_sale_adjustment=p.adjustment,
+                loss_basis=p.loss_basis,
+                inherited=p.inherited,
             )
             for p in pieces
         )
@@ -690,6 +1019,22 @@ class _Replay:
         )
 
 
+#: What the replay does with each kind of row: one signature ``(replay, index, row)``.
+_HANDLERS: dict[Action, Callable[[_Replay, int, Transaction], None]] = {
+    Action.BUY: _Replay.buy,
+    Action.REINVEST: _Replay.buy,
+    Action.SELL: _Replay.sell_row,
+    Action.SPLIT: _Replay.corporate,
+    Action.RETURN_OF_CAPITAL: _Replay.corporate,
+    Action.MERGER: _Replay.corporate,
+    Action.SYMBOL_CHANGE: _Replay.corporate,
+    Action.SPINOFF: _Replay.corporate,
+    Action.TRANSFER: _Replay.transfer,
+    Action.GIFT_RECEIVED: _Replay.receive,
+    Action.INHERITED: _Replay.receive,
+}
+
+
 class _Sold(NamedTuple):
     """Shares relieved by a sale, as their lot was when they were sold."""
 
@@ -697,6 +1042,7 @@ class _Sold(NamedTuple):
     acquired: dt.date
     purchased: dt.date
     purchase: int
+    inherited: bool = False
 
 
 class _Promise(NamedTuple):
@@ -704,3 +1050,4 @@ class _Promise(NamedTuple):
 
     slot: int
     account_id: str
+    position: int  # its place among the group's purchases

@@ -1,7 +1,7 @@
 """``household wash-sales`` and ``household gains``: output contract and bad input.
 
 Bad input exits 2 with one line on stderr, ``file:row: field: message``, and
-no traceback (FORMATS.md, "Conventions").
+no traceback (docs/formats.md, "Conventions").
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def test_gains_json_and_form_8949_csv(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_table_output_is_readable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = invoke(["wash-sales", *write(tmp_path)], capsys)
     assert code == 0
-    assert "Dispositions" in out and "1150.00" in out
+    assert "Dispositions" in out and "$1,150.00" in out
 
 
 BAD = [
@@ -132,7 +132,7 @@ BAD = [
     (ACCOUNTS, TRANSACTIONS.replace("SELL,100,9,0,", "SELL,10,9,0,L9"),
      "transactions.csv:3: lot_id: lot 'L9' is not held"),
     (ACCOUNTS, TRANSACTIONS.replace("SELL", "short"),
-     "transactions.csv:3: action: 'short' is not buy or sell"),
+     "transactions.csv:3: action: 'short' is not a known action"),
     (ACCOUNTS, "date,account_id,symbol,action,quantity\n",
      "transactions.csv:1: price: missing column"),
     (ACCOUNTS, TRANSACTIONS.replace("L2", "L1"),

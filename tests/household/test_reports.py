@@ -9,14 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from household.cli import app
 from household.html_report import render_html
 from household.loader import load_household
 from household.model import Household
 from household.plan import Plan, rebalance
 from household.reports import SECTIONS, csv_text, render_tables, sections, write_csvs
+from tests.cli_runner import invoke
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "households"
 AS_OF = dt.date(2026, 6, 1)
@@ -96,17 +95,16 @@ def test_frames_for_notebooks(withdrawal_plan: Plan) -> None:
 
 
 def test_cli_rebalance_json_out_dir_and_exit_codes(tmp_path: Path) -> None:
-    runner = CliRunner()
     path = str(FIXTURES / "plan_withdrawal.json")
-    result = runner.invoke(app, ["rebalance", path, "--format", "json", "--out", str(tmp_path)])
+    result = invoke(["rebalance", path, "--format", "json", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["summary"]["status"] == "ok"
     assert (tmp_path / "report.html").exists() and (tmp_path / "trades.csv").exists()
     assert json.loads((tmp_path / "plan.json").read_text()) == document
-    result = runner.invoke(app, ["rebalance", path, "--as-of", "June 1"])
+    result = invoke(["rebalance", path, "--as-of", "June 1"])
     assert result.exit_code == 2
-    result = runner.invoke(app, ["harvest", str(FIXTURES / "plan_harvest.json"), "--format", "csv"])
+    result = invoke(["harvest", str(FIXTURES / "plan_harvest.json"), "--format", "csv"])
     assert result.exit_code == 0
     assert result.stdout.splitlines()[1].startswith("joint,VTI,stocks,sell,100,")
 
@@ -122,6 +120,6 @@ def test_refused_plan_exits_1_with_reasons(tmp_path: Path) -> None:
     assert [c.name for c in plan.checks if not c.passed] == ["cash_reserve"]
     path = tmp_path / "h.json"
     path.write_text(json.dumps(data))
-    result = CliRunner().invoke(app, ["rebalance", str(path), "--format", "json"])
+    result = invoke(["rebalance", str(path), "--format", "json"])
     assert result.exit_code == 1
     assert json.loads(result.stdout)["summary"]["status"] == "refused"

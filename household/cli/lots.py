@@ -3,33 +3,48 @@
 Both read ``accounts.csv``, ``transactions.csv`` and optionally
 ``securities.csv`` (for ``identical_group``), replay the history through the
 wash-sale ledger (:func:`lots.washsale.replay`) and print the result as
-``FORMATS.md`` specifies.
+``docs/formats.md`` specifies.
 """
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import Any
 
-import typer
-
-from household.cli import OutputFormat, app, bad_input
+from household.cli import BadUsage
+from household.cli.common import OutputFormat, add_allow_extra_columns, add_format
 from household.csvio import identical_groups, read_accounts, read_securities, read_transactions
-from household.render import console, csv_text, money_text, print_json, quantity_text, table
+from household.render import csv_text, money_text, print_json, quantity_text, tables_text
 from lots.gains import FormRow, TermTotals, form_row, summarize
 from lots.records import Disposition, Lot
 from lots.relief import LotMethod
 from lots.washsale import Ledger, WashMatch, replay
 
-AccountsOption = typer.Option(..., "--accounts", help="accounts.csv", show_default=False)
-TransactionsOption = typer.Option(
-    ..., "--transactions", help="transactions.csv", show_default=False
-)
-SecuritiesOption = typer.Option(None, "--securities", help="securities.csv (identical groups)")
-MethodOption = typer.Option(
-    None, "--method", help="lot method for accounts without one: fifo|lifo|hifo|min_tax"
-)
-FormatOption = typer.Option(OutputFormat.TABLE, "--format", help="table, json or csv")
+
+def configure(parser: argparse.ArgumentParser, name: str) -> None:
+    """Arguments of ``wash-sales`` and ``gains``."""
+    parser.add_argument("--accounts", type=Path, required=True, help="accounts.csv")
+    parser.add_argument("--transactions", type=Path, required=True, help="transactions.csv")
+    parser.add_argument("--securities", type=Path, default=None, help="securities.csv")
+    parser.add_argument(
+        "--method",
+        default=None,
+        help="lot method for accounts without one: fifo|lifo|hifo|min_tax; specific "
+        "identification (specific) is chosen per sale by its lot_id, or per account by "
+        "lot_method=specific in accounts.csv",
+    )
+    add_allow_extra_columns(parser)
+    if name == "gains":
+        parser.add_argument("--year", type=int, default=None, help="tax year (default: all)")
+    parser.add_argument(
+        "--same-sale-replacement",
+        action="store_true",
+        help="a lot sold later in one sale may replace an earlier lot's loss "
+        "(each lot its own sale)",
+    )
+    add_format(parser)
+    parser.set_defaults(run=wash_sales if name == "wash-sales" else gains)
 
 
 def run_ledger(
@@ -37,6 +52,9 @@ def run_ledger(
     transactions_path: Path,
     securities_path: Path | None,
     method: str | None,
+    same_sale_replacement: bool = False,
+    *,
+    allow_extra_columns: bool = False,
 ) -> Ledger:
     """Read the CSV set and replay it; bad input raises a ``LotsError``."""
     default_method = LotMethod.FIFO
@@ -44,22 +62,34 @@ def run_ledger(
         try:
             default_method = LotMethod.parse(method)
         except ValueError as error:
-            raise bad_input(f"--method: {error}") from None
+            raise BadUsage(f"--method: {error}") from None
         if default_method is LotMethod.SPECIFIC:
-            raise bad_input("--method: specific identification is chosen per sale (lot_id)")
-    accounts = read_accounts(accounts_path)
-    transactions = read_transactions(transactions_path, accounts)
-    groups = identical_groups(read_securities(securities_path)) if securities_path else {}
-    return replay(transactions, accounts, groups, default_method)
+            raise BadUsage("--method: specific identification is chosen per sale (lot_id)")
+    extra = allow_extra_columns
+    accounts = read_accounts(accounts_path, allow_extra_columns=extra)
+    transactions = read_transactions(transactions_path, accounts, allow_extra_columns=extra)
+    groups = (
+        identical_groups(read_securities(securities_path, allow_extra_columns=extra))
+        if securities_path
+        else {}
+    )
+    return replay(
+        transactions,
+        accounts,
+        groups,
+        default_method,
+        same_sale_replacement=same_sale_replacement,
+    )
 
 
 def disposition_json(d: Disposition) -> dict[str, Any]:
-    """A disposition as ``FORMATS.md`` prints it, rounded as on Form 8949.
+    """A disposition as ``docs/formats.md`` prints it, rounded as on Form 8949.
 
     Money is rounded to cents half-even the way :func:`lots.gains.form_row` does,
     so ``gain = proceeds - cost_basis + adjustment`` holds on the printed row.
     """
     row = form_row(d)
+    event = {"event": d.event.value} if d.event is not None else {}
     return {
         "sale_date": d.sale_date,
         "account_id": d.account_id,
@@ -74,11 +104,12 @@ def disposition_json(d: Disposition) -> dict[str, Any]:
         "adjustment": money_text(row.adjustment),
         "gain": money_text(row.gain),
         "permanently_disallowed": money_text(d.permanently_disallowed),
+        **event,
     }
 
 
 def lot_json(lot: Lot) -> dict[str, Any]:
-    """An open lot as ``FORMATS.md`` prints it."""
+    """An open lot as ``docs/formats.md`` prints it."""
     return {
         "account_id": lot.account_id,
         "symbol": lot.symbol,
@@ -108,28 +139,39 @@ def match_json(match: WashMatch) -> dict[str, Any]:
     }
 
 
-@app.command("wash-sales")
-def wash_sales(
-    accounts: Path = AccountsOption,
-    transactions: Path = TransactionsOption,
-    securities: Path | None = SecuritiesOption,
-    method: str | None = MethodOption,
-    output: OutputFormat = FormatOption,
-) -> None:
+def wash_sales(args: argparse.Namespace) -> int:
     """Replay the history and apply the wash-sale rule across all accounts."""
-    ledger = run_ledger(accounts, transactions, securities, method)
+    ledger = run_ledger(
+        args.accounts,
+        args.transactions,
+        args.securities,
+        args.method,
+        args.same_sale_replacement,
+        allow_extra_columns=args.allow_extra_columns,
+    )
+    output = args.output
     dispositions = [disposition_json(d) for d in ledger.reportable]
     lots = [lot_json(lot) for lot in ledger.lots]
     matches = [match_json(m) for m in ledger.matches]
+    columns = list(_DISPOSITION_COLUMNS)
+    if any("event" in row for row in dispositions):
+        columns.append("event")
     if output is OutputFormat.JSON:
         print_json({"dispositions": dispositions, "lots": lots, "matches": matches})
     elif output is OutputFormat.CSV:
-        print(csv_text(dispositions, list(_DISPOSITION_COLUMNS)), end="")
+        print(csv_text(dispositions, columns), end="")
     else:
-        out = console()
-        out.print(table("Dispositions (taxable accounts)", dispositions, _DISPOSITION_COLUMNS))
-        out.print(table("Wash-sale matches", matches, list(matches[0]) if matches else []))
-        out.print(table("Open lots", lots, list(lots[0]) if lots else _LOT_COLUMNS))
+        print(
+            tables_text(
+                [
+                    ("Dispositions (taxable accounts)", dispositions, columns),
+                    ("Wash-sale matches", matches, list(matches[0]) if matches else []),
+                    ("Open lots", lots, list(lots[0]) if lots else _LOT_COLUMNS),
+                ]
+            ),
+            end="",
+        )
+    return 0
 
 
 _DISPOSITION_COLUMNS = (
@@ -195,21 +237,21 @@ def totals_json(totals: TermTotals) -> dict[str, Any]:
     }
 
 
-@app.command("gains")
-def gains(
-    accounts: Path = AccountsOption,
-    transactions: Path = TransactionsOption,
-    securities: Path | None = SecuritiesOption,
-    method: str | None = MethodOption,
-    year: int | None = typer.Option(None, "--year", help="tax year (default: all years)"),
-    output: OutputFormat = FormatOption,
-) -> None:
+def gains(args: argparse.Namespace) -> int:
     """The realized gains summary: Form 8949 rows and short- and long-term totals."""
-    ledger = run_ledger(accounts, transactions, securities, method)
+    ledger = run_ledger(
+        args.accounts,
+        args.transactions,
+        args.securities,
+        args.method,
+        args.same_sale_replacement,
+        allow_extra_columns=args.allow_extra_columns,
+    )
+    year, output = args.year, args.output
     summary = summarize(ledger.dispositions, year)
     if output is OutputFormat.CSV:
         print(csv_text([form_row_csv(row) for row in summary.rows], FORM_8949_COLUMNS), end="")
-        return
+        return 0
     rows = [disposition_json(row.disposition) for row in summary.rows]
     totals = {
         "short": totals_json(summary.short),
@@ -218,8 +260,16 @@ def gains(
     }
     if output is OutputFormat.JSON:
         print_json({"year": year, "dispositions": rows, "totals": totals})
-        return
-    out = console()
-    out.print(table("Form 8949 rows", [form_row_csv(r) for r in summary.rows], FORM_8949_COLUMNS))
+        return 0
     total_rows = [{"term": term, **values} for term, values in totals.items()]
-    out.print(table(f"Totals ({year or 'all years'})", total_rows, list(total_rows[0])))
+    form_rows = [form_row_csv(r) for r in summary.rows]
+    print(
+        tables_text(
+            [
+                ("Form 8949 rows", form_rows, FORM_8949_COLUMNS),
+                (f"Totals ({year or 'all years'})", total_rows, list(total_rows[0])),
+            ]
+        ),
+        end="",
+    )
+    return 0

@@ -1,0 +1,287 @@
+"""Running a sweep: find the households, skip the done, batch the rest, write as they finish.
+
+:func:`run_sweep` is the whole of ``household sweep``:
+
+1. **Find** the household files: every ``*.json`` in the source folder,
+   sorted by name; a file's name without ``.json`` is its key.
+2. **Identify** the sweep: its id is a hash of the kind, the plan date and
+   the source folder, written to ``OUT/sweep.json``. An output folder holding
+   another sweep is refused (use another ``--out``, or ``fresh=True``).
+3. **Skip** what is done: a household whose result record
+   ``OUT/records/KEY.json`` exists and whose file still has the hash recorded
+   there is not planned again (failed ones are retried with ``retry_failed``).
+4. **Batch** the rest into tasks of ``batch_size`` households and hand them to
+   the :class:`~household.sweep.executors.Executor`, at most two tasks per
+   worker in flight.
+5. **Write** each household as its task comes back: ``plans/ID.json`` first,
+   then its record, each atomically (a temporary file renamed into place), so a
+   sweep killed at any moment leaves only whole files and resumes where it was.
+6. **Finish**: read the records back in household-id order and write
+   ``households.csv``, ``households.parquet``, ``summary.json`` and
+   ``summary.html`` (see :mod:`household.sweep.outputs`).
+
+Memory is bounded by the tasks in flight, not by the number of households:
+plans go to disk as they arrive and the tables are written from the records,
+streamed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from household.errors import HouseholdError
+from household.sweep.executors import Executor
+from household.sweep.work import Outcome, SweepKind, Task, Unit, run_task
+
+__all__ = ["SweepResult", "atomic_write", "discover", "plan_name", "run_sweep", "sweep_id"]
+
+ENGINE = "household-lots sweep 1"
+"""Part of the sweep id: bump when the per-household result changes meaning."""
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+@attrs.frozen
+class SweepResult:
+    """What a run of a sweep did.
+
+    Attributes:
+        summary: the ``summary.json`` document.
+        out: the output folder.
+    """
+
+    summary: dict[str, Any]
+    out: Path
+
+    @property
+    def failed(self) -> int:
+        """Households that failed (in this run or an earlier one)."""
+        return int(self.summary["failed"])
+
+
+def discover(source: Path) -> list[Unit]:
+    """The household files of a source folder, sorted by name.
+
+    Raises:
+        HouseholdError: when the folder does not exist or holds no ``*.json``.
+    """
+    if not source.is_dir():
+        raise HouseholdError("not a folder of household files", file=str(source))
+    units = [Unit(path.name[: -len(".json")], str(path)) for path in sorted(source.glob("*.json"))]
+    if not units:
+        raise HouseholdError("holds no household files (*.json)", file=str(source))
+    return units
+
+
+def sweep_id(kind: SweepKind, as_of: dt.date | None, source: Path) -> str:
+    """The sweep's id: 16 hex digits of the hash of what defines it."""
+    text = "\n".join(
+        [ENGINE, kind.value, as_of.isoformat() if as_of else "file", str(source.resolve())]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def plan_name(household_id: str) -> str:
+    """The file name of a household's plan: ``ID.json``, unsafe characters as ``_``."""
+    return _SAFE.sub("_", household_id) + ".json"
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the whole new one."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _file_sha256(path: str) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+def _read_record(path: Path) -> dict[str, Any] | None:
+    try:
+        record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record
+
+
+def _prepare(out: Path, identity: dict[str, Any], fresh: bool) -> None:
+    marker = out / "sweep.json"
+    if fresh and out.exists():
+        for name in ("records", "plans"):
+            shutil.rmtree(out / name, ignore_errors=True)
+        marker.unlink(missing_ok=True)
+    if marker.exists():
+        existing = _read_record(marker) or {}
+        if existing.get("sweep_id") != identity["sweep_id"]:
+            raise HouseholdError(
+                f"holds sweep {existing.get('sweep_id')!r} ({existing.get('kind')} of"
+                f" {existing.get('source')} as of {existing.get('as_of')}), not this one",
+                file=str(out),
+                hint="give another --out, or --fresh to start over",
+            )
+    (out / "records").mkdir(parents=True, exist_ok=True)
+    (out / "plans").mkdir(parents=True, exist_ok=True)
+    atomic_write(marker, json.dumps(identity, indent=2) + "\n")
+
+
+def _todo(units: Sequence[Unit], records: Path, retry_failed: bool) -> list[Unit]:
+    todo = []
+    for unit in units:
+        record = _read_record(records / f"{unit.key}.json")
+        if record is None:
+            todo.append(unit)
+            continue
+        failed = record["row"]["status"] == "failed"
+        try:
+            same = record.get("input_sha256") == _file_sha256(unit.path)
+        except OSError:  # unreadable now: plan it again, it will fail with its message
+            same = False
+        if not same or (failed and retry_failed):
+            todo.append(unit)
+    return todo
+
+
+def _batches(
+    kind: SweepKind, as_of: dt.date | None, units: Sequence[Unit], size: int
+) -> Iterator[Task]:
+    for start in range(0, len(units), size):
+        yield Task(kind, as_of, tuple(units[start : start + size]))
+
+
+def default_batch_size(todo: int, workers: int) -> int:
+    """Households per task: up to 16, but at least eight tasks per worker when there are few."""
+    return max(1, min(16, -(-todo // (workers * 8))))
+
+
+def _write(out: Path, outcome: Outcome) -> None:
+    if outcome.plan_text is not None:
+        atomic_write(out / "plans" / plan_name(outcome.row["household_id"]), outcome.plan_text)
+    record = {"key": outcome.key, "input_sha256": outcome.input_sha256, "row": dict(outcome.row)}
+    atomic_write(out / "records" / f"{outcome.key}.json", json.dumps(record, indent=1) + "\n")
+
+
+Progress = Callable[[int, int, int], None]
+"""``progress(done, failed, total)``, called as households finish."""
+
+
+def run_sweep(
+    kind: SweepKind,
+    source: Path,
+    out: Path,
+    executor: Executor,
+    *,
+    as_of: dt.date | None = None,
+    batch_size: int | None = None,
+    retry_failed: bool = False,
+    fresh: bool = False,
+    progress: Progress | None = None,
+) -> SweepResult:
+    """Run (or resume) a sweep; see the module docstring.
+
+    Args:
+        kind: rebalance or harvest.
+        source: the folder of household files.
+        out: the output folder.
+        executor: where the tasks run.
+        as_of: the plan date; ``None`` for each file's own ``as_of``.
+        batch_size: households per task (default :func:`default_batch_size`).
+        retry_failed: plan again the households that failed before.
+        fresh: forget earlier results in ``out`` and start over.
+        progress: called with ``(done, failed, total)`` as households finish.
+
+    Returns:
+        The :class:`SweepResult`; its summary is also in ``out/summary.json``.
+
+    Raises:
+        HouseholdError: for a bad source folder, or ``out`` holding another sweep.
+    """
+    from household.sweep.outputs import finish
+
+    started = time.perf_counter()
+    units = discover(source)
+    identity = {
+        "sweep_id": sweep_id(kind, as_of, source),
+        "kind": kind.value,
+        "as_of": as_of.isoformat() if as_of else "file",
+        "source": str(source.resolve()),
+    }
+    _prepare(out, identity, fresh)
+    todo = _todo(units, out / "records", retry_failed)
+    size = batch_size or default_batch_size(len(todo), executor.workers)
+    done = len(units) - len(todo)
+    failed = 0
+    lost: list[tuple[Unit, str]] = []
+    if progress is not None:
+        progress(done, failed, len(units))
+    tasks = _batches(kind, as_of, todo, size)
+    for task, result in executor.imap_unordered(run_task, tasks, window=2 * executor.workers):
+        if isinstance(result, BaseException):
+            # The worker died: nothing is recorded, so a rerun plans these again.
+            message = f"worker lost: {type(result).__name__}: {result}"
+            lost.extend((unit, message) for unit in task.units)
+            failed += len(task.units)
+            done += len(task.units)
+        else:
+            for outcome in result:
+                _write(out, outcome)
+                failed += outcome.row["status"] == "failed"
+            done += len(result)
+        if progress is not None:
+            progress(done, failed, len(units))
+    seconds = time.perf_counter() - started
+    summary = finish(
+        out,
+        units,
+        identity,
+        lost=lost,
+        planned_now=len(todo) - len(lost),
+        skipped=len(units) - len(todo),
+        executor=executor.describe(),
+        batch_size=size,
+        seconds=seconds,
+    )
+    return SweepResult(summary, out)
+
+
+def plain_progress(stream: Any = None, every: float = 2.0) -> Progress:
+    """Progress as plain lines (``sweep: 120/1000 done, 2 failed, 35.1/s``), one per ``every`` s."""
+    state = {"last": 0.0, "start": time.perf_counter(), "first": -1}
+
+    def report(done: int, failed: int, total: int) -> None:
+        now = time.perf_counter()
+        if state["first"] < 0:
+            state["first"] = done
+        if done < total and now - state["last"] < every and done != state["first"]:
+            return
+        state["last"] = now
+        elapsed = max(now - state["start"], 1e-9)
+        rate = (done - state["first"]) / elapsed
+        print(
+            f"sweep: {done}/{total} done, {failed} failed, {rate:.1f}/s",
+            file=stream or sys.stderr,
+            flush=True,
+        )
+
+    return report
