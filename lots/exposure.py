@@ -64,13 +64,14 @@ from decimal import Decimal
 
 import attrs
 
-from lots.numbers import ZERO, split, to_decimal
-from lots.records import Account, Action, Lot, TaxTreatment, Transaction
+from lots.numbers import ZERO, money, split, to_decimal
+from lots.records import Account, Lot, TaxTreatment, Transaction
 from lots.relief import LotMethod
 from lots.washsale import WINDOW, Ledger, replay
 
 _DAY = dt.timedelta(days=1)
 _DATE_KEY = "\x00date"  # ranks' key for the first event of a date (no account id is empty)
+_NOT_BOUGHT = "\x00gift"  # ranks' key for the lots a gift or an inheritance opened
 
 
 def _positive(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
@@ -324,6 +325,7 @@ class Exposure:
             own = _rank_of(lot, self.purchase_ranks)
             wanted = quantity
             washes: list[Wash] = []
+            scheduled_before = dict(scheduled_taken)
             for replacement in group.recent_buys:
                 if wanted == 0:
                     break
@@ -366,6 +368,20 @@ class Exposure:
                         scheduled=True,
                     )
                 )
+            washed = sum((w.quantity for w in washes), ZERO)
+            if washed:
+                # As the replay: a washed loss that rounds to $0.00 disallows nothing
+                # and leaves the replacement shares free.
+                washed_basis, _ = split(basis, washed, quantity)
+                washed_proceeds, _ = split(quantity * price, washed, quantity)
+                if money(washed_basis - washed_proceeds) <= 0:
+                    for w in washes:
+                        if w.scheduled:
+                            continue
+                        key = (w.account_id, w.symbol, w.lot_id or "")
+                        taken[key] -= w.quantity
+                    scheduled_taken = dict(scheduled_before)
+                    washes = []
             results.append(SaleWashed(quantity, tuple(washes)))
             # The relieved shares are gone: no replacement for a later sale.
             if sold_recent:
@@ -377,7 +393,8 @@ class Exposure:
 
         The first ``shares`` bought today disallow ``loss per share`` each, the
         next step's shares the next step's, and so on; shares beyond the last step
-        disallow nothing. A piecewise-linear function of the quantity bought
+        disallow nothing (nor does a step whose disallowed loss rounds to $0.00,
+        as in the replay). A piecewise-linear function of the quantity bought
         (not concave in general: sales are taken in date order, not by loss), for
         a MILP's encoding of :meth:`buy_washes`.
         """
@@ -393,7 +410,8 @@ class Exposure:
         The first loss shares sold are washed by the first step's shares, and so
         on (recent buys in purchase order, other shares of the lot's own purchase
         left out, then the scheduled buys the past loss sales leave); loss shares
-        beyond the last step are not washed. :meth:`sale_washed` walks the same steps.
+        beyond the last step are not washed. :meth:`sale_washed` walks the same steps
+        (and washes nothing where the washed loss rounds to $0.00, as the replay).
         """
         group = self.for_symbol(lot.symbol)
         own = _rank_of(lot, self.purchase_ranks)
@@ -425,6 +443,9 @@ class Exposure:
                 continue
             take = min(wanted, sale.quantity)
             disallowed, _ = split(sale.loss, take, sale.quantity)
+            if money(disallowed) <= 0:
+                # As the replay: a washed loss that rounds to $0.00 disallows nothing.
+                continue
             washes.append((sale, take, disallowed))
             wanted -= take
         return BuyWashes(quantity, permanent, tuple(washes))
@@ -493,6 +514,7 @@ def exposure(
             (lot.account_id, lot.lot_id) in used
             or lot.wash_sale_adjustment > 0
             or lot.acquired != lot.purchased
+            or not _bought(lot, ranks)
         ):
             continue
         rank = _rank_of(lot, ranks)
@@ -524,6 +546,7 @@ def exposure(
         for index, sale in enumerate(group_sales):
             wanted = sale.quantity
             washed = permanent = ZERO
+            before = list(queue)
             for number, (buy, left) in enumerate(queue):
                 if wanted == 0:
                     break
@@ -535,6 +558,11 @@ def exposure(
                 washed += take
                 if treatments[buy.account_id] is not TaxTreatment.TAXABLE:
                     permanent += take
+            if washed and money(split(sale.loss, washed, sale.quantity)[0]) <= 0:
+                # As the replay: a washed loss that rounds to $0.00 disallows nothing
+                # and leaves the scheduled shares free.
+                queue[:] = before
+                washed = permanent = ZERO
             group_sales[index] = attrs.evolve(
                 sale, scheduled_washed=washed, scheduled_permanent=permanent
             )
@@ -577,7 +605,7 @@ def _purchase_ranks(
     generated: dict[tuple[str, str, dt.date], int] = {}
     for index, txn in enumerate(sorted(transactions, key=lambda t: t.date)):
         ranks.setdefault((_DATE_KEY, txn.date.isoformat()), index)
-        if txn.action is not Action.BUY:
+        if not txn.action.opens_lot:
             continue
         taken = claimed.setdefault(txn.account_id, set())
         lot_id = txn.lot_id
@@ -592,7 +620,22 @@ def _purchase_ranks(
             generated[key] = number
         taken.add(lot_id)
         ranks[(txn.account_id, lot_id)] = index
+        if not txn.action.purchase:
+            # A gift or an inheritance opens a lot that is never a replacement.
+            ranks[(_NOT_BOUGHT, f"{txn.account_id}\x00{lot_id}")] = index
     return ranks
+
+
+def _bought(lot: Lot, ranks: Mapping[tuple[str, str], int]) -> bool:
+    """Whether an open lot comes from a purchase (not a gift or an inheritance)."""
+    lot_id = lot.lot_id
+    while True:
+        if (lot.account_id, lot_id) in ranks:
+            return (_NOT_BOUGHT, f"{lot.account_id}\x00{lot_id}") not in ranks
+        head, dot, tail = lot_id.rpartition(".")
+        if not (dot and tail.isdigit()):
+            return True
+        lot_id = head
 
 
 def _rank_of(lot: Lot, ranks: Mapping[tuple[str, str], int]) -> int:
