@@ -39,6 +39,7 @@ from location.growth import basis_bonus
 from location.growth import growth_table as class_growth_table
 from location.inputs import ClassLimits
 from location.inputs import TargetBasis as LocationTargetBasis
+from location.risk import Covariance, covariance_matrix
 from location.solvers import DEFAULT_SOLVERS
 from lots.numbers import ZERO, money
 from lots.records import Term
@@ -204,6 +205,30 @@ def growth_table(household: Household) -> dict[tuple[str, str], float]:
         for name in household.asset_classes:
             table[(account.account_id, name)] = by_treatment[(name, treatment)] + bonus
     return table
+
+
+def risk_covariance(household: Household) -> Covariance:
+    """The covariance of the household's asset classes (file order), from its ``risk``
+    section and the bundled default of :mod:`location.risk`.
+
+    ``Covariance.assumed`` names the classes neither knew (given the largest default
+    volatility, uncorrelated); ``Covariance.defaulted`` those the default supplied.
+
+    Raises:
+        HouseholdError: a covariance that is not positive semi-definite.
+    """
+    risk = household.risk
+    try:
+        return covariance_matrix(
+            tuple(household.asset_classes),
+            covariance=risk.covariance,
+            volatilities=risk.volatilities,
+            correlations=risk.correlations,
+        )
+    except LocationInputError as error:
+        raise HouseholdError(
+            error.message, file=household.source, field="risk", hint=error.hint
+        ) from None
 
 
 def locate_household(

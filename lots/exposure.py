@@ -65,11 +65,13 @@ from decimal import Decimal
 import attrs
 
 from lots.numbers import ZERO, money, split, to_decimal
-from lots.records import Account, Action, Lot, TaxTreatment, Transaction
+from lots.records import Account, Lot, TaxTreatment, Transaction
 from lots.relief import LotMethod
 from lots.washsale import WINDOW, Ledger, replay
 
 _DAY = dt.timedelta(days=1)
+_DATE_KEY = "\x00date"  # ranks' key for the first event of a date (no account id is empty)
+_NOT_BOUGHT = "\x00gift"  # ranks' key for the lots a gift or an inheritance opened
 
 
 def _positive(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
@@ -315,15 +317,15 @@ class Exposure:
             sold_recent = any(
                 (r.account_id, r.symbol, r.lot_id) == sold_key for r in group.recent_buys
             )
-            if not taxable or money(basis - quantity * price) <= 0:
+            if not taxable or quantity * price >= basis:
                 results.append(SaleWashed(ZERO))
                 if sold_recent:
                     taken[sold_key] = taken.get(sold_key, ZERO) + quantity
                 continue
             own = _rank_of(lot, self.purchase_ranks)
-            taken_before, scheduled_before = dict(taken), dict(scheduled_taken)
             wanted = quantity
             washes: list[Wash] = []
+            scheduled_before = dict(scheduled_taken)
             for replacement in group.recent_buys:
                 if wanted == 0:
                     break
@@ -366,19 +368,61 @@ class Exposure:
                         scheduled=True,
                     )
                 )
-            washed = quantity - wanted
-            if washed > 0:
+            washed = sum((w.quantity for w in washes), ZERO)
+            if washed:
+                # As the replay: a washed loss that rounds to $0.00 disallows nothing
+                # and leaves the replacement shares free.
                 washed_basis, _ = split(basis, washed, quantity)
-                if money(washed_basis - washed * price) <= 0:
-                    # The washed part's loss rounds to $0.00: the replay washes
-                    # nothing, and the replacements stay free.
-                    taken, scheduled_taken = taken_before, scheduled_before
+                washed_proceeds, _ = split(quantity * price, washed, quantity)
+                if money(washed_basis - washed_proceeds) <= 0:
+                    for w in washes:
+                        if w.scheduled:
+                            continue
+                        key = (w.account_id, w.symbol, w.lot_id or "")
+                        taken[key] -= w.quantity
+                    scheduled_taken = dict(scheduled_before)
                     washes = []
             results.append(SaleWashed(quantity, tuple(washes)))
             # The relieved shares are gone: no replacement for a later sale.
             if sold_recent:
                 taken[sold_key] = taken.get(sold_key, ZERO) + quantity
         return tuple(results)
+
+    def buy_schedule(self, symbol: str) -> tuple[tuple[Decimal, Decimal], ...]:
+        """The loss a buy today disallows, as ``(shares, loss per share)`` steps in order.
+
+        The first ``shares`` bought today disallow ``loss per share`` each, the
+        next step's shares the next step's, and so on; shares beyond the last step
+        disallow nothing (nor does a step whose disallowed loss rounds to $0.00,
+        as in the replay). A piecewise-linear function of the quantity bought
+        (not concave in general: sales are taken in date order, not by loss), for
+        a MILP's encoding of :meth:`buy_washes`.
+        """
+        return tuple(
+            (sale.quantity, sale.loss_per_share)
+            for sale in self.for_symbol(symbol).loss_sales
+            if sale.window_closes >= self.as_of
+        )
+
+    def replacement_schedule(self, lot: Lot) -> tuple[tuple[Decimal, bool], ...]:
+        """The replacements a loss sale of ``lot`` today meets, as ``(shares, permanent)`` steps.
+
+        The first loss shares sold are washed by the first step's shares, and so
+        on (recent buys in purchase order, other shares of the lot's own purchase
+        left out, then the scheduled buys the past loss sales leave); loss shares
+        beyond the last step are not washed. :meth:`sale_washed` walks the same steps
+        (and washes nothing where the washed loss rounds to $0.00, as the replay).
+        """
+        group = self.for_symbol(lot.symbol)
+        own = _rank_of(lot, self.purchase_ranks)
+        steps = [(r.quantity, r.permanent) for r in group.recent_buys if r.purchase != own]
+        last = self.as_of + WINDOW
+        steps += [
+            (left, self.treatments[buy.account_id] is not TaxTreatment.TAXABLE)
+            for buy, left in group.scheduled
+            if buy.date <= last and left > 0
+        ]
+        return tuple(steps)
 
     def buy_washes(self, account_id: str, symbol: str, quantity: Decimal) -> BuyWashes:
         """How much unwashed loss a buy today of ``quantity`` shares would disallow.
@@ -400,7 +444,8 @@ class Exposure:
             take = min(wanted, sale.quantity)
             disallowed, _ = split(sale.loss, take, sale.quantity)
             if money(disallowed) <= 0:
-                continue  # a washed part whose loss rounds to $0.00 is not washed
+                # As the replay: a washed loss that rounds to $0.00 disallows nothing.
+                continue
             washes.append((sale, take, disallowed))
             wanted -= take
         return BuyWashes(quantity, permanent, tuple(washes))
@@ -447,7 +492,7 @@ def exposure(
     # Loss sales: taxable rows in the window whose shares still carry a loss.
     sales: dict[str, list[LossSale]] = {}
     for row in ledger.dispositions:
-        if row.reportable and row.sale_date >= start and money(row.gain) < 0:
+        if row.reportable and row.sale_date >= start and row.gain < 0:
             sales.setdefault(name(row.symbol), []).append(
                 LossSale(
                     row.sale_date,
@@ -469,6 +514,7 @@ def exposure(
             (lot.account_id, lot.lot_id) in used
             or lot.wash_sale_adjustment > 0
             or lot.acquired != lot.purchased
+            or not _bought(lot, ranks)
         ):
             continue
         rank = _rank_of(lot, ranks)
@@ -500,6 +546,7 @@ def exposure(
         for index, sale in enumerate(group_sales):
             wanted = sale.quantity
             washed = permanent = ZERO
+            before = list(queue)
             for number, (buy, left) in enumerate(queue):
                 if wanted == 0:
                     break
@@ -511,6 +558,11 @@ def exposure(
                 washed += take
                 if treatments[buy.account_id] is not TaxTreatment.TAXABLE:
                     permanent += take
+            if washed and money(split(sale.loss, washed, sale.quantity)[0]) <= 0:
+                # As the replay: a washed loss that rounds to $0.00 disallows nothing
+                # and leaves the scheduled shares free.
+                queue[:] = before
+                washed = permanent = ZERO
             group_sales[index] = attrs.evolve(
                 sale, scheduled_washed=washed, scheduled_permanent=permanent
             )
@@ -552,7 +604,8 @@ def _purchase_ranks(
         claimed.setdefault(lot.account_id, set()).add(lot.lot_id)
     generated: dict[tuple[str, str, dt.date], int] = {}
     for index, txn in enumerate(sorted(transactions, key=lambda t: t.date)):
-        if txn.action is not Action.BUY:
+        ranks.setdefault((_DATE_KEY, txn.date.isoformat()), index)
+        if not txn.action.opens_lot:
             continue
         taken = claimed.setdefault(txn.account_id, set())
         lot_id = txn.lot_id
@@ -567,7 +620,22 @@ def _purchase_ranks(
             generated[key] = number
         taken.add(lot_id)
         ranks[(txn.account_id, lot_id)] = index
+        if not txn.action.purchase:
+            # A gift or an inheritance opens a lot that is never a replacement.
+            ranks[(_NOT_BOUGHT, f"{txn.account_id}\x00{lot_id}")] = index
     return ranks
+
+
+def _bought(lot: Lot, ranks: Mapping[tuple[str, str], int]) -> bool:
+    """Whether an open lot comes from a purchase (not a gift or an inheritance)."""
+    lot_id = lot.lot_id
+    while True:
+        if (lot.account_id, lot_id) in ranks:
+            return (_NOT_BOUGHT, f"{lot.account_id}\x00{lot_id}") not in ranks
+        head, dot, tail = lot_id.rpartition(".")
+        if not (dot and tail.isdigit()):
+            return True
+        lot_id = head
 
 
 def _rank_of(lot: Lot, ranks: Mapping[tuple[str, str], int]) -> int:
@@ -578,5 +646,8 @@ def _rank_of(lot: Lot, ranks: Mapping[tuple[str, str], int]) -> int:
         if rank is not None:
             return rank
         head, dot, tail = lot_id.rpartition(".")
-        assert dot and tail.isdigit(), f"open lot {lot.lot_id!r} matches no purchase"
+        if not (dot and tail.isdigit()):
+            # A lot no buy opened (an event kind this module does not know): ranked
+            # with the first event of its purchase date (ties then keep ledger order).
+            return ranks.get((_DATE_KEY, lot.purchased.isoformat()), -1)
         lot_id = head

@@ -69,3 +69,20 @@ def test_no_clock_fallback() -> None:
         location_problem(household)
     problem, _ = location_problem(household, as_of=dt.date(2026, 6, 1))
     assert len(problem.accounts) == 2
+
+
+def test_risk_covariance_from_the_file_and_the_default() -> None:
+    from household.locating import risk_covariance
+    from location.risk import tracking_error
+
+    data = document()
+    data["risk"] = {"volatilities": {"stocks": "0.16"}}
+    cov = risk_covariance(household_from_dict(data))
+    assert cov.classes == ("stocks", "treasuries")
+    assert cov.defaulted == ("treasuries",)
+    # stocks 16% (the file), treasuries 4% (default); their default correlation is
+    # -0.10 (us_stocks, the alias). 60/40 against 50/50: d = (0.1, -0.1);
+    # TE^2 = 0.01 * 0.0256 + 0.01 * 0.0016 - 2 * 0.01 * (-0.1) * 0.16 * 0.04
+    #      = 0.000256 + 0.000016 + 0.0000128 = 0.0002848.
+    te = tracking_error({"stocks": 0.6, "treasuries": 0.4}, {"stocks": 0.5, "treasuries": 0.5}, cov)
+    assert te**2 == pytest.approx(0.0002848, rel=1e-9)
