@@ -102,7 +102,7 @@ class Fill:
 
 def read_fills(path: str | Path, accounts: Sequence[str]) -> list[Fill]:
     """Read ``FILLS.csv``, all rows or none (``InputError`` naming file, row and field)."""
-    rows = _Rows(path, FILL_COLUMNS)
+    rows = _Rows(path, FILL_COLUMNS, (*FILL_COLUMNS, "lot_id"))
     known = set(accounts)
     fills = []
     for line, record in rows:
@@ -110,7 +110,7 @@ def read_fills(path: str | Path, accounts: Sequence[str]) -> list[Fill]:
         account_id = rows.text(line, record, "account_id")
         if account_id not in known:
             raise rows.error(line, "account_id", f"unknown account {account_id!r}")
-        symbol = rows.text(line, record, "symbol")
+        symbol = rows.symbol(line, record, "symbol")
         side_text = rows.text(line, record, "side")
         try:
             side = Action(side_text.lower())

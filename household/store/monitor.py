@@ -125,10 +125,10 @@ def read_prices(path: str | Path) -> dict[str, Decimal]:
     """Read ``PRICES.csv`` (``symbol,price``); a bad row refuses the file."""
     from household.csvio import _Rows
 
-    rows = _Rows(path, ["symbol", "price"])
+    rows = _Rows(path, ["symbol", "price"], ["symbol", "price"])
     prices: dict[str, Decimal] = {}
     for line, record in rows:
-        symbol = rows.text(line, record, "symbol")
+        symbol = rows.symbol(line, record, "symbol")
         price = rows.number(line, record, "price")
         if price < 0:
             raise rows.error(line, "price", f"{price} must not be negative")

@@ -85,7 +85,8 @@ class CustodianLot:
 
 def read_custodian_lots(path: str | Path) -> list[CustodianLot]:
     """Read ``LOTS.csv``, all rows or none."""
-    rows = _Rows(path, ["account_id", "symbol", "quantity", "cost_basis", "acquired"])
+    lot_columns = ["account_id", "symbol", "quantity", "cost_basis", "acquired"]
+    rows = _Rows(path, lot_columns, lot_columns)
     out = []
     for line, record in rows:
         quantity = rows.number(line, record, "quantity")
@@ -98,7 +99,7 @@ def read_custodian_lots(path: str | Path) -> list[CustodianLot]:
             CustodianLot(
                 line=line,
                 account_id=rows.text(line, record, "account_id"),
-                symbol=rows.text(line, record, "symbol"),
+                symbol=rows.symbol(line, record, "symbol"),
                 quantity=quantity,
                 cost_basis=basis,
                 acquired=rows.date(line, record, "acquired"),
@@ -365,19 +366,21 @@ class TaxRow:
 
 def read_1099b(path: str | Path) -> list[TaxRow]:
     """Read a broker's 1099-B rows, all or none; ``acquired`` may be empty (``VARIOUS``)."""
+    tax_columns = [
+        "account_id",
+        "symbol",
+        "quantity",
+        "acquired",
+        "sold",
+        "proceeds",
+        "cost_basis",
+        "code",
+        "adjustment",
+    ]
     rows = _Rows(
         path,
-        [
-            "account_id",
-            "symbol",
-            "quantity",
-            "acquired",
-            "sold",
-            "proceeds",
-            "cost_basis",
-            "code",
-            "adjustment",
-        ],
+        tax_columns,
+        tax_columns,
     )
     out = []
     for line, record in rows:
@@ -394,7 +397,7 @@ def read_1099b(path: str | Path) -> list[TaxRow]:
             TaxRow(
                 line=line,
                 account_id=rows.text(line, record, "account_id"),
-                symbol=rows.text(line, record, "symbol"),
+                symbol=rows.symbol(line, record, "symbol"),
                 quantity=quantity,
                 acquired=acquired,
                 sold=rows.date(line, record, "sold"),
