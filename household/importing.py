@@ -22,7 +22,7 @@ from household.csvio import (
     read_securities,
     read_transactions,
 )
-from household.loader import household_from_dict
+from household.loader import event_fields, household_from_dict
 from lots.numbers import plain
 from lots.records import Action
 from lots.relief import LotMethod
@@ -183,6 +183,7 @@ def import_household(
                 "cost_basis": _text(basis[(t.date, t.account_id, t.symbol)])
                 if t.action is Action.SELL and sells[(t.date, t.account_id, t.symbol)] == 1
                 else None,
+                **event_fields(t, _text),
             }.items()
             if value is not None
         }

@@ -43,6 +43,7 @@ from household.model import (
     Household,
     HouseholdAccount,
     LocationOptions,
+    RiskSettings,
     Security,
     TargetBasis,
     TaxProfile,
@@ -57,8 +58,9 @@ from household.strict import (
 )
 from lots.errors import InputError
 from lots.events import transaction_from_fields
+from lots.netting import FilingStatus, YearToDate
 from lots.numbers import to_decimal
-from lots.records import AccountType, Action, Lot, Transaction
+from lots.records import AccountType, Action, Lot, TaxTreatment, Transaction
 
 __all__ = [
     "TARGET_SUM_TOLERANCE",
@@ -397,14 +399,35 @@ def _unique(r: _Reader, items: Sequence[Mapping[str, Any]], key: str, section: s
 
 
 def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - one pass per section
+    tax_data = data["tax"]
+    carryforward = r.decimals(
+        tax_data.get("carryforward", {}), ("short", "long"), ["tax", "carryforward"]
+    )
+    for term, amount in carryforward.items():
+        if amount < 0:
+            raise r.fail(
+                ["tax", "carryforward", term],
+                f"a carryforward is a positive amount of loss, got {amount}",
+                hint="must not be negative",
+            )
+    year_to_date = r.build(
+        YearToDate,
+        ["tax", "year_to_date"],
+        **r.decimals(
+            tax_data.get("year_to_date", {}), ("short_gain", "long_gain"), ["tax", "year_to_date"]
+        ),
+        **{f"carryforward_{k}": v for k, v in carryforward.items()},
+    )
     tax = r.build(
         TaxProfile,
         ["tax"],
         **r.decimals(
-            data["tax"],
+            tax_data,
             ("ordinary", "qualified", "short_term", "state", "niit", "withdrawal"),
             ["tax"],
         ),
+        filing_status=FilingStatus(tax_data.get("filing_status", "married_filing_jointly")),
+        year_to_date=year_to_date,
     )
 
     path: list[str | int]
@@ -418,8 +441,15 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
             "tax_exempt_yield",
             "turnover",
             "foreign_tax_credit",
+            "state_exempt_yield",
         )
-        classes[name] = r.build(AssetClass, path, name=name, **r.decimals(spec, fields, path))
+        classes[name] = r.build(
+            AssetClass,
+            path,
+            name=name,
+            in_state=spec.get("in_state", True),
+            **r.decimals(spec, fields, path),
+        )
 
     targets: dict[str, Decimal] = {}
     for name, weight in data["targets"].items():
@@ -479,8 +509,16 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
                 menu=spec.get("menu"),
                 bounds=bounds,
                 name=spec.get("name", ""),
+                after_tax_basis=r.decimal(
+                    spec.get("after_tax_basis", 0), [*path, "after_tax_basis"]
+                ),
             )
         )
+        if accounts[-1].after_tax_basis and accounts[-1].treatment is not TaxTreatment.DEFERRED:
+            raise r.fail(
+                [*path, "after_tax_basis"],
+                f"after_tax_basis is for deferred accounts, not a {spec['type']} account",
+            )
     account_ids = {a.account_id for a in accounts}
 
     def known_account(value: str, where: list[str | int]) -> str:
@@ -689,6 +727,7 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
             data.get("harvest", {}), ("min_loss_dollars", "min_loss_percent"), ["harvest"]
         ),
     )
+    risk = _risk(data.get("risk", {}), classes, r)
     as_of = r.date(data["as_of"], ["as_of"]) if "as_of" in data else None
     return r.build(
         Household,
@@ -712,6 +751,7 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
         tax_budget=r.optional_decimal(data, "tax_budget", ["tax_budget"]),
         recent_transactions=transactions,
         same_sale_replacement=bool(wash_sale.get("same_sale_replacement", False)),
+        risk=risk,
         source=r.source,
     )
 
@@ -744,6 +784,57 @@ def check_plan_date(household: Household, as_of: dt.date) -> None:
                 row=f"recent_transactions[{index}]",
                 field="date",
             )
+
+
+def _risk(data: Mapping[str, Any], classes: Mapping[str, AssetClass], r: _Reader) -> RiskSettings:
+    """The ``risk`` section: every class it names must be an asset class."""
+
+    def known(name: str, where: list[str | int]) -> str:
+        if name not in classes:
+            raise r.fail(
+                where, f"unknown asset class {name!r}", hint="define it under asset_classes"
+            )
+        return name
+
+    def matrix(key: str) -> dict[str, dict[str, Decimal]]:
+        rows: dict[str, dict[str, Decimal]] = {}
+        for first, row in data.get(key, {}).items():
+            known(first, ["risk", key, first])
+            rows[first] = {
+                known(second, ["risk", key, first, second]): r.decimal(
+                    value, ["risk", key, first, second]
+                )
+                for second, value in row.items()
+            }
+        return rows
+
+    volatilities = {
+        known(name, ["risk", "volatilities", name]): r.decimal(
+            value, ["risk", "volatilities", name]
+        )
+        for name, value in data.get("volatilities", {}).items()
+    }
+    for name, value in volatilities.items():
+        if value < 0:
+            raise r.fail(
+                ["risk", "volatilities", name], f"a volatility is not negative, got {value}"
+            )
+    correlations = matrix("correlations")
+    for first, row in correlations.items():
+        for second, value in row.items():
+            if not -1 <= value <= 1:
+                raise r.fail(
+                    ["risk", "correlations", first, second],
+                    f"a correlation lies in [-1, 1], got {value}",
+                )
+    return r.build(
+        RiskSettings,
+        ["risk"],
+        covariance=matrix("covariance"),
+        volatilities=volatilities,
+        correlations=correlations,
+        **r.decimals(data, ("risk_aversion",), ["risk"]),
+    )
 
 
 # --- writing --------------------------------------------------------------
@@ -780,6 +871,15 @@ def household_to_dict(household: Household) -> dict[str, Any]:
             "state": dec(tax.state),
             "niit": dec(tax.niit),
             "withdrawal": dec(tax.withdrawal),
+            "filing_status": tax.filing_status.value,
+            "year_to_date": {
+                "short_gain": dec(tax.year_to_date.short_gain),
+                "long_gain": dec(tax.year_to_date.long_gain),
+            },
+            "carryforward": {
+                "short": dec(tax.year_to_date.carryforward_short),
+                "long": dec(tax.year_to_date.carryforward_long),
+            },
         },
         "asset_classes": {
             name: {
@@ -789,6 +889,8 @@ def household_to_dict(household: Household) -> dict[str, Any]:
                 "tax_exempt_yield": dec(c.tax_exempt_yield),
                 "turnover": dec(c.turnover),
                 "foreign_tax_credit": dec(c.foreign_tax_credit),
+                "state_exempt_yield": dec(c.state_exempt_yield),
+                "in_state": c.in_state,
             }
             for name, c in household.asset_classes.items()
         },
@@ -813,6 +915,7 @@ def household_to_dict(household: Household) -> dict[str, Any]:
                     }
                     or None,
                     "lot_method": a.lot_method,
+                    "after_tax_basis": dec(a.after_tax_basis) if a.after_tax_basis else None,
                 }
             )
             for a in household.accounts
@@ -871,6 +974,18 @@ def household_to_dict(household: Household) -> dict[str, Any]:
         ],
         "harvest": {f: dec(v) for f, v in attrs_items(household.harvest)},
         "tax_budget": dec(household.tax_budget),
+        "risk": {
+            "covariance": {
+                k: {j: dec(x) for j, x in row.items()}
+                for k, row in household.risk.covariance.items()
+            },
+            "volatilities": {k: dec(x) for k, x in household.risk.volatilities.items()},
+            "correlations": {
+                k: {j: dec(x) for j, x in row.items()}
+                for k, row in household.risk.correlations.items()
+            },
+            "risk_aversion": dec(household.risk.risk_aversion),
+        },
         "recent_transactions": [
             _drop_none(
                 {
@@ -883,7 +998,7 @@ def household_to_dict(household: Household) -> dict[str, Any]:
                     "fees": dec(t.fees),
                     "lot_id": t.lot_id,
                     "cost_basis": None if t.cost_basis is None else dec(t.cost_basis),
-                    **_event_fields(t, dec),
+                    **event_fields(t, dec),
                 }
             )
             for t in household.recent_transactions
@@ -893,7 +1008,7 @@ def household_to_dict(household: Household) -> dict[str, Any]:
     return _drop_none(document)
 
 
-def _event_fields(t: Transaction, dec: Callable[[Decimal], str | None]) -> dict[str, Any]:
+def event_fields(t: Transaction, dec: Callable[[Decimal], str | None]) -> dict[str, Any]:
     """The event columns of a recent transaction (``docs/formats.md``), the empty ones dropped."""
 
     def optional(value: Decimal | None) -> str | None:

@@ -35,6 +35,8 @@ from location import (
     Treatment,
     locate,
 )
+from location.growth import basis_bonus
+from location.growth import growth_table as class_growth_table
 from location.inputs import ClassLimits
 from location.inputs import TargetBasis as LocationTargetBasis
 from location.solvers import DEFAULT_SOLVERS
@@ -52,20 +54,23 @@ def location_problem(
 
     Args:
         household: the household.
-        as_of: the date for holding periods (default the file's ``as_of``, else today).
+        as_of: the date for holding periods (default the file's ``as_of``; one of
+            them is required: the clock is never read).
 
     Returns:
         ``(problem, exceptions)``.
+
+    Raises:
+        HouseholdError: neither ``as_of`` nor the file's ``as_of`` is given.
     """
-    as_of = as_of or household.as_of or dt.date.today()
-    tax = household.tax
-    rates = TaxRates(
-        ordinary=tax.ordinary_total,
-        qualified=tax.qualified_total,
-        long_term=tax.long_term_total,
-        short_term=tax.short_term_total,
-        withdrawal=tax.withdrawal,
-    )
+    as_of = as_of or household.as_of
+    if as_of is None:
+        raise HouseholdError(
+            "no as_of date for holding periods",
+            file=household.source,
+            hint="give --as-of or the file's as_of",
+        )
+    rates = location_rates(household)
     classes = tuple(
         AssetClassInput(
             name=name,
@@ -77,6 +82,8 @@ def location_problem(
             turnover=c.turnover,
             foreign_tax_credit=c.foreign_tax_credit,
             tolerance=household.tolerance(name),
+            state_exempt_yield=c.state_exempt_yield,
+            in_state=c.in_state,
         )
         for name, c in household.asset_classes.items()
     )
@@ -104,6 +111,7 @@ def location_problem(
                 reserve=reserve,
                 menu=account.menu,
                 limits=limits,
+                after_tax_basis=account.after_tax_basis,
             )
         )
     holdings: list[HoldingInput] = []
@@ -137,6 +145,65 @@ def location_problem(
         holdings=tuple(holdings),
     )
     return problem, exceptions
+
+
+def location_rates(household: Household) -> TaxRates:
+    """The household's total rates for :mod:`location` (state included, and named)."""
+    tax = household.tax
+    return TaxRates(
+        ordinary=tax.ordinary_total,
+        qualified=tax.qualified_total,
+        long_term=tax.long_term_total,
+        short_term=tax.short_term_total,
+        withdrawal=tax.withdrawal,
+        state=tax.state,
+    )
+
+
+def growth_table(household: Household) -> dict[tuple[str, str], float]:
+    """``g`` per ``(account_id, asset_class)``: one dollar's after-tax value at the horizon.
+
+    The class's growth in the account's treatment (:func:`location.growth.growth_table`:
+    state-exempt interest and out-of-state munis included), plus, in a deferred account
+    with an ``after_tax_basis``, the basis bonus ``w * b`` with ``b`` the basis per
+    dollar of the account's value today (:func:`location.growth.basis_bonus`). Every
+    class is listed for every account (menus are the caller's business).
+    """
+    rates = location_rates(household)
+    classes = tuple(
+        AssetClassInput(
+            name=name,
+            expected_return=c.expected_return,
+            target=household.targets.get(name, ZERO),
+            ordinary_yield=c.ordinary_yield,
+            qualified_yield=c.qualified_yield,
+            tax_exempt_yield=c.tax_exempt_yield,
+            turnover=c.turnover,
+            foreign_tax_credit=c.foreign_tax_credit,
+            state_exempt_yield=c.state_exempt_yield,
+            in_state=c.in_state,
+        )
+        for name, c in household.asset_classes.items()
+    )
+    by_treatment = class_growth_table(
+        classes,
+        rates,
+        household.horizon_years,
+        tax_unrealized_at_horizon=household.options.tax_unrealized_at_horizon,
+    )
+    table: dict[tuple[str, str], float] = {}
+    for account in household.accounts:
+        treatment = Treatment(account.treatment.value)
+        bonus = 0.0
+        if treatment is Treatment.DEFERRED:
+            bonus = basis_bonus(
+                float(household.tax.withdrawal),
+                float(account.after_tax_basis),
+                float(household.account_value(account.account_id)),
+            )
+        for name in household.asset_classes:
+            table[(account.account_id, name)] = by_treatment[(name, treatment)] + bonus
+    return table
 
 
 def locate_household(

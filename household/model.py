@@ -26,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from lots.netting import FilingStatus, NettingRates, YearToDate
 from lots.numbers import ONE, ZERO, to_decimal
 from lots.records import Account, AccountType, Action, Lot, TaxTreatment, Transaction
 from lots.washsale import WINDOW
@@ -46,6 +47,7 @@ __all__ = [
     "LOT_METHODS",
     "Lot",
     "LocationOptions",
+    "RiskSettings",
     "Security",
     "TargetBasis",
     "TaxProfile",
@@ -108,6 +110,11 @@ class TaxProfile:
         state: state rate, applied to all investment income and gains.
         niit: net investment income tax (0.038 above the threshold, else 0).
         withdrawal: the expected total rate on withdrawals from deferred accounts.
+        filing_status: sets the capital-loss limit (``married_filing_jointly``
+            by default: its $3,000 limit is that of every status but married
+            filing separately).
+        year_to_date: gains realised this year before the plan and the
+            carryforwards in (a :class:`lots.netting.YearToDate`).
     """
 
     ordinary: Decimal = attrs.field(converter=to_decimal, validator=_rate)
@@ -117,9 +124,24 @@ class TaxProfile:
     withdrawal: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_rate)
     short_term: Decimal = attrs.field(converter=to_decimal, validator=_rate)
 
+    filing_status: FilingStatus = FilingStatus.MARRIED_FILING_JOINTLY
+    year_to_date: YearToDate = attrs.field(factory=YearToDate)
+
     @short_term.default
     def _short_term_default(self) -> Decimal:
         return self.ordinary
+
+    def netting_rates(self) -> NettingRates:
+        """The total rates of :mod:`lots.netting`: short and long with state and NIIT,
+        the ordinary offset with state but no NIIT."""
+        return NettingRates.from_parts(
+            ordinary=self.ordinary,
+            qualified=self.qualified,
+            state=self.state,
+            niit=self.niit,
+            short_term=self.short_term,
+            filing_status=self.filing_status,
+        )
 
     @property
     def ordinary_total(self) -> Decimal:
@@ -149,7 +171,10 @@ class AssetClass:
     ``expected_return`` is the total pre-tax return; the part that is not a
     yield is price return, of which ``turnover`` is realised (as long-term
     gains) each year. ``foreign_tax_credit`` is the credit for foreign tax
-    withheld, claimable only in a taxable account.
+    withheld, claimable only in a taxable account. ``state_exempt_yield`` is
+    interest taxed federally but not by the state (Treasuries);
+    ``tax_exempt_yield`` (munis) is free of federal tax, and of state tax only
+    when ``in_state`` (the default).
     """
 
     name: str
@@ -159,11 +184,18 @@ class AssetClass:
     tax_exempt_yield: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_rate)
     turnover: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_rate)
     foreign_tax_credit: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_rate)
+    state_exempt_yield: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_rate)
+    in_state: bool = True
 
     @property
     def total_yield(self) -> Decimal:
-        """Ordinary + qualified + tax-exempt yield."""
-        return self.ordinary_yield + self.qualified_yield + self.tax_exempt_yield
+        """Ordinary + qualified + tax-exempt + state-exempt yield."""
+        return (
+            self.ordinary_yield
+            + self.qualified_yield
+            + self.tax_exempt_yield
+            + self.state_exempt_yield
+        )
 
     @property
     def price_return(self) -> Decimal:
@@ -203,12 +235,17 @@ class HouseholdAccount(Account):
             ``None`` means every class.
         bounds: per-class :class:`ClassBounds`.
         name: a readable name.
+        after_tax_basis: deferred accounts only: the after-tax (non-deductible)
+            dollars in the account (Form 8606), which come back untaxed.
     """
 
     cash: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_not_negative)
     menu: tuple[str, ...] | None = attrs.field(default=None, converter=_optional_tuple)
     bounds: Mapping[str, ClassBounds] = attrs.field(factory=dict, converter=_frozen_mapping)
     name: str = ""
+    after_tax_basis: Decimal = attrs.field(
+        default=ZERO, converter=to_decimal, validator=_not_negative
+    )
 
     def offers(self, asset_class: str) -> bool:
         """Whether the account may hold ``asset_class``."""
@@ -353,6 +390,42 @@ class HarvestSettings:
     min_loss_percent: Decimal = attrs.field(default=ZERO, converter=to_decimal, validator=_rate)
 
 
+def _covariance_rows(value: Mapping[str, Mapping[str, Any]] | None) -> Mapping[str, Any]:
+    return {k: {j: to_decimal(x) for j, x in row.items()} for k, row in (value or {}).items()}
+
+
+@attrs.frozen
+class RiskSettings:
+    """The covariance of asset-class returns and the price of tracking error.
+
+    Attributes:
+        covariance: class -> class -> annual covariance (either triangle may be given).
+        volatilities: class -> annual volatility (used with ``correlations``).
+        correlations: class -> class -> correlation (absent pairs: 0 when both
+            volatilities are given, else the bundled default's).
+        risk_aversion: dollars per dollar of household per unit of tracking
+            variance (TE as a fraction, squared): at 10, a 1-point tracking
+            error on $1,000,000 is worth $1,000 of tax and cost.
+
+    Classes with no numbers here take the bundled default of
+    :mod:`location.risk` (its source is cited there); a class the default does
+    not know is given its largest volatility and no correlation.
+    """
+
+    covariance: Mapping[str, Mapping[str, Decimal]] = attrs.field(
+        factory=dict, converter=_covariance_rows
+    )
+    volatilities: Mapping[str, Decimal] = attrs.field(
+        factory=dict, converter=lambda v: {k: to_decimal(x) for k, x in (v or {}).items()}
+    )
+    correlations: Mapping[str, Mapping[str, Decimal]] = attrs.field(
+        factory=dict, converter=_covariance_rows
+    )
+    risk_aversion: Decimal = attrs.field(
+        default=Decimal(10), converter=to_decimal, validator=_not_negative
+    )
+
+
 @attrs.frozen
 class Household:
     """A household: everything the engine needs about one family.
@@ -378,6 +451,7 @@ class Household:
     tax_budget: Decimal | None = attrs.field(
         default=None, converter=_optional_decimal, validator=_not_negative
     )
+    risk: RiskSettings = attrs.field(factory=RiskSettings)
     recent_transactions: tuple[Transaction, ...] = attrs.field(default=(), converter=tuple)
     #: ``wash_sale.same_sale_replacement`` of the file (see ``lots.washsale.replay``).
     same_sale_replacement: bool = False

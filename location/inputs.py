@@ -50,6 +50,9 @@ class TaxRates:
         long_term: on long-term gains.
         short_term: on short-term gains.
         withdrawal: on withdrawals from deferred accounts.
+        state: the state's part of the totals (interest exempt from state tax,
+            Treasuries, is taxed at ``ordinary - state``; out-of-state muni
+            interest at ``state``).
     """
 
     ordinary: Number
@@ -57,6 +60,7 @@ class TaxRates:
     long_term: Number
     short_term: Number
     withdrawal: Number = 0
+    state: Number = 0
 
 
 @attrs.frozen
@@ -72,6 +76,8 @@ class AssetClassInput:
     turnover: Number = 0
     foreign_tax_credit: Number = 0
     tolerance: Number = 0
+    state_exempt_yield: Number = 0
+    in_state: bool = True
 
 
 @attrs.frozen
@@ -93,6 +99,8 @@ class AccountInput:
         reserve: dollars kept in cash, not placed.
         menu: the classes it may hold (``None``: all).
         limits: class -> :class:`ClassLimits`.
+        after_tax_basis: deferred accounts: after-tax dollars in the account
+            (Form 8606), which come back untaxed (:func:`location.growth.basis_bonus`).
     """
 
     account_id: str
@@ -101,6 +109,7 @@ class AccountInput:
     reserve: Decimal = Decimal(0)
     menu: frozenset[str] | None = attrs.field(default=None, converter=_freeze_menu)
     limits: Mapping[str, ClassLimits] = attrs.field(factory=dict)
+    after_tax_basis: Decimal = Decimal(0)
 
     @property
     def placeable(self) -> Decimal:

@@ -42,7 +42,7 @@ from collections.abc import Hashable, Mapping, Sequence
 import attrs
 import numpy as np
 
-from location.growth import class_fields
+from location.growth import basis_bonus, class_fields
 from location.inputs import HoldingInput, LocationProblem, TargetBasis, Treatment
 
 INF = math.inf
@@ -363,8 +363,16 @@ def arrays_of(
     else:
         scale = np.where(shape.deferred, 1.0 - float(problem.tax.withdrawal), 1.0)
     placeable = np.array([float(a.placeable) for a in problem.accounts])
+    per_account = growth[shape.treatment]
+    bonus = basis_bonuses(problem)
+    if bonus is not None:
+        # After-tax basis in a deferred account: each of its dollars gains w * b
+        # (location.growth.basis_bonus), and counts 1 - w + w * b after tax.
+        per_account = per_account + bonus[:, None]
+        if not unscaled:
+            scale = scale + bonus
     return Arrays(
-        growth=growth[shape.treatment],
+        growth=per_account,
         class_growth=growth,
         total=float(scale @ placeable),
         usable=shape.usable,
@@ -377,6 +385,21 @@ def arrays_of(
         shape=shape,
         bounded=bounded,
         unscaled=unscaled,
+    )
+
+
+def basis_bonuses(problem: LocationProblem) -> np.ndarray | None:
+    """``w * b`` per account (:func:`location.growth.basis_bonus`); ``None`` when all are 0."""
+    if not any(a.after_tax_basis for a in problem.accounts):
+        return None
+    withdrawal = float(problem.tax.withdrawal)
+    return np.array(
+        [
+            basis_bonus(withdrawal, float(a.after_tax_basis), float(a.value))
+            if a.treatment is Treatment.DEFERRED
+            else 0.0
+            for a in problem.accounts
+        ]
     )
 
 

@@ -386,7 +386,10 @@ class _Replay:
         ordered = sorted(transactions, key=lambda txn: txn.date)  # stable: file order kept
         for txn in ordered:
             self.check(txn)
-        seen_splits: set[tuple[str, dt.date, tuple[Decimal, Decimal] | None]] = set()
+        # One split of a security is a row per account holding it: count the rows of one
+        # symbol, date and ratio once per account (the k-th row of each account together).
+        seen_splits: set[tuple[str, dt.date, tuple[Decimal, Decimal] | None, int]] = set()
+        split_rows: dict[tuple[str, dt.date, tuple[Decimal, Decimal] | None, str], int] = {}
         for index, txn in enumerate(ordered):
             action = txn.action
             if action.purchase:
@@ -400,7 +403,9 @@ class _Replay:
                 if txn.new_symbol not in self.identical_group:
                     self.group_keys.setdefault(txn.new_symbol, self.group(txn.symbol))
             elif action is Action.SPLIT:
-                key = (txn.symbol, txn.date, txn.ratio)
+                row_key = (txn.symbol, txn.date, txn.ratio, txn.account_id)
+                occurrence = split_rows[row_key] = split_rows.get(row_key, 0) + 1
+                key = (txn.symbol, txn.date, txn.ratio, occurrence)
                 if key not in seen_splits:
                     seen_splits.add(key)
                     assert txn.ratio is not None
@@ -786,8 +791,10 @@ class _Replay:
         proceeds: Decimal,
         event: DispositionEvent | None,
     ) -> None:
-        """Write the row(s) of one relieved lot, washing a loss; a loss under half a cent
-        rounds to $0.00 on the form and is no loss."""
+        """Write the row(s) of one relieved lot, washing a loss.
+
+        A loss that rounds to $0.00 on the form (under half a cent) is no loss.
+        """
         if not self.taxable[txn.account_id] or money(basis - proceeds) <= 0:
             self.dispose(txn, sold, sold.lot_id, take, proceeds, basis, ZERO, ZERO, event)
         else:
@@ -812,6 +819,11 @@ class _Replay:
         washed_basis, rest_basis = split(basis, washed, take)
         washed_proceeds, rest_proceeds = split(proceeds, washed, take)
         adjustment = washed_basis - washed_proceeds
+        if money(adjustment) <= 0:
+            # The loss on the shares that would be washed rounds to $0.00: no loss to
+            # disallow, and the replacement shares stay free.
+            self.dispose(txn, sold, sold.lot_id, take, proceeds, basis, ZERO, ZERO, event)
+            return
         holding_days = (txn.date - sold.acquired).days
         permanent_total = ZERO
         disallowed_left, quantity_left = adjustment, washed
@@ -829,6 +841,9 @@ class _Replay:
                 self.matches.append((index, match))
             else:
                 permanent = not self.taxable[target.account_id]
+                self.unpromised[target.slot] -= shares
+                if self.unpromised[target.slot] == 0:
+                    self.future[self.group(txn.symbol)].kill(target.position)
                 self.promised.setdefault(target.slot, []).append(
                     _Pending(
                         shares,
@@ -904,11 +919,9 @@ class _Replay:
                     if shares > free:
                         shares = free
                         take = min(wanted, scale(free, (factor[1], factor[0])))
-                claims.append((_Promise(buy_index, buy.account_id), take, shares))
+                # Claimed only once the wash is settled (``wash`` takes the shares).
+                claims.append((_Promise(buy_index, buy.account_id, position), take, shares))
                 wanted -= take
-                self.unpromised[buy_index] -= shares
-                if self.unpromised[buy_index] == 0:
-                    buys.kill(position)
                 position = buys.find(position + 1)
         return claims
 
@@ -1037,3 +1050,4 @@ class _Promise(NamedTuple):
 
     slot: int
     account_id: str
+    position: int  # its place among the group's purchases

@@ -13,6 +13,14 @@ of what the account holds at that point (never more: no short sales), and
 sometimes names a lot it holds (specific identification). Fees are sometimes
 charged. The file order of the transactions shuffles the dates but keeps the
 order of the events within a date, which is what the replay must recover.
+
+With ``events=True`` the history also mixes every event of ``lots.events``:
+reinvestments, splits (with or without cash in lieu, one row per account
+holding the symbol), returns of capital, mergers and symbol changes (into a
+fresh symbol, sometimes with cash boot), spin-offs (a fresh child symbol),
+transfers between accounts of one treatment class, gifts (with and without a
+fair value below the donor's basis) and inheritances. Split ratios have
+denominators of 1, 2, 4, 5 or 10, so scaled quantities stay exact.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from decimal import ROUND_DOWN, Decimal
 import attrs
 from hypothesis import strategies as st
 
-from lots.records import Account, AccountType, Action, Lot, Transaction
+from lots.records import Account, AccountType, Action, Lot, TaxTreatment, Transaction
 from lots.relief import LotMethod, belongs_to
 
 START = dt.date(2026, 1, 5)
@@ -66,6 +74,17 @@ class History:
             "opening_lots": self.opening_lots,
         }
 
+    @property
+    def dual_basis_gifts(self) -> bool:
+        """Whether a gift's fair value was below the donor's basis (the dual-basis rule)."""
+        return any(
+            t.action is Action.GIFT_RECEIVED
+            and t.fmv is not None
+            and t.donor_basis is not None
+            and t.fmv < t.donor_basis
+            for t in self.transactions
+        )
+
     def text(self) -> str:
         """The history as a small readable ledger (for failure reports)."""
         lines = ["accounts: " + " ".join(f"{a.account_id}={a.type.value}" for a in self.accounts)]
@@ -88,8 +107,38 @@ class History:
                 line += f" {txn.lot_id}"
             if txn.fees:
                 line += f" fees {txn.fees}"
+            for name in _EVENT_FIELDS:
+                value = getattr(txn, name)
+                if value is not None:
+                    line += f" {name}={value}"
             lines.append(line)
         return "\n".join(lines)
+
+
+_EVENT_FIELDS = (
+    "ratio",
+    "new_symbol",
+    "cash_per_share",
+    "amount_per_share",
+    "basis_fraction",
+    "to_account_id",
+    "donor_basis",
+    "donor_acquired",
+    "fmv",
+)
+RATIOS = [(2, 1), (3, 1), (3, 2), (1, 2), (1, 10), (5, 4), (1, 4), (7, 5)]
+FRACTIONS = ["0.5", "0.8", "0.9", "0.890376", "1", "0", "0.333333333"]
+EVENT_KINDS = [
+    Action.REINVEST,
+    Action.SPLIT,
+    Action.RETURN_OF_CAPITAL,
+    Action.MERGER,
+    Action.SYMBOL_CHANGE,
+    Action.SPINOFF,
+    Action.TRANSFER,
+    Action.GIFT_RECEIVED,
+    Action.INHERITED,
+]
 
 
 def _level(knots: Sequence[int], day: int) -> Decimal:
@@ -130,6 +179,7 @@ def histories(
     draw: st.DrawFn,
     max_events: int = 40,
     held_lots: Callable[[History], Sequence[Lot]] | None = None,
+    events: bool = False,
 ) -> History:
     """A random household history.
 
@@ -138,6 +188,7 @@ def histories(
         max_events: the most transactions.
         held_lots: the open lots at the end of a history (a replay); when given,
             some sells name a lot held at that point (specific identification).
+        events: mix in every event kind (see the module docstring).
     """
     # Accounts: the first one taxable, the others a mix.
     count = draw(st.integers(min_value=2, max_value=5))
@@ -170,8 +221,15 @@ def histories(
                 st.lists(st.integers(min_value=500, max_value=20_000), min_size=4, max_size=4)
             )
 
+    # A symbol born of a merger or spin-off follows its parent's price path, scaled.
+    parent_of: dict[str, str] = {}
+    price_scale: dict[str, Decimal] = {}
+
     def price(symbol: str, day: int) -> Decimal:
-        level = _level(knots[identical_group.get(symbol, symbol)], day)
+        factor = price_scale.get(symbol, Decimal(1))
+        while symbol in parent_of:
+            symbol = parent_of[symbol]
+        level = _level(knots[identical_group.get(symbol, symbol)], day) * factor
         noise = Decimal(draw(st.integers(min_value=-5, max_value=5)))
         places = draw(st.sampled_from([CENT, CENT, Decimal("0.0001")]))
         return max((level * (100 + noise) / 100).quantize(places), CENT)
@@ -213,17 +271,54 @@ def histories(
     days = sorted(draw(any_day) for _ in range(count))
     transactions: list[Transaction] = []
     taken_ids: dict[str, set[str]] = {}
+    if events:
+        # Lots move between accounts: ids named anywhere are kept unique in the household,
+        # so that no later buy names an id a transfer brought into its account.
+        shared = {lot.lot_id for lot in opening}
+        taken_ids = {account_id: shared for account_id in account_ids}
 
     def so_far() -> History:
         return History(
             tuple(transactions), tuple(accounts), identical_group, default_method, tuple(opening)
         )
 
+    live = list(symbols)
+    fresh = itertools.count(1)
+    treatment = {a.account_id: a.type.treatment for a in accounts}
+
+    def new_lot_id(account_id: str, symbol: str, date: dt.date) -> str | None:
+        taken = taken_ids.setdefault(
+            account_id, {lot.lot_id for lot in opening if lot.account_id == account_id}
+        )
+        naming = draw(st.integers(min_value=0, max_value=9))
+        lot_id = None
+        if naming < 4:
+            # Ids unique in the account, often repeated across accounts.
+            lot_id = next(
+                f"B{n}" for n in itertools.count(draw(st.integers(1, 3))) if f"B{n}" not in taken
+            )
+        elif naming == 4:
+            # An id of the generated form, which a later unnamed buy must skip.
+            lot_id = next(_generated(symbol, date, taken))
+        else:
+            taken.add(next(_generated(symbol, date, taken)))
+        if lot_id is not None:
+            taken.add(lot_id)
+        return lot_id
+
     for day in days:
         date = START + dt.timedelta(days=day)
         account_id = draw(st.sampled_from(account_ids))
-        symbol = draw(st.sampled_from(symbols))
+        symbol = draw(st.sampled_from(live))
         held = holdings.get((account_id, symbol), Decimal(0))
+        if events and draw(st.integers(min_value=0, max_value=9)) < 4:
+            kind = draw(st.sampled_from(EVENT_KINDS))
+            row = _event(
+                draw, kind, date, day, account_id, symbol, holdings, accounts, treatment,
+                live, fresh, parent_of, price_scale, price, new_lot_id, so_far, held_lots,
+            )  # fmt: skip
+            transactions.extend(row)
+            continue
         selling = held > 0 and draw(st.integers(min_value=0, max_value=9)) < 5
         if not selling:
             quantity = draw(_quantities())
@@ -301,3 +396,132 @@ def histories(
     file_order = [txn for date in shuffled for txn in by_date[date]]
     numbered = tuple(attrs.evolve(txn, row=row) for row, txn in enumerate(file_order, start=2))
     return History(numbered, tuple(accounts), identical_group, default_method, tuple(opening))
+
+
+def _scaled(quantity: Decimal, ratio: tuple[Decimal, Decimal]) -> Decimal:
+    return quantity * ratio[0] / ratio[1]  # exact: denominators are 1, 2, 4, 5, 10
+
+
+def _floor(quantity: Decimal) -> Decimal:
+    return quantity.to_integral_value(rounding=ROUND_DOWN)
+
+
+def _event(  # noqa: C901 - one branch per event kind
+    draw: st.DrawFn,
+    kind: Action,
+    date: dt.date,
+    day: int,
+    account_id: str,
+    symbol: str,
+    holdings: dict[tuple[str, str], Decimal],
+    accounts: Sequence[Account],
+    treatment: dict[str, TaxTreatment],
+    live: list[str],
+    fresh: Iterator[int],
+    parent_of: dict[str, str],
+    price_scale: dict[str, Decimal],
+    price: Callable[[str, int], Decimal],
+    new_lot_id: Callable[[str, str, dt.date], str | None],
+    so_far: Callable[[], History],
+    held_lots: Callable[[History], Sequence[Lot]] | None,
+) -> list[Transaction]:
+    """The row(s) of one event; ``holdings`` is kept up to date."""
+    held = holdings.get((account_id, symbol), Decimal(0))
+    holders = [a.account_id for a in accounts if holdings.get((a.account_id, symbol), 0) > 0]
+
+    def row(account: str, action: Action, **fields: object) -> Transaction:
+        values: dict[str, object] = {"quantity": Decimal(0), "price": Decimal(0)}
+        values.update(fields)
+        return Transaction(date=date, account_id=account, symbol=symbol, action=action, **values)  # type: ignore[arg-type]
+
+    if kind is Action.REINVEST:
+        quantity = draw(_quantities())
+        holdings[(account_id, symbol)] = held + quantity
+        lot_id = new_lot_id(account_id, symbol, date)
+        return [row(account_id, kind, quantity=quantity, price=price(symbol, day), lot_id=lot_id)]
+    if kind in (Action.GIFT_RECEIVED, Action.INHERITED):
+        quantity = draw(_quantities())
+        value = (quantity * price(symbol, day)).quantize(CENT)
+        holdings[(account_id, symbol)] = held + quantity
+        lot_id = new_lot_id(account_id, symbol, date)
+        if kind is Action.INHERITED:
+            return [row(account_id, kind, quantity=quantity, fmv=value, lot_id=lot_id)]
+        percent = draw(st.sampled_from([50, 80, 100, 120, 150]))
+        donor_basis = (value * percent / 100).quantize(CENT)
+        donor_acquired = date - dt.timedelta(days=draw(st.integers(0, 3000)))
+        return [
+            row(account_id, kind, quantity=quantity, donor_basis=donor_basis,
+                donor_acquired=donor_acquired, fmv=value, lot_id=lot_id)
+        ]  # fmt: skip
+    if not holders:
+        return []
+    if kind is Action.RETURN_OF_CAPITAL:
+        amount = Decimal(draw(st.integers(min_value=1, max_value=500))) * CENT
+        return [row(a, kind, amount_per_share=amount) for a in holders]
+    if kind is Action.TRANSFER:
+        if held <= 0:
+            return []
+        taxable = treatment[account_id] is TaxTreatment.TAXABLE
+        targets = [
+            a.account_id
+            for a in accounts
+            if a.account_id != account_id
+            and (treatment[a.account_id] is TaxTreatment.TAXABLE) == taxable
+        ]
+        if not targets:
+            return []
+        target = draw(st.sampled_from(targets))
+        lot_id = None
+        available = held
+        if held_lots is not None and draw(st.booleans()):
+            lots = [
+                lot
+                for lot in held_lots(so_far())
+                if lot.account_id == account_id and lot.symbol == symbol
+            ]
+            if lots:
+                lot_id = draw(st.sampled_from(lots)).lot_id
+                available = sum(
+                    (lot.quantity for lot in lots if belongs_to(lot.lot_id, lot_id)), Decimal(0)
+                )
+        quantity = _fraction_of(draw, available)
+        holdings[(account_id, symbol)] = held - quantity
+        holdings[(target, symbol)] = holdings.get((target, symbol), Decimal(0)) + quantity
+        return [row(account_id, kind, quantity=quantity, to_account_id=target, lot_id=lot_id)]
+
+    new, old = draw(st.sampled_from(RATIOS))
+    ratio = (Decimal(new), Decimal(old))
+    cash = draw(st.booleans())
+    if kind is Action.SPLIT:
+        price_scale[symbol] = price_scale.get(symbol, Decimal(1)) * ratio[1] / ratio[0]
+        unit = price(symbol, day) if cash else Decimal(0)
+        for account in holders:
+            total = _scaled(holdings[(account, symbol)], ratio)
+            holdings[(account, symbol)] = _floor(total) if cash else total
+        return [row(a, kind, ratio=ratio, price=unit) for a in holders]
+
+    child = f"{'S' if kind is Action.SPINOFF else 'M'}{next(fresh)}"
+    parent_of[child] = symbol
+    price_scale[child] = price_scale.get(symbol, Decimal(1)) * ratio[1] / ratio[0]
+    live.append(child)
+    unit = price(child, day) if cash else Decimal(0)
+    if kind is Action.SPINOFF:
+        fraction = Decimal(draw(st.sampled_from(FRACTIONS)))
+        for account in holders:
+            total = _scaled(holdings[(account, symbol)], ratio)
+            holdings[(account, child)] = _floor(total) if cash else total
+        return [
+            row(a, kind, new_symbol=child, ratio=ratio, basis_fraction=fraction, price=unit)
+            for a in holders
+        ]
+    boot = None
+    if cash and draw(st.booleans()):
+        boot = Decimal(draw(st.integers(min_value=1, max_value=300))) * CENT
+    live.remove(symbol)
+    for account in holders:
+        total = _scaled(holdings.pop((account, symbol)), ratio)
+        holdings[(account, child)] = _floor(total) if cash else total
+    return [
+        row(a, kind, new_symbol=child, ratio=ratio, cash_per_share=boot, price=unit)
+        for a in holders
+    ]

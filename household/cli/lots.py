@@ -153,18 +153,18 @@ def wash_sales(args: argparse.Namespace) -> int:
     dispositions = [disposition_json(d) for d in ledger.reportable]
     lots = [lot_json(lot) for lot in ledger.lots]
     matches = [match_json(m) for m in ledger.matches]
+    columns = list(_DISPOSITION_COLUMNS)
+    if any("event" in row for row in dispositions):
+        columns.append("event")
     if output is OutputFormat.JSON:
         print_json({"dispositions": dispositions, "lots": lots, "matches": matches})
     elif output is OutputFormat.CSV:
-        columns = list(_DISPOSITION_COLUMNS)
-        if any("event" in row for row in dispositions):
-            columns.append("event")
         print(csv_text(dispositions, columns), end="")
     else:
         print(
             tables_text(
                 [
-                    ("Dispositions (taxable accounts)", dispositions, _DISPOSITION_COLUMNS),
+                    ("Dispositions (taxable accounts)", dispositions, columns),
                     ("Wash-sale matches", matches, list(matches[0]) if matches else []),
                     ("Open lots", lots, list(lots[0]) if lots else _LOT_COLUMNS),
                 ]

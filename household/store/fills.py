@@ -43,6 +43,7 @@ transaction.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -444,8 +445,6 @@ def import_fills(
         seqs = store._append(connection, household_id, events, state.seq, now, import_id=import_id)
         report["import_id"] = import_id
         report["events"] = [seqs[0], seqs[-1]]
-        import json
-
         connection.execute(
             schema.imports.update()
             .where(schema.imports.c.import_id == import_id)

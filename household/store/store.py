@@ -823,6 +823,54 @@ class Store:
         """The open lots, by replay."""
         return self.ledger(household_id).lots
 
+    def frames(self, household_id: str) -> dict[str, Any]:
+        """pandas DataFrames of the household: ``lots``, ``dispositions``, ``matches``, ``events``.
+
+        Columns are the records' fields (``lots.records.Lot``, ``Disposition``,
+        ``lots.washsale.WashMatch``); amounts stay ``Decimal`` (object columns).
+        """
+        import pandas as pd
+
+        state = self.state(household_id)
+        ledger = state.ledger()
+
+        def frame(records: Sequence[Any], kind: type) -> pd.DataFrame:
+            columns = [field.name for field in attrs.fields(kind)]
+            return pd.DataFrame([attrs.asdict(r, recurse=False) for r in records], columns=columns)
+
+        from lots.records import Disposition
+        from lots.washsale import WashMatch
+
+        events = pd.DataFrame(
+            [
+                {
+                    "seq": e.seq,
+                    "kind": e.kind.value,
+                    "effective_date": e.effective_date,
+                    "recorded_at": e.recorded_at,
+                    "reverses": e.reverses,
+                    "import_id": e.import_id,
+                    "payload": e.text,
+                }
+                for e in state.events
+            ],
+            columns=[
+                "seq",
+                "kind",
+                "effective_date",
+                "recorded_at",
+                "reverses",
+                "import_id",
+                "payload",
+            ],
+        )
+        return {
+            "lots": frame(ledger.lots, Lot),
+            "dispositions": frame(ledger.dispositions, Disposition),
+            "matches": frame(ledger.matches, WashMatch),
+            "events": events,
+        }
+
     def household(self, household_id: str) -> Household:
         """The household as the planner takes it (lots by replay)."""
         return self.state(household_id).household()

@@ -27,6 +27,7 @@ streamed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -107,17 +108,9 @@ def atomic_write(path: Path, text: str) -> None:
             stream.write(text)
         os.replace(temporary, path)
     except BaseException:
-        with _quiet():
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-
-
-class _quiet:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> bool:
-        return exc[0] is not None and issubclass(exc[0], OSError)  # type: ignore[arg-type]
 
 
 def _file_sha256(path: str) -> str:
@@ -138,8 +131,7 @@ def _prepare(out: Path, identity: dict[str, Any], fresh: bool) -> None:
     if fresh and out.exists():
         for name in ("records", "plans"):
             shutil.rmtree(out / name, ignore_errors=True)
-        with _quiet():
-            marker.unlink()
+        marker.unlink(missing_ok=True)
     if marker.exists():
         existing = _read_record(marker) or {}
         if existing.get("sweep_id") != identity["sweep_id"]:
@@ -164,8 +156,8 @@ def _todo(units: Sequence[Unit], records: Path, retry_failed: bool) -> list[Unit
         failed = record["row"]["status"] == "failed"
         try:
             same = record.get("input_sha256") == _file_sha256(unit.path)
-        except OSError:
-            same = failed and not record.get("input_sha256")
+        except OSError:  # unreadable now: plan it again, it will fail with its message
+            same = False
         if not same or (failed and retry_failed):
             todo.append(unit)
     return todo

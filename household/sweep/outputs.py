@@ -59,17 +59,27 @@ def iter_rows(out: Path, units: Sequence[Unit]) -> Iterator[dict[str, Any]]:
 
     Two passes over the records, so only the ids and file names are held.
     """
+    from household.sweep.driver import plan_name
+
     keys: list[tuple[str, str, str]] = []
-    files: dict[str, list[str]] = {}
+    first: dict[str, str] = {}  # plan file name -> the first file giving it
+    clashes: dict[str, list[str]] = {}
     for unit, row in _zip_records(out, units):
         keys.append((row["household_id"], row["file"], unit.key))
-        files.setdefault(row["household_id"], []).append(row["file"])
-    duplicated = {household for household, names in files.items() if len(names) > 1}
+        if row["status"] == "failed":
+            continue
+        name = plan_name(row["household_id"])
+        if name in first:
+            clashes.setdefault(name, [first[name]]).append(row["file"])
+        else:
+            first[name] = row["file"]
+    del first
     for household_id, _file, key in sorted(keys):
         path = out / "records" / f"{key}.json"
         row = dict(json.loads(path.read_text(encoding="utf-8"))["row"])
-        if household_id in duplicated:
-            others = ", ".join(files[household_id])
+        name = plan_name(household_id)
+        if row["status"] != "failed" and name in clashes:
+            others = ", ".join(clashes[name])
             row.update(dict.fromkeys(ROW_FIELDS[5:], ""))
             row["trades"] = 0
             row["status"] = "failed"

@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 
 from location import locate
-from location.engine import greedy_placement, naive_values, placement_value
+from location.baselines import greedy_placement, naive_values, placement_value
 from location.growth import growth_table
 from tests.location.strategies import households
 

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from location.engine import _largest_remainder, reconcile
+from location.rounding import _largest_remainder, reconcile
 
 
 def test_thirds() -> None:

@@ -61,7 +61,8 @@ Readings of the contract where it is silent (a tax professional's reading):
   its purchase) has absorbed a loss and cannot absorb another.
 * The window is on the trade date (``purchased``) of the replacement shares,
   never on their holding-period start.
-* A loss that rounds to $0.00 is no loss: nothing is washed.
+* A loss that rounds to $0.00 is no loss: nothing is washed; nor when the loss
+  on the shares that would be washed rounds to $0.00.
 
 Events (``lots.events``; the arithmetic is written again here, plainly):
 
@@ -192,13 +193,18 @@ class _State:
         return self.accounts[account_id].treatment is TaxTreatment.TAXABLE
 
     def split_factor(self, symbol: str, after: int, before: int) -> Fraction:
-        """Splits of ``symbol`` strictly between two events, one per date and ratio."""
+        """Splits of ``symbol`` strictly between two events (rows of several accounts
+        on one date and ratio are one split)."""
         factor = Fraction(1)
-        seen: set[tuple[dt.date, tuple[Decimal, Decimal] | None]] = set()
+        seen: set[tuple[dt.date, tuple[Decimal, Decimal] | None, int]] = set()
+        rows: dict[tuple[dt.date, tuple[Decimal, Decimal] | None, str], int] = {}
         for k, event in enumerate(self.events):
             if event.action is not Action.SPLIT or event.symbol != symbol:
                 continue
-            key = (event.date, event.ratio)
+            # The k-th split row of each account on one date and ratio is one split.
+            row = (event.date, event.ratio, event.account_id)
+            rows[row] = rows.get(row, 0) + 1
+            key = (event.date, event.ratio, rows[row])
             if key in seen:
                 continue
             seen.add(key)
@@ -704,6 +710,10 @@ def _wash(
     washed_basis, rest_basis = split(item.cost_basis, washed, item.quantity)
     washed_proceeds, rest_proceeds = split(item.proceeds, washed, item.quantity)
     disallowed = washed_basis - washed_proceeds
+    if money(disallowed) <= 0:  # the washed shares' loss rounds to $0.00: no loss
+        _row(st, txn, sold, sold.lot_id, item.quantity, item.proceeds, item.cost_basis, event,
+             item.acquired)  # fmt: skip
+        return
     held_days = (txn.date - item.acquired).days
 
     # 3. The disallowed loss over the replacement chunks, cumulatively.

@@ -234,3 +234,26 @@ def test_clock_is_only_the_recorded_at(
     recorded = {e.recorded_at for e in store.events(household.household_id)}
     assert recorded == {"2026-06-01T12:00:00+00:00"}  # one transaction, one reading
     store.dispose()
+
+
+def test_frames_hold_the_records_exactly(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "h.db"))
+    store.init()
+    household = load_household(next(p for p in HOUSEHOLDS if p.stem == "plan_harvest"))
+    store.add_household(household)
+    frames = store.frames("plan-harvest")
+    lots = frames["lots"]
+    assert list(lots["lot_id"]) == [lot.lot_id for lot in store.lots("plan-harvest")]
+    assert lots.loc[lots["lot_id"] == "J1", "cost_basis"].item() == Decimal("30000.00")
+    assert list(frames["events"]["kind"])[:2] == ["cash", "cash"]
+    assert frames["dispositions"].empty and "replacement_lot_id" in frames["matches"].columns
+
+
+def test_ids_are_bound_parameters_never_sql(store: Store) -> None:
+    hostile = "x'); DROP TABLE events; --"
+    accounts = [Account("o'brien", AccountType.JOINT, lot_method="fifo")]
+    store.add_household(household_from_dict(household_document(hostile, accounts)))
+    buy = Transaction(dt.date(2026, 1, 5), "o'brien", "AAA", Action.BUY, "1", "10", lot_id="'; --")
+    store.append(hostile, [(EventKind.FILL, buy.date, buy)])
+    assert [lot.lot_id for lot in store.lots(hostile)] == ["'; --"]
+    assert store.household_ids() == [hostile]

@@ -1,0 +1,331 @@
+"""Wash-sale exposure: hand-worked cases, and its predictions against the replay.
+
+Each hand case's numbers are worked out in the comments; the property test
+appends the hypothetical sale or buy to a random history (then the scheduled
+buys) and checks that ``lots.washsale.replay`` does what the exposure said.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lots.exposure import ScheduledBuy, exposure
+from lots.records import Action, Lot, TaxTreatment, Transaction
+from lots.relief import belongs_to
+from lots.washsale import WINDOW, Ledger, replay
+from tests.lots.textledger import day, parse
+from tests.strategies import History, histories
+
+HISTORY = """
+accounts: tax=individual ira=traditional_ira roth=roth_ira
+groups: VTI=total VTSAX=total
+2026-01-05 tax buy 100 VTI @ 200 L1
+2026-03-02 tax sell 100 VTI @ 195 L1
+"""
+
+
+def test_ira_reinvestment_of_two_shares_washes_only_two_shares() -> None:
+    # 100 VTI sold on 03-02 at 195 against a basis of 200: a $5 loss a share,
+    # $500 in all, nothing bought back. An IRA dividend reinvestment of 2 VTI is
+    # scheduled on 03-20 (within 03-02 + 30 = 04-01): it washes 2 shares for good
+    # ($10 lost), the other 98 ($490) stay deductible.
+    accounts, groups, txns = parse(HISTORY)
+    reinvest = ScheduledBuy(day("2026-03-20"), "ira", "VTI", D(2), "reinvest")
+    found = exposure(txns, accounts, day("2026-03-10"), groups, scheduled=[reinvest])
+    (sale,) = found.for_symbol("VTSAX").loss_sales
+    assert (sale.quantity, sale.loss, sale.loss_per_share) == (D(100), D(500), D(5))
+    assert (sale.scheduled_washed, sale.scheduled_permanent) == (D(2), D(2))
+    assert sale.window_closes == day("2026-04-01")
+    assert sale.safe_to_rebuy == day("2026-04-02")
+    # The replay agrees: with the reinvestment appended, 2 shares washed for good.
+    ledger = replay([*txns, _buy(reinvest, D(190))], accounts, groups)
+    washed = [d for d in ledger.reportable if d.adjustment > 0]
+    assert [(d.quantity, d.adjustment, d.permanently_disallowed) for d in washed] == [
+        (D(2), D(10), D(10))
+    ]
+    # The 2 scheduled shares are claimed by the earlier sale: nothing is left to
+    # wash a VTI loss sold today.
+    assert found.for_symbol("VTI").scheduled[0][1] == 0
+
+
+def test_buy_today_washes_the_unwashed_loss() -> None:
+    # As of 03-10, a Roth buy of 20 VTSAX (identical to VTI) washes 20 of the 100
+    # loss shares sold on 03-02: 20 * $5 = $100, lost for good (a Roth). A taxable
+    # buy of 150 washes all 100 shares ($500), not for good (it moves into basis).
+    accounts, groups, txns = parse(HISTORY)
+    found = exposure(txns, accounts, day("2026-03-10"), groups)
+    roth = found.buy_washes("roth", "VTSAX", D(20))
+    assert (roth.washed, roth.disallowed, roth.permanent) == (D(20), D(100), True)
+    taxable = found.buy_washes("tax", "VTI", D(150))
+    assert (taxable.washed, taxable.disallowed, taxable.permanent) == (D(100), D(500), False)
+    # From 04-02 (03-02 + 31 days) the sale is out of the window.
+    later = exposure(txns, accounts, day("2026-04-02"), groups)
+    assert later.buy_washes("roth", "VTI", D(20)).washed == 0
+    # On 04-01 (day 30) it is still in.
+    assert exposure(txns, accounts, day("2026-04-01"), groups).buy_washes(
+        "roth", "VTI", D(20)
+    ).disallowed == D(100)
+
+
+def test_loss_sale_today_is_washed_only_by_the_recent_shares() -> None:
+    # A Roth bought 20 VTI on 03-01; the taxable account holds 100 VTI bought
+    # 2025-06-02 at $100 (basis $10,000). Selling all 100 today (03-10) at $90 is a
+    # $1,000 loss: the 20 Roth shares wash 20 loss shares for good ($200 lost),
+    # 80 shares ($800) stay deductible. The rest of the loss is not "blocked".
+    accounts, groups, txns = parse(
+        """
+        accounts: tax=individual roth=roth_ira
+        2025-06-02 tax buy 100 VTI @ 100 OLD
+        2026-03-01 roth buy 20 VTI @ 95 R1
+        """
+    )
+    as_of = day("2026-03-10")
+    found = exposure(txns, accounts, as_of, groups)
+    (recent,) = found.for_symbol("VTI").recent_buys
+    assert (recent.account_id, recent.quantity, recent.treatment) == (
+        "roth",
+        D(20),
+        TaxTreatment.EXEMPT,
+    )
+    ledger = replay(txns, accounts, groups)
+    old = next(lot for lot in ledger.lots if lot.lot_id == "OLD")
+    result = found.sale_washed(old, D(100), D(90))
+    assert (result.quantity, result.washed, result.permanent, result.unwashed) == (
+        D(100),
+        D(20),
+        D(20),
+        D(80),
+    )
+    # A gain is never washed; nor is a sale inside the Roth.
+    assert found.sale_washed(old, D(100), D(101)).washed == 0
+    roth_lot = next(lot for lot in ledger.lots if lot.lot_id == "R1")
+    assert found.sale_washed(roth_lot, D(20), D(1)).quantity == 0
+
+
+def test_other_shares_of_the_sold_purchase_are_no_replacement() -> None:
+    # 100 VTI bought 03-01 at $100 in the taxable account; selling 40 of them today
+    # at $90 is a loss, but the other 60 shares are of the same purchase: no wash.
+    # 10 shares bought the same day in the IRA do wash 10 of the 40.
+    accounts, groups, txns = parse(
+        """
+        accounts: tax=individual ira=traditional_ira
+        2026-03-01 tax buy 100 VTI @ 100 B1
+        2026-03-01 ira buy 10 VTI @ 100 I1
+        """
+    )
+    found = exposure(txns, accounts, day("2026-03-10"), groups)
+    b1 = next(lot for lot in replay(txns, accounts, groups).lots if lot.lot_id == "B1")
+    result = found.sale_washed(b1, D(40), D(90))
+    assert [(w.account_id, w.quantity, w.permanent) for w in result.washes] == [
+        ("ira", D(10), True)
+    ]
+
+
+def test_shares_already_used_as_replacement_do_not_wash_again() -> None:
+    # The 03-05 buy of 100 replaced the 03-02 loss sale's 100 shares; it cannot
+    # replace a second loss: a sale today of the older lot is not washed by it.
+    accounts, groups, txns = parse(
+        """
+        accounts: tax=individual
+        2025-01-05 tax buy 100 VTI @ 200 L0
+        2026-01-05 tax buy 100 VTI @ 200 L1
+        2026-03-02 tax sell 100 VTI @ 195 L1
+        2026-03-05 tax buy 100 VTI @ 196 L2
+        """
+    )
+    found = exposure(txns, accounts, day("2026-03-10"), groups)
+    group = found.for_symbol("VTI")
+    assert group.loss_sales == ()  # fully washed already
+    assert group.recent_buys == ()  # L2 is a replacement already
+    l0 = next(lot for lot in replay(txns, accounts, groups).lots if lot.lot_id == "L0")
+    assert found.sale_washed(l0, D(100), D(150)).washed == 0
+
+
+# -- the property: predictions equal the replay --------------------------------
+
+
+def _buy(buy: ScheduledBuy, price: D) -> Transaction:
+    return Transaction(buy.date, buy.account_id, buy.symbol, Action.BUY, buy.quantity, price)
+
+
+@st.composite
+def situations(draw: st.DrawFn) -> tuple[History, dt.date, list[ScheduledBuy]]:
+    history = draw(histories(max_events=25))
+    last = max(t.date for t in history.transactions)
+    as_of = last + dt.timedelta(days=draw(st.integers(0, 12)))
+    symbols = sorted({t.symbol for t in history.transactions})
+    account_ids = [a.account_id for a in history.accounts]
+    scheduled = [
+        ScheduledBuy(
+            as_of + dt.timedelta(days=draw(st.integers(0, 35))),
+            draw(st.sampled_from(account_ids)),
+            draw(st.sampled_from(symbols)),
+            D(draw(st.integers(1, 40))),
+            "reinvest",
+        )
+        for _ in range(draw(st.integers(0, 3)))
+    ]
+    return history, as_of, scheduled
+
+
+def _replay(history: History, extra: list[Transaction]) -> Ledger:
+    return replay(
+        [*history.transactions, *extra],
+        history.accounts,
+        history.identical_group,
+        history.default_method,
+        history.opening_lots,
+    )
+
+
+def _find(history: History, as_of: dt.date, scheduled: list[ScheduledBuy]):  # type: ignore[no-untyped-def]
+    return exposure(
+        history.transactions,
+        history.accounts,
+        as_of,
+        history.identical_group,
+        scheduled=scheduled,
+        opening_lots=history.opening_lots,
+        default_method=history.default_method,
+    )
+
+
+def _later(scheduled: list[ScheduledBuy], as_of: dt.date) -> list[Transaction]:
+    # Scheduled buys beyond the window are left out (the exposure ignores them).
+    kept = [b for b in scheduled if b.date <= as_of + WINDOW]
+    return [_buy(b, D(1)) for b in kept]
+
+
+@settings(max_examples=80)
+@given(situations(), st.data())
+def test_sale_prediction_equals_the_replay(situation, data) -> None:  # type: ignore[no-untyped-def]
+    history, as_of, scheduled = situation
+    base = _replay(history, [])
+    # A lot that a specific-identification sale relieves alone (no part of it held).
+    lots = [
+        lot
+        for lot in base.lots
+        if not any(
+            other is not lot
+            and other.account_id == lot.account_id
+            and other.symbol == lot.symbol
+            and belongs_to(other.lot_id, lot.lot_id)
+            for other in base.lots
+        )
+    ]
+    if not lots:
+        return
+    lot: Lot = data.draw(st.sampled_from(lots))
+    quantity = lot.quantity if data.draw(st.booleans()) else (lot.quantity / 3).quantize(D("1e-6"))
+    if quantity <= 0:
+        return
+    price = (lot.basis_per_share * D(data.draw(st.integers(50, 110))) / 100).quantize(D("0.01"))
+    predicted = _find(history, as_of, scheduled).sale_washed(lot, quantity, price)
+
+    sale = Transaction(as_of, lot.account_id, lot.symbol, Action.SELL, quantity, price,
+                       lot_id=lot.lot_id)  # fmt: skip
+    without = _replay(history, _later(scheduled, as_of))
+    with_sale = _replay(history, [sale, *_later(scheduled, as_of)])
+    new = with_sale.matches[len(without.matches) :]
+    assert all(m.sale_date == as_of and m.lot_id == lot.lot_id for m in new)
+    actual = [(m.replacement_account_id, m.replacement_lot_id, m.quantity) for m in new]
+    expected = [(w.account_id, w.lot_id, w.quantity) for w in predicted.washes]
+    assert [(a, q) for a, _, q in actual] == [(a, q) for a, _, q in expected], (
+        lot,
+        actual,
+        expected,
+    )
+    assert [m.permanent for m in new] == [w.permanent for w in predicted.washes]
+    rows = with_sale.dispositions[len(without.dispositions) :]
+    loss_shares = sum(
+        (r.quantity for r in rows if r.reportable and r.gain - r.adjustment < 0), D(0)
+    )
+    assert predicted.quantity == loss_shares
+
+
+@settings(max_examples=80)
+@given(situations(), st.data())
+def test_buy_prediction_equals_the_replay(situation, data) -> None:  # type: ignore[no-untyped-def]
+    history, as_of, scheduled = situation
+    account = data.draw(st.sampled_from(history.accounts))
+    symbols = sorted({t.symbol for t in history.transactions})
+    symbol = data.draw(st.sampled_from(symbols))
+    quantity = D(data.draw(st.integers(1, 400)))
+    predicted = _find(history, as_of, scheduled).buy_washes(account.account_id, symbol, quantity)
+
+    buy = Transaction(as_of, account.account_id, symbol, Action.BUY, quantity, D(1),
+                      lot_id="NEWBUY")  # fmt: skip
+    ledger = _replay(history, [buy, *_later(scheduled, as_of)])
+    hits = [
+        m
+        for m in ledger.matches
+        if m.replacement_account_id == account.account_id
+        and belongs_to(m.replacement_lot_id, "NEWBUY")
+    ]
+    assert sum((m.quantity for m in hits), D(0)) == predicted.washed
+    assert abs(sum((m.disallowed for m in hits), D(0)) - predicted.disallowed) <= D("1e-9")
+    assert all(m.permanent == predicted.permanent for m in hits)
+
+
+def test_two_loss_sales_today_share_the_recent_buys() -> None:
+    # An IRA bought 30 VTI on 03-01. Today two taxable lots are sold at a loss, 20
+    # shares each: the first takes 20 of the IRA shares, the second the other 10;
+    # 10 of its loss shares stay deductible.
+    accounts, groups, txns = parse(
+        """
+        accounts: tax=individual ira=traditional_ira
+        2025-01-02 tax buy 20 VTI @ 100 A
+        2025-02-03 tax buy 20 VTI @ 100 B
+        2026-03-01 ira buy 30 VTI @ 95 I1
+        """
+    )
+    found = exposure(txns, accounts, day("2026-03-10"), groups)
+    held = {lot.lot_id: lot for lot in replay(txns, accounts, groups).lots}
+    first, second = found.sales_washed([(held["A"], D(20), D(90)), (held["B"], D(20), D(90))])
+    assert (first.washed, first.permanent) == (D(20), D(20))
+    assert (second.washed, second.unwashed) == (D(10), D(10))
+
+
+@settings(max_examples=60)
+@given(situations(), st.data())
+def test_two_sales_prediction_equals_the_replay(situation, data) -> None:  # type: ignore[no-untyped-def]
+    history, as_of, scheduled = situation
+    base = _replay(history, [])
+    found = _find(history, as_of, scheduled)
+    recent = {(r.account_id, r.lot_id) for g in found.groups.values() for r in g.recent_buys}
+    # Lots sold alone by specific identification and not themselves recent buys.
+    lots = [
+        lot
+        for lot in base.lots
+        if (lot.account_id, lot.lot_id) not in recent
+        and not any(
+            other is not lot
+            and other.account_id == lot.account_id
+            and other.symbol == lot.symbol
+            and (belongs_to(other.lot_id, lot.lot_id) or belongs_to(lot.lot_id, other.lot_id))
+            for other in base.lots
+        )
+    ]
+    if len(lots) < 2:
+        return
+    chosen = data.draw(st.lists(st.sampled_from(lots), min_size=2, max_size=2, unique=True))
+    sales = [
+        (lot, lot.quantity, (lot.basis_per_share * D(data.draw(st.integers(50, 110))) / 100)
+         .quantize(D("0.01")))
+        for lot in chosen
+    ]  # fmt: skip
+    predicted = found.sales_washed(sales)
+    extra = [
+        Transaction(as_of, lot.account_id, lot.symbol, Action.SELL, q, p, lot_id=lot.lot_id)
+        for lot, q, p in sales
+    ]
+    without = _replay(history, _later(scheduled, as_of))
+    with_sales = _replay(history, [*extra, *_later(scheduled, as_of)])
+    new = with_sales.matches[len(without.matches) :]
+    assert [(m.replacement_account_id, m.quantity, m.permanent) for m in new] == [
+        (w.account_id, w.quantity, w.permanent) for p in predicted for w in p.washes
+    ]
