@@ -19,7 +19,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from household.cli import BadUsage
 from household.cli.common import OutputFormat, add_as_of, add_format, parse_date
@@ -74,7 +74,9 @@ def refusal_line(plan: Plan) -> str | None:
     return f"PLAN REFUSED: {' '.join(plan.refused_because.split())}"
 
 
-def write_outputs(plan: Plan, directory: Path) -> list[Path]:
+def write_outputs(
+    plan: Plan, directory: Path, document: dict[str, Any] | None = None
+) -> list[Path]:
     """Write every section as CSV, ``plan.json`` and ``report.html`` to ``directory``.
 
     Atomically (:func:`household.io_atomic.atomic_directory`): everything is written
@@ -97,7 +99,7 @@ def write_outputs(plan: Plan, directory: Path) -> list[Path]:
             for path in paths:
                 text = path.read_text(encoding="utf-8")
                 path.write_text(f"# {refused}\n{text}", encoding="utf-8")
-        document = plan.to_json_dict()
+        document = dict(plan.to_json_dict() if document is None else document)
         if refused is not None:
             document = {"refused": refused, **document}
         text = json.dumps(document, indent=2) + "\n"
@@ -109,12 +111,17 @@ def write_outputs(plan: Plan, directory: Path) -> list[Path]:
     return [directory / name for name in written]
 
 
-def emit(plan: Plan, out: Path | None, output: OutputFormat) -> int:
-    """Print the plan, write ``--out``, and exit 1 when it is refused."""
+def emit(
+    plan: Plan,
+    out: Path | None,
+    output: OutputFormat,
+    document: dict[str, Any] | None = None,
+) -> int:
+    """Print the plan, write ``--out`` (``document`` as its ``plan.json``), exit 1 if refused."""
     from household.reports import csv_text, render_tables, sections
 
     if out is not None:
-        write_outputs(plan, out)
+        write_outputs(plan, out, document)
     if output is OutputFormat.JSON:
         json.dump(plan.to_json_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -167,13 +174,9 @@ def stored_command(args: argparse.Namespace, kind: str) -> int:
     )
     if args.output is OutputFormat.JSON:
         if args.out is not None:
-            write_outputs(plan, args.out)
-            (args.out / "plan.json").write_text(json.dumps(document, indent=2) + "\n")
+            write_outputs(plan, args.out, document)
         json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 1 if plan.refused else 0
     print(f"plan {plan_id} kept in the store", file=sys.stderr)
-    code = emit(plan, args.out, args.output)
-    if args.out is not None:
-        (args.out / "plan.json").write_text(json.dumps(document, indent=2) + "\n")
-    return code
+    return emit(plan, args.out, args.output, document)

@@ -353,3 +353,37 @@ def test_symbols_in_a_household_file_are_upper_cased(tmp_path: Path) -> None:
     lower = rebalance(tmp_path, document)
     assert lower.exit_code == 0, lower.stderr
     assert lower.stdout == rebalance(tmp_path, BASE).stdout
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("2024-W07-1", "household: --as-of: '2024-W07-1' is not a date (YYYY-MM-DD)"),
+        (
+            "9999-12-31",
+            "household: --as-of: '9999-12-31' is out of range (1900-01-01 to 2199-12-31)",
+        ),
+    ],
+)
+def test_as_of_option_is_read_strictly(option: str, message: str) -> None:
+    path = ROOT / "fixtures" / "households" / "plan_withdrawal.json"
+    result = invoke(["rebalance", str(path), "--as-of", option])
+    assert (result.exit_code, result.stderr) == (2, message + "\n")
+
+
+def test_specific_identification_in_a_household_file(tmp_path: Path) -> None:
+    document = changed(("accounts", 0, "lot_method"), "specific")
+    document["recent_transactions"] = [
+        {
+            "date": "2026-05-20",
+            "account_id": "taxable",
+            "symbol": "STK",
+            "action": "sell",
+            "quantity": "1",
+            "price": "100",
+        }
+    ]
+    assert refused(rebalance(tmp_path, document), tmp_path) == (
+        "household: h.json:recent_transactions[0].lot_id: lot_id: is required: "
+        "account 'taxable' uses specific identification"
+    )

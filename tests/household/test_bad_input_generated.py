@@ -543,3 +543,33 @@ def test_no_traceback_in_a_real_process(tmp_path: Path, name: str, content: byte
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert len(done.stderr.splitlines()) == 1 and name in done.stderr
+
+
+OPTIONAL = [
+    (name, column)
+    for name in CSV_FILES
+    for column in read_csv(name)[0]
+    if column not in REQUIRED[name]
+]
+
+
+@pytest.mark.parametrize(("name", "column"), OPTIONAL)
+def test_dropping_an_optional_column_is_blanking_it(tmp_path: Path, name: str, column: str) -> None:
+    """An accepted ``EITHER`` input is a documented default, never a misread.
+
+    Without the column, or with it empty, every row takes the documented default
+    (fees 0, a generated lot id, the account's method, no group, unpriced,
+    not restricted...): the two files must give the same numbers.
+    """
+    outputs = []
+    for kind in ("drop", "blank column"):
+        folder = tmp_path / kind.replace(" ", "-")
+        folder.mkdir()
+        for other in CSV_FILES:
+            (folder / other).write_bytes((DEMO / other).read_bytes())
+        mutate = next(m for label, _, m in _column_mutations(name) if label == f"{kind} {column}")
+        (folder / name).write_text(mutate(read_csv(name)), encoding="utf-8")
+        result = run_wash_sales(folder)
+        assert "Traceback" not in result.output
+        outputs.append((result.exit_code, result.stdout, result.stderr.replace(str(folder), "")))
+    assert outputs[0] == outputs[1]
