@@ -273,7 +273,7 @@ def trade_rows(plan: Plan) -> list[dict[str, Any]]:
                     f"{sale.lot.lot_id}:{quantity(sale.quantity)}" for sale in trade.lots
                 ),
                 "lot_taxes": ";".join(
-                    f"{sale.lot.lot_id}:{money(sale.tax)}" for sale in trade.lots if sale.taxable
+                    f"{sale.lot.lot_id}:{_cents(sale.tax)}" for sale in trade.lots if sale.taxable
                 ),
                 "commission": trade.cost.commission,
                 "spread_cost": trade.cost.spread,
@@ -546,3 +546,9 @@ def render_tables(plan: Plan, names: Iterable[str] = SECTIONS) -> str:
             rows = [{"field": k, "value": display_cell(k, v)} for k, v in rows[0].items()]
         tables.append((name, rows, list(rows[0]) if rows else []))
     return tables_text(tables)
+
+
+def _cents(value: Decimal) -> Decimal:
+    """Money to cents, never a negative zero."""
+    cents = money(value)
+    return cents.copy_abs() if cents.is_zero() else cents
