@@ -126,10 +126,9 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "location": (
         "account_id",
         "asset_class",
-        "target_value",
         "value_before",
         "value_after",
-        "source",
+        "growth",
     ),
     "trades": (
         "account_id",
@@ -140,15 +139,26 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "price",
         "notional",
         "lots_sold",
+        "lot_taxes",
         "commission",
         "spread_cost",
         "impact",
         "short_gain",
         "long_gain",
+        "disallowed_loss",
         "estimated_tax",
+        "limit_price",
         "reason",
     ),
-    "tax_impact": ("term", "gains", "losses", "disallowed", "net", "rate", "estimated_tax"),
+    "tax_impact": (
+        "term",
+        "gains",
+        "losses",
+        "disallowed",
+        "net",
+        "rate",
+        "estimated_tax",
+    ),
     "costs": (
         "account_id",
         "trades",
@@ -167,8 +177,19 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "value_after",
         "weight_after",
     ),
-    "exceptions": ("stage", "code", "account_id", "symbol", "message"),
-    "checks": ("check", "passed", "detail"),
+    "exceptions": (
+        "stage",
+        "code",
+        "account_id",
+        "symbol",
+        "asset_class",
+        "message",
+    ),
+    "checks": (
+        "check",
+        "passed",
+        "detail",
+    ),
     "harvest": (
         "account_id",
         "symbol",
@@ -177,6 +198,12 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "long_loss",
         "tax_saving",
         "safe_to_rebuy",
+    ),
+    "blocks": (
+        "symbol",
+        "side",
+        "quantity",
+        "allocations",
     ),
 }
 
@@ -334,6 +361,9 @@ def table_text(
     minimum = [
         min(n, max(6, len(c) if len(c) <= 12 else 6)) for n, c in zip(natural, columns, strict=True)
     ]
+    for i in range(len(columns)):
+        if numeric[i]:  # a number is never broken over lines: its column keeps its width
+            minimum[i] = max(minimum[i], *(len(row[i]) for row in cells))
     room = (width or terminal_width()) - (3 * len(columns) + 1)
     widths = _widths(natural, minimum, room)
 

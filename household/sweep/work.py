@@ -20,9 +20,10 @@ keeps its fields. Summary fields read: ``household_id``, ``as_of``, ``kind``,
 and ``tracking_error_after`` (empty cells otherwise).
 
 Worked example: a harvest plan whose ``harvest`` section sells a short-term
-loss of $5,000 and a long-term loss of $2,000, saving $1,500 and $300 of tax,
-gives the row ``harvested_short = -5000.00``, ``harvested_long = -2000.00``,
-``tax_saved = 1800.00``.
+loss of $5,000 and a long-term loss of $2,000 (no other gains this year, a 30%
+ordinary rate) takes 3,000 x 0.30 = $900 off this year's tax (``summary.tax``
+is -900.00; the rest is carried forward), giving the row ``harvested_short =
+-5000.00``, ``harvested_long = -2000.00``, ``tax_saved = 900.00``.
 """
 
 from __future__ import annotations
@@ -183,7 +184,9 @@ def plan_row(document: Mapping[str, Any], file: str) -> dict[str, Any]:
     harvest_rows = document.get("harvest", [])
     refused = [c["check"] for c in document.get("checks", []) if not c.get("passed", True)]
     tax = Decimal(str(summary["tax"]))
-    saved = _decimal_sum(harvest_rows, "tax_saving") if harvest_rows else max(Decimal(0), -tax)
+    # The tax saved is what the plan takes off this year's netted tax (summary.tax < 0),
+    # not a sum of per-lot figures: past the $3,000 loss limit a lot saves nothing now.
+    saved = max(Decimal(0), -tax)
     row: dict[str, Any] = {
         "household_id": summary["household_id"],
         "file": file,

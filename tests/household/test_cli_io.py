@@ -196,9 +196,12 @@ def test_a_refused_plan_says_so_on_the_first_line_of_every_file(tmp_path: Path) 
     assert {p.suffix for p in files} == {".csv", ".json", ".html"}
     for file in files:
         first = file.read_text().splitlines()[0]
-        assert "PLAN REFUSED: cash_reserve: " in first, (file.name, first)
+        assert "PLAN REFUSED: taxable: $18,000.00 of cash short" in first, (
+            file.name,
+            first,
+        )
     plan = json.loads((out / "plan.json").read_text())
-    assert plan["refused"].startswith("PLAN REFUSED: cash_reserve")
+    assert plan["refused"].startswith("PLAN REFUSED: taxable: $18,000.00 of cash short")
     assert plan["summary"]["status"] == "refused"
     html = (out / "report.html").read_text()
     assert '<div class="refused-banner" role="alert">PLAN REFUSED' in html
@@ -206,18 +209,25 @@ def test_a_refused_plan_says_so_on_the_first_line_of_every_file(tmp_path: Path) 
 
 
 def test_empty_sections_keep_their_header(tmp_path: Path) -> None:
-    # plan_deferred.json plans no trade (its drift stays inside the outer band).
+    # plan_deferred.json with bands so wide that its drift is inside the inner band: the
+    # optimiser plans no trade (every trade costs at least its tie-break).
+    data = json.loads((HOUSEHOLDS / "plan_deferred.json").read_text())
+    data["bands"] = {"absolute": "0.5", "relative": "5", "outer_absolute": "0.6",
+                     "outer_relative": "6"}  # fmt: skip
+    source = tmp_path / "wide.json"
+    source.write_text(json.dumps(data))
     out = tmp_path / "report"
-    result = invoke(["rebalance", str(HOUSEHOLDS / "plan_deferred.json"), "--out", str(out)])
+    result = invoke(["rebalance", str(source), "--out", str(out)])
     assert result.exit_code == 0, result.stderr
     assert (out / "trades.csv").read_text() == (
-        "account_id,symbol,asset_class,side,quantity,price,notional,lots_sold,commission,"
-        "spread_cost,impact,short_gain,long_gain,estimated_tax,reason\n"
+        "account_id,symbol,asset_class,side,quantity,price,notional,lots_sold,lot_taxes,"
+        "commission,spread_cost,impact,short_gain,long_gain,disallowed_loss,estimated_tax,"
+        "limit_price,reason\n"
     )
     from household.loader import load_household
     from household.plan import rebalance
 
-    household = load_household(HOUSEHOLDS / "plan_deferred.json")
+    household = load_household(source)
     assert household.as_of is not None
     frames = rebalance(household, household.as_of).to_frames()
     assert frames["trades"].empty

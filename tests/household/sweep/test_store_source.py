@@ -57,7 +57,9 @@ def test_the_cli_takes_a_store_path_as_source(tmp_path: Path) -> None:
     result = invoke(["sweep", "harvest", str(path), "--out", str(out), "--workers", "1"])
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text())
-    # The stored plan-harvest household: 100 VTI at a $5,000 short-term loss, 0.30: $1,500.
-    assert summary["tax_saved"] == "1500.00" and summary["harvested_short"] == "-5000.00"
+    # The stored plan-harvest household: 100 VTI at a $5,000 short-term loss and 100 VXUS at
+    # a $985 long-term loss; the net loss passes the $3,000 limit: 3,000 * 0.30 = $900 saved.
+    assert summary["tax_saved"] == "900.00" and summary["harvested_short"] == "-5000.00"
+    assert summary["harvested_long"] == "-985.00"
     missing = invoke(["sweep", "harvest", str(tmp_path / "nothing"), "--out", str(out)])
     assert missing.exit_code == 2 and "nor a store" in missing.stderr

@@ -32,39 +32,45 @@ def test_a_higher_short_term_rate_saves_more_tax_by_hand() -> None:
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert set(document) == {"a", "b", "differences", "explanation"}
-    # A: -5,000 * 0.30 = -1,500.00.  B: -5,000 * (0.40 + 0.05 + 0) = -2,250.00.
-    assert document["a"]["tax_now_short"] == "-1500.00"
-    assert document["b"]["tax_now_short"] == "-2250.00"
+    # The harvest sells 100 VTI (25,000 against 30,000: a 5,000 short-term loss) and more:
+    # the net capital loss passes the $3,000 limit, so the tax saved now is the limit times
+    # the rate a loss offsetting ordinary income saves (lots.netting: ordinary + state),
+    # whatever the short-term rate. A: -3,000 * (0.30 + 0) = -900.00.
+    # B: -3,000 * (0.30 + 0.05) = -1,050.00. Nothing is taxed by term (the loss is netted).
+    assert document["a"]["tax_now"] == "-900.00"
+    assert document["b"]["tax_now"] == "-1050.00"
+    assert document["a"]["tax_now_short"] == document["b"]["tax_now_short"] == "0.00"
     by_name = {d["name"]: d for d in document["differences"]}
-    # The difference is B - A = -2,250 - (-1,500) = -750.00, in the total too (no long-term sale).
-    assert by_name["tax_now_short"]["difference"] == "-750.00"
-    assert by_name["tax_now"]["difference"] == "-750.00"
-    # The same trades (sell 100 VTI, buy 1,000 SCHB) and the same location: nothing else differs.
-    assert set(by_name) == {"tax_now_short", "tax_now"}
-    assert "B pays $750.00 less tax now than A" in document["explanation"]
+    # B - A = -1,050 - (-900) = -150.00.
+    assert by_name["tax_now"]["difference"] == "-150.00"
+    assert "tax_now_short" not in by_name
+    assert "B pays $150.00 less tax now than A" in document["explanation"]
     assert "tax.short_term=0.40" in document["explanation"]
-    assert "$750.00 in B's favour" in document["explanation"]
+    assert "$150.00 in B's favour" in document["explanation"]
 
 
-def test_no_harvest_gives_up_the_saving_and_the_two_trades_by_hand() -> None:
+def test_no_harvest_gives_up_the_saving_and_the_trades_by_hand() -> None:
     result = invoke(["whatif", str(HARVEST), "--no-harvest", "--format", "json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     by_name = {d["name"]: d for d in document["differences"]}
-    # Without the harvest, the tax now is 0: B - A = 0 - (-1,500) = +1,500.00.
-    assert by_name["tax_now"]["difference"] == "1500.00"
+    # Without the harvest, the tax now is 0: B - A = 0 - (-3,000 * 0.30 = -900) = +900.00.
+    assert by_name["tax_now"]["difference"] == "900.00"
     assert by_name["trades"] == {
-        "section": "metric", "name": "trades", "a": 2, "b": 0, "difference": -2,
-        "explanation": "B makes 2 fewer trades than A.",
+        "section": "metric", "name": "trades", "a": 5, "b": 0, "difference": -5,
+        "explanation": "B makes 5 fewer trades than A.",
     }  # fmt: skip
-    # The trades only A makes: sell 100 VTI and buy 25,000 / 25 = 1,000 SCHB in joint.
+    # The trades only A makes: the two loss sales (100 VTI, 100 VXUS) and their buys.
     assert by_name["joint/VTI/sell"]["a"] == "100" and by_name["joint/VTI/sell"]["b"] is None
-    assert by_name["joint/SCHB/buy"]["a"] == "1000"
-    assert by_name["joint/SCHB/buy"]["difference"] == "-1000"
-    # The harvest holds the allocation (stocks for stocks): no location cell differs.
-    assert not [d for d in document["differences"] if d["section"] == "location"]
-    assert "B pays $1,500.00 more tax now than A" in document["explanation"]
-    assert "2 trades differ: 2 only in A, 0 only in B" in document["explanation"]
+    assert by_name["joint/VXUS/sell"]["a"] == "100"
+    assert by_name["joint/SCHB/buy"]["a"] == "996"
+    assert by_name["joint/SCHB/buy"]["difference"] == "-996"
+    # Location cells differ by what the swaps moved, and add up to nothing in the account:
+    # bonds -150 + intl +50 + stocks +100 = 0 (B - A).
+    moves = [d for d in document["differences"] if d["section"] == "location"]
+    assert sum(Decimal(d["difference"]) for d in moves) == 0
+    assert "B pays $900.00 more tax now than A" in document["explanation"]
+    assert "5 trades differ: 5 only in A, 0 only in B" in document["explanation"]
 
 
 def test_location_differences_add_up_per_account() -> None:
@@ -110,10 +116,10 @@ def test_compare_writes_a_self_contained_html_page(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     page = (tmp_path / "comparison.html").read_text()
     assert "<script" not in page and "http" not in page.replace("<!doctype html>", "")
-    assert "1,500.00" in page
+    assert "900.00" in page
     lines = result.stdout.splitlines()
     assert lines[0] == "section,name,a,b,difference,explanation"
-    assert any(line.startswith("metric,tax_now,-1500.00,0.00,1500.00,") for line in lines)
+    assert any(line.startswith("metric,tax_now,-900.00,0.00,900.00,") for line in lines)
     assert json.loads((tmp_path / "a.json").read_text())["summary"]["kind"] == "harvest"
 
 
