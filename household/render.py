@@ -67,6 +67,8 @@ MONEY_COLUMNS = frozenset(
         "managed_after",
         "base_tax",
         "optimiser_tax",
+        "limit_price",
+        "value",
         "objective",
         "bound",
         "disallowed_loss",

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from household.plan.costs import total_cost
 from household.plan.notes import NoteCode, Stage
+from household.render import MONEY_COLUMNS
 from lots.numbers import ZERO, money, quantity
 from lots.records import Action, Term
 
@@ -46,51 +47,8 @@ SECTIONS = (
     "harvest",
 )
 
-#: Columns holding money (rounded to cents); quantities and weights are listed too.
-MONEY = frozenset(
-    {
-        "price",
-        "notional",
-        "commission",
-        "spread_cost",
-        "impact",
-        "total_cost",
-        "short_gain",
-        "long_gain",
-        "estimated_tax",
-        "value",
-        "target_value",
-        "value_before",
-        "value_after",
-        "dollars_off",
-        "gains",
-        "losses",
-        "net",
-        "disallowed",
-        "cash_before",
-        "cash_after",
-        "reserve",
-        "cash_flow",
-        "tax",
-        "cost",
-        "full_cost",
-        "full_worth",
-        "band_edge_cost",
-        "managed_before",
-        "managed_after",
-        "tax_saving",
-        "loss",
-        "basis",
-        "short_loss",
-        "long_loss",
-        "limit_price",
-        "disallowed_loss",
-        "base_tax",
-        "optimiser_tax",
-        "objective",
-        "bound",
-    }
-)
+#: Columns holding money (rounded to cents): one list, :mod:`household.render`'s.
+MONEY = MONEY_COLUMNS
 QUANTITY = frozenset({"quantity"})
 WEIGHT_STEP = Decimal("0.000001")
 
