@@ -42,6 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from lots.events import CSV_COLUMNS  # noqa: E402
 from lots.records import Account, AccountType, Action, Transaction  # noqa: E402
 from lots.washsale import replay  # noqa: E402
 
@@ -212,25 +213,7 @@ def best_time(function: object, repeat: int) -> float:
 
 WORKLOADS = {"active": 0.45, "accumulating": 0.1, "mixed": 0.45}
 
-_COLUMNS = [
-    "date",
-    "account_id",
-    "symbol",
-    "action",
-    "quantity",
-    "price",
-    "fees",
-    "lot_id",
-    "ratio",
-    "new_symbol",
-    "cash_per_share",
-    "amount_per_share",
-    "basis_fraction",
-    "to_account_id",
-    "donor_basis",
-    "donor_acquired",
-    "fmv",
-]
+_COLUMNS = list(CSV_COLUMNS)
 
 
 def write_csv_set(transactions: list[Transaction], directory: Path) -> None:

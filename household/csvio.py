@@ -25,7 +25,7 @@ from household.strict import (
     parse_symbol,
 )
 from lots.errors import InputError
-from lots.events import transaction_from_fields
+from lots.events import CSV_COLUMNS, transaction_from_fields
 from lots.records import Account, AccountType, Action, Transaction
 from lots.relief import LotMethod
 
@@ -46,25 +46,7 @@ class SecurityRow:
 #: (``allow_extra_columns=True`` ignores it instead), so a misspelt ``lot id`` or a
 #: ``commission`` column is never silently dropped.
 ACCOUNT_COLUMNS = ("account_id", "owner", "type", "lot_method", "name", "cash")
-TRANSACTION_COLUMNS = (
-    "date",
-    "account_id",
-    "symbol",
-    "action",
-    "quantity",
-    "price",
-    "fees",
-    "lot_id",
-    "ratio",
-    "new_symbol",
-    "cash_per_share",
-    "amount_per_share",
-    "basis_fraction",
-    "to_account_id",
-    "donor_basis",
-    "donor_acquired",
-    "fmv",
-)
+TRANSACTION_COLUMNS = CSV_COLUMNS
 SECURITY_COLUMNS = (
     "symbol",
     "asset_class",

@@ -265,6 +265,9 @@ _EXTRA = (
     "fmv",
     "cost_basis",
 )
+#: The columns of a ``transactions.csv`` row (``docs/formats.md``), in their order;
+#: ``cost_basis`` is the household file's only (a look-back sell's adjusted basis).
+CSV_COLUMNS = ("date", "account_id", "symbol", "action", *(c for c in _EXTRA if c != "cost_basis"))
 _USES: dict[Action, frozenset[str]] = {
     Action.BUY: frozenset({"quantity", "price", "fees", "lot_id"}),
     Action.REINVEST: frozenset({"quantity", "price", "fees", "lot_id"}),
