@@ -12,10 +12,11 @@ Notation (all in dollars; ``p_s`` price, ``k(s)`` class of security ``s``):
 * ``S``, ``L``: the plan's short- and long-term gains,
   ``sum_l (p - basis_l / q_l) x_l`` by the lot's term, plus the washed part of
   each loss sale (disallowed, so it counts back in).
-* ``T``: the tax the plan adds this year, ``lots.netting.added_tax`` encoded
-  exactly: one binary ``d_j`` per linear piece of :func:`lots.netting.pieces`
-  (``sum d_j = 1``; the piece's region and ``T >= tax_j(S, L)`` hold where
-  ``d_j = 1``, big-M relaxed elsewhere); ``CF`` the carryforward to next year.
+* ``T``: the tax the plan adds this year, ``lots.netting.added_tax`` exactly:
+  the netted tax is linear on each piece of :func:`lots.netting.pieces`, so the
+  program is solved one piece at a time, with the piece's region as rows and
+  ``T = tax_j(S, L)``, ``CF = carry_j(S, L)`` (the carryforward to next year)
+  as equalities; no binaries, no big-M.
 
 Objective (maximised), the household's after-tax value at the horizon::
 
@@ -34,7 +35,7 @@ Spread is ``|notional| * half_spread_bps / 10,000``; impact the square-root law
 maximum of its tangents at six points (a piecewise-linear lower bound that is
 exact at those points). ``z >= TE^2``, the squared tracking error of the
 post-trade class weights against target under the class covariance, as the
-maximum of tangent cuts (added where the solution lands, a few rounds).
+maximum of tangent cuts over the deviations the bands allow.
 
 Constraints: every class within its outer band ``|V_k - t_k M| <= o_k M``
 (slack only to name the shortfall when none can be met: the plan is then
@@ -50,12 +51,26 @@ may not be bought, a binary per group; a loss sale washed by recent buys is
 charged its washed part only, a binary per group with ``min``); minimum trade
 and one commission per ticket (a binary per ticket).
 
-Solving (DESIGN.md: full integer models were slow): first the relaxation
-(shares and ticket binaries continuous; the few tax and wash binaries kept),
-whose optimum bounds the plan's; then the integer program over the tickets the
-relaxation opened only (over all of them when there are at most
-``full_mip_limit``), with a time limit and a relative gap. The plan reports the
-gap between its objective and the relaxation's bound.
+Solving (:func:`solve`): the relaxation is one linear program per tax piece
+the plan can reach (shares, tickets and wash choices continuous), on one HiGHS
+instance that only changes the pieces' row bounds (each starts from the last
+basis); its bound is the best of them. The integer program then runs piece by
+piece, best relaxation first, until no piece left can beat the plan found:
+the whole program where there are at most ``full_mip_limit`` tickets (tiny
+households solve exactly); else over the tickets the piece's relaxation
+opened, in one program when that is small (``SMALL_PROGRAM``) and otherwise in
+two (:func:`_integer_large`: binaries with shares continuous, then whole shares
+in a box around that answer), on at most ``MAX_PIECES`` pieces, with a node
+limit (deterministic). The plan reports the gap between its objective and the
+relaxation's bound.
+
+Worked example of the pieces: $10,000 of long-term gain realised so far this
+year, and lots whose sale can reach ``s`` in [-500, 0] and ``l`` in
+[0, 8,000] (the plan's short and long amounts). Then ``L = 10,000 + l >= 10,000``
+and ``N = S + L >= 9,500``: ``SHORT_GAIN_NET`` (needs ``L <= 0``),
+``LOSS_WITHIN_LIMIT`` and ``LOSS_OVER_LIMIT`` (need ``N <= 0``) are skipped
+before any solve, and two linear programs remain: ``BOTH_GAINS`` (``S >= 0``,
+tax ``r_s s + r_l l``) and ``LONG_GAIN_NET`` (``S <= 0``, tax ``r_l (s + l)``).
 
 Modes are parameters of the same program: ``rebalance``; ``harvest`` (only
 taxable loss lots past the harvest threshold may be sold, buys only in taxable
@@ -90,14 +105,18 @@ from lots.terms import term_of
 HARD_PENALTY = 1000.0
 #: A tie-break per dollar traded: of plans equal in value, the one that trades least.
 TIE_BREAK = 1e-6
-#: Solves of the relaxation, each adding a tangent cut of the tracking error where it lands.
-RISK_ROUNDS = 1
 #: Largest gap between the tangent cuts' TE^2 and the exact one (1e-6: a TE of 0.1 point).
 RISK_ACCURACY = 1e-6
 #: Branch-and-bound nodes HiGHS may explore (deterministic, unlike a time limit).
 MIP_MAX_NODES = 100
 #: A tie-break per dollar a class ends away from its target.
 TARGET_TIE_BREAK = 1e-4
+#: How far below the relaxation's share count the whole-share program may sell or buy.
+BOX_SLACK = 1
+#: Integer columns (over the opened tickets) up to which one integer program decides all.
+SMALL_PROGRAM = 60
+#: Tax pieces whose integer programs a large plan solves, best relaxation first.
+MAX_PIECES = 2
 #: Impact tangent points, as fractions of a ticket's largest quantity.
 IMPACT_POINTS = (0.002, 0.01, 0.04, 0.15, 0.4, 1.0)
 
@@ -202,7 +221,8 @@ class Decision:
         bound: the relaxation's objective (an upper bound).
         gap: ``(bound - objective) / max(1, |bound|)``.
         status: HiGHS's model status of the last solve.
-        seconds: wall time of the stage; ``highs_seconds`` of it in HiGHS.
+        seconds: CPU time of the stage (``time.process_time``); ``highs_seconds``
+            of it inside HiGHS, in the same clock.
         slack: per slack name (``outer:k+``, ``inner:k-``, ``cash:a``, ``budget``), dollars.
         terms: the objective by term.
     """
@@ -613,7 +633,8 @@ class _Model:
         self.cost: list[float] = []
         self.integer: list[bool] = []
         self.rows: list[tuple[list[int], list[float], float, float]] = []
-        self.presolve = "on"
+        # rows of the tax pieces: their bounds when their piece is active
+        self.active: dict[int, tuple[float, float]] = {}
 
     def var(self, lower: float, upper: float, cost: float = 0.0, integer: bool = False) -> int:
         self.lower.append(lower)
@@ -622,25 +643,23 @@ class _Model:
         self.integer.append(integer)
         return len(self.lower) - 1
 
-    def row(self, terms: Mapping[int, float], lower: float, upper: float) -> None:
+    def row(self, terms: Mapping[int, float], lower: float, upper: float = math.inf) -> int:
         items = [(i, v) for i, v in terms.items() if v != 0]
         self.rows.append(([i for i, _ in items], [v for _, v in items], lower, upper))
+        return len(self.rows) - 1
 
-    def solve(self, time_limit: float, gap: float) -> tuple[str, np.ndarray, float, float]:
-        """Maximise; returns ``(status, values, objective, seconds in HiGHS)``."""
+    def piece_row(self, terms: Mapping[int, float], lower: float, upper: float = math.inf) -> int:
+        """A row that holds only while its tax piece is active (free otherwise)."""
+        index = self.row(terms, -math.inf, math.inf)
+        self.active[index] = (lower, upper)
+        return index
+
+    def lp(self) -> Any:
+        """The model as a ``highspy.HighsLp`` (every piece row inactive, no integrality)."""
         import highspy
 
-        from location.solvers import new_highs
-
-        highs = new_highs()
-        highs.setOptionValue("presolve", self.presolve)
-        highs.setOptionValue("time_limit", float(time_limit))
-        highs.setOptionValue("mip_rel_gap", float(gap))
-        # a node limit, not only a time limit: the same household gives the same plan
-        highs.setOptionValue("mip_max_nodes", MIP_MAX_NODES)
-        n = len(self.lower)
         lp = highspy.HighsLp()
-        lp.num_col_ = n
+        lp.num_col_ = len(self.lower)
         lp.num_row_ = len(self.rows)
         lp.col_cost_ = -np.asarray(self.cost, dtype=float)
         lp.col_lower_ = np.asarray(self.lower, dtype=float)
@@ -658,22 +677,173 @@ class _Model:
         lp.a_matrix_.start_ = np.asarray(starts, dtype=np.int32)
         lp.a_matrix_.index_ = np.asarray(index, dtype=np.int32)
         lp.a_matrix_.value_ = np.asarray(value, dtype=float)
-        if any(self.integer):
-            lp.integrality_ = [
-                highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                for i in self.integer
-            ]
-        highs.passModel(lp)
-        started = time.perf_counter()
+        return lp
+
+
+@attrs.frozen
+class _Answer:
+    """One solve: HiGHS's status, the column values and the (maximised) objective."""
+
+    status: str
+    values: np.ndarray
+    objective: float
+    feasible: bool
+
+
+class _Solver:
+    """HiGHS on one built program: its relaxation one tax piece at a time, then integer programs.
+
+    The relaxations share one HiGHS instance, so each piece's linear program
+    starts from the previous piece's basis (only row bounds change); every
+    integer program gets a fresh instance. ``seconds`` adds up the CPU time
+    spent inside ``Highs.run`` (the benchmark's clock).
+    """
+
+    def __init__(self, built: _Built, params: Params) -> None:
+        self.built = built
+        self.params = params
+        self.seconds = 0.0
+        self._lp: Any = None
+        self._relaxation: Any = None
+        self._active: str | None = None
+
+    def _new(self) -> Any:
+        from location.solvers import new_highs
+
+        highs = new_highs()
+        highs.setOptionValue("time_limit", float(self.params.time_limit))
+        return highs
+
+    def _run(self, highs: Any) -> _Answer:
+        started = time.process_time()
         highs.run()
-        seconds = time.perf_counter() - started
+        seconds = time.process_time() - started
+        self.seconds += seconds
+        _HIGHS_SECONDS[0] += seconds
         status = highs.modelStatusToString(highs.getModelStatus())
-        solution = highs.getSolution()
-        values = np.asarray(solution.col_value, dtype=float)
-        if len(values) != n:
-            values = np.zeros(n)
-        objective = float(np.dot(self.cost, values))
-        return status, values, objective, seconds
+        model = self.built.model
+        values = np.asarray(highs.getSolution().col_value, dtype=float)
+        feasible = len(values) == len(model.lower) and status in _FEASIBLE
+        if not feasible:
+            values = np.zeros(len(model.lower))
+        objective = float(np.dot(model.cost, values)) if feasible else -math.inf
+        return _Answer(status, values, objective, feasible)
+
+    def _piece_bounds(self, piece: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        model = self.built.model
+        rows = [i for rows in self.built.pieces.values() for i in rows]
+        lower = np.full(len(rows), -math.inf)
+        upper = np.full(len(rows), math.inf)
+        active = set(self.built.pieces.get(piece, ())) if piece is not None else set()
+        for n, i in enumerate(rows):
+            if i in active:
+                lower[n], upper[n] = model.active[i]
+        return np.asarray(rows, dtype=np.int32), lower, upper
+
+    def relaxation(self, piece: str | None) -> _Answer:
+        """The linear program with ``piece``'s rows active (shares, tickets, wash choices free)."""
+        return self._run(self.relaxation_highs(piece))
+
+    def relaxation_highs(self, piece: str | None) -> Any:
+        """The relaxations' HiGHS instance, ``piece``'s rows active."""
+        if self._relaxation is None:
+            self._lp = self.built.model.lp()
+            self._relaxation = self._new()
+            self._relaxation.passModel(self._lp)
+        highs = self._relaxation
+        if self.built.pieces and piece != self._active:
+            rows, lower, upper = self._piece_bounds(piece)
+            highs.changeRowsBounds(len(rows), rows, lower, upper)
+            self._active = piece
+        return highs
+
+    def complete(self, piece: str | None, fixed: Mapping[int, float]) -> _Answer:
+        """The relaxation of ``piece`` with the ``fixed`` columns held at their values."""
+        highs = self.relaxation_highs(piece)
+        model = self.built.model
+        index = np.asarray(sorted(fixed), dtype=np.int32)
+        value = np.asarray([fixed[i] for i in sorted(fixed)], dtype=float)
+        highs.changeColsBounds(len(index), index, value, value)
+        answer = self._run(highs)
+        lower = np.asarray([model.lower[i] for i in index], dtype=float)
+        upper = np.asarray([model.upper[i] for i in index], dtype=float)
+        highs.changeColsBounds(len(index), index, lower, upper)
+        return answer
+
+    def integer(
+        self,
+        piece: str | None,
+        opened: frozenset[int] | None,
+        box: tuple[np.ndarray, np.ndarray] | None = None,
+        shares: bool = True,
+        heuristics: bool = True,
+    ) -> _Answer:
+        """The integer program with ``piece`` active, over the ``opened`` tickets only
+        (``None``: all); ``box`` replaces every column's bounds; ``shares=False``
+        leaves share counts continuous (tickets and wash choices stay binary);
+        ``heuristics=False`` turns off HiGHS's sub-MIP heuristics (RINS, RENS,
+        reduced-cost fixing: most of its time on these programs)."""
+        import highspy
+
+        built, model = self.built, self.built.model
+        lp = model.lp()
+        if box is not None:
+            lp.col_lower_, lp.col_upper_ = box
+        if built.pieces:
+            rows, lower, upper = self._piece_bounds(piece)
+            row_lower = np.asarray(lp.row_lower_, dtype=float)
+            row_upper = np.asarray(lp.row_upper_, dtype=float)
+            row_lower[rows], row_upper[rows] = lower, upper
+            lp.row_lower_, lp.row_upper_ = row_lower, row_upper
+        if opened is not None:
+            col_upper = np.asarray(lp.col_upper_, dtype=float)
+            for t, columns in built.ticket_quantity.items():
+                if t not in opened:
+                    for col in columns:
+                        col_upper[col] = 0.0
+                    if t in built.ticket_binary:
+                        col_upper[built.ticket_binary[t]] = 0.0
+            lp.col_upper_ = col_upper
+        share_columns = built.shares
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger
+            if flag and (shares or col not in share_columns)
+            else highspy.HighsVarType.kContinuous
+            for col, flag in enumerate(model.integer)
+        ]
+        highs = self._new()
+        highs.setOptionValue("presolve", "on")
+        highs.setOptionValue("mip_rel_gap", float(self.params.mip_gap))
+        # a node limit, not only a time limit: the same household gives the same plan
+        highs.setOptionValue("mip_max_nodes", MIP_MAX_NODES)
+        if not heuristics:
+            highs.setOptionValue("mip_heuristic_effort", 0.0)
+            highs.setOptionValue("mip_heuristic_run_rins", False)
+            highs.setOptionValue("mip_heuristic_run_rens", False)
+            highs.setOptionValue("mip_heuristic_run_root_reduced_cost", False)
+        highs.passModel(lp)
+        return self._run(highs)
+
+
+#: CPU seconds spent inside ``Highs.run`` by this process (all solves, diagnosis included).
+_HIGHS_SECONDS = [0.0]
+
+
+def highs_seconds() -> float:
+    """CPU seconds this process has spent inside HiGHS solves so far (the benchmark's clock)."""
+    return _HIGHS_SECONDS[0]
+
+
+#: HiGHS statuses whose solution is a plan (optimal, or the best found within a limit).
+_FEASIBLE = frozenset(
+    {
+        "Optimal",
+        "Empty",  # nothing to decide: no columns (a harvest with no loss lot to sell)
+        "Time limit reached",
+        "Iteration limit reached",
+        "Solution limit reached",
+    }
+)
 
 
 @attrs.frozen
@@ -690,22 +860,26 @@ class _Built:
     slack: Mapping[str, int]
     risk: int | None
     weight_terms: Mapping[str, Mapping[int, float]]  # class -> column -> dollars per unit
-    named: Mapping[str, int]  # the tax-piece and wash binaries by name
+    named: Mapping[str, int]  # the wash binaries by name
     terms: Mapping[str, Mapping[int, float]]
-    constant: float
+    ticket_quantity: Mapping[int, Mapping[int, float]]  # ticket -> its share columns
+
+    @property
+    def shares(self) -> frozenset[int]:
+        return frozenset(col for columns in self.ticket_quantity.values() for col in columns)
+
+    pieces: Mapping[str, tuple[int, ...]]  # tax piece -> its rows (active one at a time)
 
 
-def _build(
-    inputs: Inputs,
-    *,
-    relax: bool,
-    opened: frozenset[int] | None,
-    relaxed: frozenset[Family] = frozenset(),
-    cuts: Sequence[Mapping[str, float]] = (),
-) -> _Built:
-    """The program (see the module docstring); ``relax`` makes shares and tickets continuous."""
+def _build(inputs: Inputs, *, relaxed: frozenset[Family] = frozenset()) -> _Built:
+    """The program (see the module docstring), every tax piece's rows inactive.
+
+    Shares are integer where the household holds whole shares, tickets and wash
+    choices binary; :class:`_Solver` solves it as a linear program (integrality
+    off) or as the integer program, one tax piece at a time.
+    """
     m = _Model()
-    integer = inputs.whole and not relax
+    integer = inputs.whole
     terms: dict[str, dict[int, float]] = {
         "location": {},
         "cash": {},
@@ -726,7 +900,6 @@ def _build(
         t = key_of[(lot.account_id, lot.symbol, "sell")]
         lots_of_ticket.setdefault(t, []).append(i)
     for t, ticket in enumerate(inputs.tickets):
-        closed = opened is not None and t not in opened
         sign = 1.0 if ticket.side == "buy" else -1.0
         g = inputs.growth[(ticket.account_id, ticket.asset_class)]
         c = inputs.cash_value[ticket.account_id]
@@ -740,7 +913,7 @@ def _build(
             columns = {}
             for i in lots_of_ticket.get(t, []):
                 lot = inputs.lots[i]
-                upper = 0.0 if closed else lot.upper
+                upper = lot.upper
                 horizon = inputs.embedded * lot.gain_per_share
                 column = m.var(
                     0.0,
@@ -756,7 +929,7 @@ def _build(
                 columns[column] = 1.0
             ticket_quantity[t] = columns
         else:
-            upper = 0.0 if closed else ticket.upper
+            upper = ticket.upper
             column = m.var(
                 0.0, upper, per_share_location + per_share_cash + per_share_spread, integer
             )
@@ -773,12 +946,11 @@ def _build(
     for t, ticket in enumerate(inputs.tickets):
         if not need_binary:
             break
-        closed = opened is not None and t not in opened
         upper = sum(m.upper[col] for col in ticket_quantity[t])
         if upper <= 0:
             continue
         c = inputs.cash_value[ticket.account_id]
-        z = m.var(0.0, 0.0 if closed else 1.0, -c * inputs.commission_per_trade, not relax)
+        z = m.var(0.0, 1.0, -c * inputs.commission_per_trade, True)
         terms["cash"][z] = -c * inputs.commission_per_trade
         ticket_binary[t] = z
         row = dict(ticket_quantity[t])
@@ -971,7 +1143,7 @@ def _build(
             l_low, l_high = l_low + min(0.0, reach), l_high + max(0.0, reach)
         if i in wash_column:
             target_row[wash_column[i]] = -lot.gain_per_share  # the washed loss counts back
-    constant = 0.0
+    piece_rows: dict[str, tuple[int, ...]] = {}
     if inputs.lots:
         facts = inputs.tax_facts
         tax_pieces = pieces(facts.year_to_date, facts.rates)
@@ -990,31 +1162,24 @@ def _build(
         tax_column = m.var(t_low - 1.0, t_high + 1.0, -inputs.tax_growth)
         terms["tax"][tax_column] = -inputs.tax_growth
         carry_high = max(max(reach(p.carryforward, 1.0) for p in tax_pieces), 0.0)
-        carry_column = m.var(0.0, carry_high + 1.0, inputs.carry_value)
+        carry_column = m.var(-1.0, carry_high + 1.0, inputs.carry_value)
         terms["carryforward"][carry_column] = inputs.carry_value
-        choice = {}
+        # one piece at a time (the solver activates its rows): its region, and
+        # T and CF equal to the piece's linear forms, so T is the exact added tax
         for p in tax_pieces:
-            d = m.var(0.0, 1.0, 0.0, True)
-            named[f"piece:{p.piece.value}"] = d
-            choice[d] = 1.0
+            if any(reach(form, 1.0) < -1e-9 for form in p.constraints):
+                continue  # the region misses the box of reachable (S, L)
+            rows = []
             for form in p.constraints:
-                big = max(0.0, reach(form, -1.0)) + 1.0
-                row = _linear(form, short_row, long_row)
-                row[d] = -big
-                m.row(row, -float(form.constant) - big, math.inf)
-            # T >= tax_p(S, L) where d = 1
-            big = max(0.0, reach(p.tax, 1.0) - (t_low - 1.0)) + 1.0
+                rows.append(m.piece_row(_linear(form, short_row, long_row), -float(form.constant)))
             row = {col: -v for col, v in _linear(p.tax, short_row, long_row).items()}
             row[tax_column] = row.get(tax_column, 0.0) + 1.0
-            row[d] = -big
-            m.row(row, float(p.tax.constant) - big, math.inf)
-            # CF <= carry_p(S, L) where d = 1
-            big = max(0.0, carry_high + 1.0 + reach(p.carryforward, -1.0)) + 1.0
+            rows.append(m.piece_row(row, float(p.tax.constant), float(p.tax.constant)))
             row = {col: -v for col, v in _linear(p.carryforward, short_row, long_row).items()}
             row[carry_column] = row.get(carry_column, 0.0) + 1.0
-            row[d] = big
-            m.row(row, -math.inf, float(p.carryforward.constant) + big)
-        m.row(choice, 1.0, 1.0)
+            constant = float(p.carryforward.constant)
+            rows.append(m.piece_row(row, constant, constant))
+            piece_rows[p.piece.value] = tuple(rows)
         if inputs.budget is not None and Family.TAX_BUDGET not in relaxed:
             base = float(facts.base_tax)
             over = slack_var("budget", HARD_PENALTY)
@@ -1057,7 +1222,8 @@ def _build(
         weight_terms=class_terms,
         named=named,
         terms=terms,
-        constant=constant,
+        ticket_quantity=ticket_quantity,
+        pieces=piece_rows,
     )
 
 
@@ -1072,75 +1238,142 @@ def _linear(form: Any, short_row: Mapping[int, float], long_row: Mapping[int, fl
     return row
 
 
-def _run(
-    inputs: Inputs,
-    *,
-    relax: bool,
-    opened: frozenset[int] | None,
-    params: Params,
-    relaxed: frozenset[Family] = frozenset(),
-    cuts: Sequence[Mapping[str, float]] = (),
-    rounds: int = 1,
-    fixed: Mapping[str, float] | None = None,
-) -> tuple[_Built, str, np.ndarray, float, float, list[dict[str, float]]]:
-    """Build and solve, adding a risk cut where each solution lands (``rounds`` solves)."""
-    cuts = list(cuts)
-    highs_seconds = 0.0
-    if not (inputs.risk_aversion > 0 and inputs.covariance):
-        rounds = 1
-    for _ in range(rounds):
-        built = _build(inputs, relax=relax, opened=opened, relaxed=relaxed, cuts=cuts)
-        for name, value in (fixed or {}).items():
-            column = built.named.get(name)
-            if column is not None:
-                built.model.lower[column] = built.model.upper[column] = float(round(value))
-        status, values, objective, seconds = built.model.solve(params.time_limit, params.mip_gap)
-        highs_seconds += seconds
-        if built.risk is None:
-            break
-        point = {
-            k: sum(v for (a, kk), v in inputs.held.items() if kk == k)
-            + sum(values[col] * v for col, v in built.weight_terms[k].items())
-            for k in inputs.classes
-        }
-        cuts.append(point)
-    return built, status, values, objective, highs_seconds, cuts
+def _relaxations(solver: _Solver) -> dict[str | None, _Answer]:
+    """The relaxation of every tax piece the plan can reach (one ``None`` without lots)."""
+    names: list[str | None] = list(solver.built.pieces) or [None]
+    return {name: solver.relaxation(name) for name in names}
+
+
+def _best(answers: Mapping[str | None, _Answer]) -> list[str | None]:
+    """The feasible pieces, best relaxation first (ties in the pieces' order)."""
+    feasible = [name for name, answer in answers.items() if answer.feasible]
+    return sorted(feasible, key=lambda name: -answers[name].objective)
+
+
+def _integral(built: _Built, values: np.ndarray) -> bool:
+    integer = built.model.integer
+    return all(
+        abs(value - round(value)) <= 1e-7
+        for value, flag in zip(values, integer, strict=True)
+        if flag
+    )
+
+
+def _opened(built: _Built, inputs: Inputs, values: np.ndarray) -> frozenset[int]:
+    return frozenset(
+        t for t in range(len(inputs.tickets)) if _ticket_quantity(built, inputs, t, values) > 1e-7
+    )
+
+
+def _box(
+    built: _Built, values: np.ndarray, fixed: Mapping[int, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Column bounds for the whole-share program around a plan with fractional shares.
+
+    The ``fixed`` columns (ticket and wash binaries) keep their values; a share
+    count ``v > 0`` may become any whole number from ``floor(v) - BOX_SLACK``
+    to ``ceil(v)`` (the slack lets the rounding give back a share where a
+    budget or a band binds), a zero stays zero.
+    """
+    model = built.model
+    lower = np.asarray(model.lower, dtype=float).copy()
+    upper = np.asarray(model.upper, dtype=float).copy()
+    for col, v in fixed.items():
+        lower[col] = upper[col] = v
+    for col in built.shares:
+        if model.integer[col]:
+            value = float(values[col])
+            low = math.floor(value + 1e-7) - (BOX_SLACK if value > 1e-7 else 0)
+            lower[col] = max(model.lower[col], low)
+            upper[col] = min(model.upper[col], math.ceil(value - 1e-7))
+    return lower, upper
+
+
+def _integer_large(
+    solver: _Solver, inputs: Inputs, piece: str | None, relaxation: _Answer
+) -> _Answer:
+    """A large plan's integer program on one tax piece, in two smaller ones.
+
+    Over the tickets the relaxation opened (one integer program when they have
+    at most ``SMALL_PROGRAM`` integer columns): first the tickets and wash choices
+    (binaries) with share counts continuous; then, those binaries fixed, the
+    whole share counts in a box around that answer (:func:`_box`). Falls back
+    to the whole program over the opened tickets when the box has no plan.
+    """
+    built = solver.built
+    opened = _opened(built, inputs, relaxation.values)
+    columns = sum(len(built.ticket_quantity[t]) + (t in built.ticket_binary) for t in opened) + len(
+        built.named
+    )
+    if columns <= SMALL_PROGRAM:
+        return solver.integer(piece, opened)
+    coarse = solver.integer(piece, opened, shares=False, heuristics=False)
+    if not coarse.feasible or not inputs.whole or _integral(built, coarse.values):
+        return coarse
+    shares = built.shares
+    binaries = {
+        col: float(round(coarse.values[col]))
+        for col, flag in enumerate(built.model.integer)
+        if flag and col not in shares
+    }
+    box = _box(built, coarse.values, binaries)
+    found = solver.integer(piece, opened, box, heuristics=False)
+    if not found.feasible:
+        found = solver.integer(piece, opened, heuristics=False)
+    return found
 
 
 def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
-    """Solve the plan's program: relaxation, then the integer program; see the module."""
-    started = time.perf_counter()
+    """Solve the plan's program: each tax piece's relaxation, then integer programs; see the module.
+
+    The netted tax is linear on each of its pieces (:func:`lots.netting.pieces`),
+    so the relaxation is one linear program per piece the plan can reach, and
+    its bound the best of them. The integer program is then solved piece by
+    piece, best relaxation first, until no piece left can beat the best plan
+    found (its relaxation is an upper bound on its plans).
+    """
+    started = time.process_time()
     notes: list[Note] = []
-    built, status, values, bound, highs_seconds, cuts = _run(
-        inputs, relax=True, opened=None, params=params, rounds=RISK_ROUNDS
-    )
-    if status != "Optimal":
+    built = _build(inputs)
+    solver = _Solver(built, params)
+    relaxations = _relaxations(solver)
+    order = _best(relaxations)
+    if not order:
+        status = next(iter(relaxations.values())).status
         notes.append(
             Note(Stage.OPTIMISE, NoteCode.SOLVER_STATUS, f"relaxation: HiGHS status {status}")
         )
-    opened = frozenset(
-        t for t in range(len(inputs.tickets)) if _ticket_quantity(built, inputs, t, values) > 1e-7
-    )
-    need_integer = inputs.whole or bool(built.ticket_binary)
-    if need_integer:
-        restrict = None if len(inputs.tickets) <= params.full_mip_limit else opened
-        # the tax piece and the wash choices of the relaxation are kept (they were
-        # solved exactly there); the integer program settles shares and tickets
-        choices = (
-            {name: float(values[col]) for name, col in built.named.items()}
-            if restrict is not None
-            else None
-        )
-        built, status, values, objective, seconds, _ = _run(
-            inputs, relax=False, opened=restrict, params=params, cuts=cuts, fixed=choices
-        )
-        highs_seconds += seconds
-        if status not in ("Optimal",):
+        order = [next(iter(relaxations))]
+    bound = relaxations[order[0]].objective
+    answer: _Answer | None = None
+    exact = len(inputs.tickets) <= params.full_mip_limit
+    for count, piece in enumerate(order):
+        relaxation = relaxations[piece]
+        if answer is not None and relaxation.objective <= answer.objective + params.mip_gap * max(
+            1.0, abs(answer.objective)
+        ):
+            break  # no plan on this piece, or a later one, beats the one found
+        if not exact and count >= MAX_PIECES:
+            break
+        if _integral(built, relaxation.values):
+            found = relaxation
+        elif exact:
+            found = solver.integer(piece, None)
+        else:
+            found = _integer_large(solver, inputs, piece, relaxation)
+        if found.status not in ("Optimal", "Empty"):
             notes.append(
-                Note(Stage.OPTIMISE, NoteCode.SOLVER_STATUS, f"integer program: HiGHS {status}")
+                Note(
+                    Stage.OPTIMISE,
+                    NoteCode.SOLVER_STATUS,
+                    f"integer program ({piece or 'no tax'}): HiGHS {found.status}",
+                )
             )
-    else:
-        objective = bound
+        if found.feasible and (answer is None or found.objective > answer.objective):
+            answer = found
+    if answer is None:
+        answer = relaxations[order[0]]
+    values, objective = answer.values, answer.objective
     gap = max(0.0, bound - objective) / max(1.0, abs(bound))
     if gap > 1e-6:
         notes.append(
@@ -1176,9 +1409,9 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
         objective=objective,
         bound=bound,
         gap=gap,
-        status=status,
-        seconds=time.perf_counter() - started,
-        highs_seconds=highs_seconds,
+        status=answer.status,
+        seconds=time.process_time() - started,
+        highs_seconds=solver.seconds,
         slack={name: float(values[col]) for name, col in built.slack.items()},
         terms=term_values,
     )
@@ -1186,16 +1419,15 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
 
 
 def _ticket_quantity(built: _Built, inputs: Inputs, t: int, values: np.ndarray) -> float:
-    ticket = inputs.tickets[t]
-    if t in built.ticket_column:
-        return float(values[built.ticket_column[t]])
-    return float(
-        sum(
-            values[built.lot_column[i]]
-            for i, lot in enumerate(inputs.lots)
-            if lot.account_id == ticket.account_id and lot.symbol == ticket.symbol
-        )
-    )
+    return float(sum(values[col] for col in built.ticket_quantity[t]))
+
+
+def _relaxed(inputs: Inputs, params: Params, relaxed: frozenset[Family]) -> tuple[_Built, _Answer]:
+    """The best relaxation over the tax pieces with the ``relaxed`` families left out."""
+    built = _build(inputs, relaxed=relaxed)
+    answers = _relaxations(_Solver(built, params))
+    order = _best(answers)
+    return built, answers[order[0] if order else next(iter(answers))]
 
 
 def diagnose(inputs: Inputs, params: Params, names: Sequence[str]) -> dict[str, list[Family]]:
@@ -1204,10 +1436,8 @@ def diagnose(inputs: Inputs, params: Params, names: Sequence[str]) -> dict[str, 
     Each family is relaxed alone and the relaxation solved again; a family is
     named for a slack when the slack falls by more than half.
     """
-    built, _, values, _, _, cuts = _run(
-        inputs, relax=True, opened=None, params=params, rounds=RISK_ROUNDS
-    )
-    base = {name: float(values[built.slack[name]]) for name in names if name in built.slack}
+    built, answer = _relaxed(inputs, params, frozenset())
+    base = {name: float(answer.values[built.slack[name]]) for name in names if name in built.slack}
     found: dict[str, list[Family]] = {name: [] for name in names}
     families = [
         Family.TAX_BUDGET,
@@ -1218,17 +1448,10 @@ def diagnose(inputs: Inputs, params: Params, names: Sequence[str]) -> dict[str, 
         Family.MIN_TRADE,
     ]
     for family in families:
-        relaxed_built, _, relaxed_values, _, _, _ = _run(
-            inputs,
-            relax=True,
-            opened=None,
-            params=params,
-            relaxed=frozenset({family}),
-            cuts=cuts,
-        )
+        relaxed_built, relaxed_answer = _relaxed(inputs, params, frozenset({family}))
         for name, amount in base.items():
             column = relaxed_built.slack.get(name)
-            now = float(relaxed_values[column]) if column is not None else 0.0
+            now = float(relaxed_answer.values[column]) if column is not None else 0.0
             if amount > 1.0 and now < amount / 2:
                 found[name].append(family)
     return found
