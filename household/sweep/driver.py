@@ -13,9 +13,10 @@
 4. **Batch** the rest into tasks of ``batch_size`` households and hand them to
    the :class:`~household.sweep.executors.Executor`, at most two tasks per
    worker in flight.
-5. **Write** each household as its task comes back: ``plans/ID.json`` first,
-   then its record, each atomically (a temporary file renamed into place), so a
-   sweep killed at any moment leaves only whole files and resumes where it was.
+5. **Write** each household as its task comes back: ``plans/ID.json`` first
+   (for a monitor sweep, its alerts: ``alerts/ID.json``), then its record,
+   each atomically (a temporary file renamed into place), so a sweep killed at
+   any moment leaves only whole files and resumes where it was.
 6. **Finish**: read the records back in household-id order and write
    ``households.csv``, ``households.parquet``, ``summary.json`` and
    ``summary.html`` (see :mod:`household.sweep.outputs`).
@@ -45,7 +46,7 @@ import attrs
 
 from household.errors import HouseholdError
 from household.sweep.executors import Executor
-from household.sweep.work import Outcome, SweepKind, Task, Unit, run_task
+from household.sweep.work import Outcome, SweepKind, Task, Unit, documents_folder, run_task
 
 __all__ = ["SweepResult", "atomic_write", "discover", "plan_name", "run_sweep", "sweep_id"]
 
@@ -110,6 +111,7 @@ def _store_units(url: str) -> list[Unit]:
     store = Store(url)
     try:
         entries = store.list_households()
+        reviews = store.next_reviews()
     finally:
         store.dispose()
     if not entries:
@@ -117,13 +119,17 @@ def _store_units(url: str) -> list[Unit]:
     units = []
     for entry in entries:
         household_id = entry["household_id"]
+        armed = reviews.get(household_id)
         version = f"{household_id}\nevents={entry['events']}\npolicy={entry['policy_version']}"
+        if armed is not None:
+            version += f"\nreview={armed.isoformat()}"
         units.append(
             Unit(
                 household_id,
                 f"store:{household_id}",
                 store=url,
                 version=hashlib.sha256(version.encode()).hexdigest(),
+                armed=None if armed is None else armed.isoformat(),
             )
         )
     return units
@@ -175,10 +181,10 @@ def _read_record(path: Path) -> dict[str, Any] | None:
     return record
 
 
-def _prepare(out: Path, identity: dict[str, Any], fresh: bool) -> None:
+def _prepare(out: Path, identity: dict[str, Any], fresh: bool, documents: str) -> None:
     marker = out / "sweep.json"
     if fresh and out.exists():
-        for name in ("records", "plans"):
+        for name in ("records", "plans", "alerts"):
             shutil.rmtree(out / name, ignore_errors=True)
         marker.unlink(missing_ok=True)
     if marker.exists():
@@ -191,7 +197,7 @@ def _prepare(out: Path, identity: dict[str, Any], fresh: bool) -> None:
                 hint="give another --out, or --fresh to start over",
             )
     (out / "records").mkdir(parents=True, exist_ok=True)
-    (out / "plans").mkdir(parents=True, exist_ok=True)
+    (out / documents).mkdir(parents=True, exist_ok=True)
     atomic_write(marker, json.dumps(identity, indent=2) + "\n")
 
 
@@ -225,9 +231,9 @@ def default_batch_size(todo: int, workers: int) -> int:
     return max(1, min(16, -(-todo // (workers * 8))))
 
 
-def _write(out: Path, outcome: Outcome) -> None:
+def _write(out: Path, documents: str, outcome: Outcome) -> None:
     if outcome.plan_text is not None:
-        atomic_write(out / "plans" / plan_name(outcome.row["household_id"]), outcome.plan_text)
+        atomic_write(out / documents / plan_name(outcome.row["household_id"]), outcome.plan_text)
     record = {"key": outcome.key, "input_sha256": outcome.input_sha256, "row": dict(outcome.row)}
     atomic_write(out / "records" / plan_name(outcome.key), json.dumps(record, indent=1) + "\n")
 
@@ -251,7 +257,7 @@ def run_sweep(
     """Run (or resume) a sweep; see the module docstring.
 
     Args:
-        kind: rebalance or harvest.
+        kind: rebalance, harvest or monitor.
         source: the folder of household files, or a store (path or URL).
         out: the output folder.
         executor: where the tasks run.
@@ -277,7 +283,8 @@ def run_sweep(
         "as_of": as_of.isoformat() if as_of else "file",
         "source": _where(source),
     }
-    _prepare(out, identity, fresh)
+    documents = documents_folder(kind)
+    _prepare(out, identity, fresh, documents)
     todo = _todo(units, out / "records", retry_failed)
     size = batch_size or default_batch_size(len(todo), executor.workers)
     done = len(units) - len(todo)
@@ -295,7 +302,7 @@ def run_sweep(
             done += len(task.units)
         else:
             for outcome in result:
-                _write(out, outcome)
+                _write(out, documents, outcome)
                 failed += outcome.row["status"] == "failed"
             done += len(result)
         if progress is not None:

@@ -192,11 +192,6 @@ def test_two_files_of_one_household_id_both_fail(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "out" / "plans").iterdir()) == ["young-couple.json"]
 
 
-def test_sweep_monitor_says_the_store_is_missing(tmp_path: Path) -> None:
-    result = invoke(["sweep", "monitor", str(tmp_path)])
-    assert result.exit_code == 2 and "store" in result.stderr
-
-
 class _Counting:
     """A task source that counts how many tasks were drawn."""
 
