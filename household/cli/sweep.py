@@ -63,7 +63,10 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
             help="run on the Dask scheduler at ADDRESS, or 'local' for a LocalCluster",
         )
         command.add_argument(
-            "--batch-size", type=int, default=None, help="households per task (default: up to 16)"
+            "--batch-size",
+            type=int,
+            default=None,
+            help="households per task (default: about a second of work, fewer at the end)",
         )
         command.add_argument(
             "--retry-failed", action="store_true", help="plan again households that failed before"

@@ -10,9 +10,12 @@
 3. **Skip** what is done: a household whose result record
    ``OUT/records/KEY.json`` exists and whose file still has the hash recorded
    there is not planned again (failed ones are retried with ``retry_failed``).
-4. **Batch** the rest into tasks of ``batch_size`` households and hand them to
-   the :class:`~household.sweep.executors.Executor`, at most two tasks per
-   worker in flight.
+4. **Batch** the rest into tasks and hand them to the
+   :class:`~household.sweep.executors.Executor`, at most two tasks per worker
+   in flight. A task's size is chosen as it is drawn (:func:`batch_size_for`):
+   one household until the first come back, then about a second of work, and
+   smaller towards the end so the workers finish together; ``batch_size`` fixes
+   it.
 5. **Write** each household as its task comes back: ``plans/ID.json`` first
    (for a monitor sweep, its alerts: ``alerts/ID.json``), then its record,
    each atomically (a temporary file renamed into place), so a sweep killed at
@@ -219,16 +222,81 @@ def _todo(units: Sequence[Unit], records: Path, retry_failed: bool) -> list[Unit
     return todo
 
 
-def _batches(
-    kind: SweepKind, as_of: dt.date | None, units: Sequence[Unit], size: int
-) -> Iterator[Task]:
-    for start in range(0, len(units), size):
-        yield Task(kind, as_of, tuple(units[start : start + size]))
+#: Seconds of work a task aims at once the households' speed is known: long enough
+#: that a task's round trip (about 1 ms on the pool, 5-10 ms on Dask) is under 1%,
+#: short enough that the last tasks do not leave a worker idle for long.
+TASK_SECONDS = 1.0
+
+#: The most households in one task.
+MAX_BATCH = 64
 
 
-def default_batch_size(todo: int, workers: int) -> int:
-    """Households per task: up to 16, but at least eight tasks per worker when there are few."""
-    return max(1, min(16, -(-todo // (workers * 8))))
+def batch_size_for(left: int, workers: int, per_household: float | None) -> int:
+    """Households in the next task: guided by what is left, capped by the time it takes.
+
+    ``left`` households are not yet in a task; ``per_household`` is the
+    worker-seconds one takes so far (``None`` before any came back: then one
+    household a task, to learn the speed). A task is at most a quarter of
+    each worker's share of what is left (so the last tasks are small and the
+    workers finish together), at most :data:`TASK_SECONDS` of work and at most
+    :data:`MAX_BATCH` households.
+
+    >>> batch_size_for(1000, 2, None)
+    1
+    >>> batch_size_for(1000, 2, 0.05)  # 1 s / 0.05 s = 20; 1000 / 8 = 125
+    20
+    >>> batch_size_for(1000, 2, 3.0)  # slow households: one a task
+    1
+    >>> batch_size_for(24, 2, 0.001)  # few left: 24 / 8 = 3
+    3
+    """
+    if per_household is None:
+        return 1
+    guided = -(-left // (4 * workers))
+    timed = int(TASK_SECONDS / per_household) if per_household > 0 else MAX_BATCH
+    return max(1, min(guided, timed, MAX_BATCH))
+
+
+class _Batches:
+    """The tasks of a sweep, cut as they are drawn (see :func:`batch_size_for`).
+
+    Results do not depend on the cut: each household is planned alone, so a
+    task of one and a task of sixty-four give the same files.
+    """
+
+    def __init__(
+        self,
+        kind: SweepKind,
+        as_of: dt.date | None,
+        units: Sequence[Unit],
+        workers: int,
+        fixed: int | None,
+    ) -> None:
+        self.kind, self.as_of, self.units = kind, as_of, units
+        self.workers, self.fixed = workers, fixed
+        self.next = 0
+        self.done = 0
+        self.started = time.perf_counter()
+        self.largest = 0
+        self.tasks = 0
+
+    def finished(self, households: int) -> None:
+        """Count households come back (their speed sizes the next tasks)."""
+        self.done += households
+
+    def __iter__(self) -> Iterator[Task]:
+        while self.next < len(self.units):
+            if self.fixed:
+                size = self.fixed
+            else:
+                elapsed = time.perf_counter() - self.started
+                per = elapsed * self.workers / self.done if self.done else None
+                size = batch_size_for(len(self.units) - self.next, self.workers, per)
+            batch = tuple(self.units[self.next : self.next + size])
+            self.next += len(batch)
+            self.largest = max(self.largest, len(batch))
+            self.tasks += 1
+            yield Task(self.kind, self.as_of, batch)
 
 
 def _write(out: Path, documents: str, outcome: Outcome) -> None:
@@ -262,7 +330,8 @@ def run_sweep(
         out: the output folder.
         executor: where the tasks run.
         as_of: the plan date; ``None`` for each file's own ``as_of``.
-        batch_size: households per task (default :func:`default_batch_size`).
+        batch_size: households per task (default: chosen as the sweep goes,
+            :func:`batch_size_for`).
         retry_failed: plan again the households that failed before.
         fresh: forget earlier results in ``out`` and start over.
         progress: called with ``(done, failed, total)`` as households finish.
@@ -286,14 +355,14 @@ def run_sweep(
     documents = documents_folder(kind)
     _prepare(out, identity, fresh, documents)
     todo = _todo(units, out / "records", retry_failed)
-    size = batch_size or default_batch_size(len(todo), executor.workers)
     done = len(units) - len(todo)
     failed = 0
     lost: list[tuple[Unit, str]] = []
     if progress is not None:
         progress(done, failed, len(units))
-    tasks = _batches(kind, as_of, todo, size)
+    tasks = _Batches(kind, as_of, todo, executor.workers, batch_size)
     for task, result in executor.imap_unordered(run_task, tasks, window=2 * executor.workers):
+        tasks.finished(len(task.units))
         if isinstance(result, BaseException):
             # The worker died: nothing is recorded, so a rerun plans these again.
             message = f"worker lost: {type(result).__name__}: {result}"
@@ -316,7 +385,8 @@ def run_sweep(
         planned_now=len(todo) - len(lost),
         skipped=len(units) - len(todo),
         executor=executor.describe(),
-        batch_size=size,
+        batch_size=tasks.largest,
+        tasks=tasks.tasks,
         seconds=seconds,
     )
     return SweepResult(summary, out)

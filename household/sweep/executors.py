@@ -113,11 +113,11 @@ def _usage(pause: float = 0.0) -> tuple[int, int, float]:
 
 
 def _warm_up() -> None:
-    """Import the planner once per worker, before the first task."""
+    """Import the planner and compile the schema check once per worker, before the first task."""
     import household.loader
     import household.plan  # noqa: F401
 
-    household.loader.household_schema()
+    household.loader._fast_check()
 
 
 class ProcessPool(Executor):

@@ -248,6 +248,7 @@ def finish(
     executor: Mapping[str, Any],
     batch_size: int,
     seconds: float,
+    tasks: int = 0,
 ) -> dict[str, Any]:
     """Write the tables, ``summary.json`` and ``summary.html``; return the summary."""
     from household.sweep.driver import atomic_write, plan_name
@@ -298,6 +299,7 @@ def finish(
         "failures": failures,
         "executor": dict(executor),
         "batch_size": batch_size,
+        "tasks": tasks,
         "seconds": round(seconds, 3),
         "households_per_second": round(planned_now / seconds, 2) if seconds > 0 else None,
     }

@@ -179,3 +179,43 @@ def test_a_broken_file_fails_alone_and_a_changed_one_is_monitored_again(tmp_path
 def test_sweep_monitor_of_nothing_is_bad_input(tmp_path: Path) -> None:
     result = invoke(["sweep", "monitor", str(tmp_path / "nothing"), "--out", str(tmp_path)])
     assert result.exit_code == 2 and "nor a store" in result.stderr
+
+
+class _Watching(InProcess):
+    """In process, counting the tasks drawn but not yet given back (the driver's holding)."""
+
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
+        self.most_held = 0
+
+    @property
+    def workers(self) -> int:
+        return 2
+
+    def imap_unordered(self, function, tasks, window):  # type: ignore[no-untyped-def]
+        held: list[object] = []
+        source = iter(tasks)
+        for task in source:
+            held.append(task)
+            self.sizes.append(len(task.units))
+            self.most_held = max(self.most_held, sum(len(t.units) for t in held))  # type: ignore[attr-defined]
+            if len(held) == window:
+                first = held.pop(0)
+                yield first, function(first)
+        for task in held:
+            yield task, function(task)
+
+
+def test_batches_cut_as_drawn_give_the_files_of_one_household_a_task(
+    source: Path, tmp_path: Path
+) -> None:
+    watched = _Watching()
+    adaptive = run_sweep(SweepKind.MONITOR, source, tmp_path / "a", watched)
+    one = run_sweep(SweepKind.MONITOR, source, tmp_path / "b", InProcess(), batch_size=1)
+    assert files(tmp_path / "a") == files(tmp_path / "b")
+    assert without_timings(adaptive.summary) == without_timings(one.summary)
+    # The first tasks are of one household; every household is in exactly one task.
+    assert watched.sizes[:4] == [1, 1, 1, 1] and sum(watched.sizes) == 24
+    # Memory: the driver holds at most the window (2 tasks per worker) of households.
+    assert watched.most_held <= 4 * max(watched.sizes)
+    assert adaptive.summary["tasks"] == len(watched.sizes)

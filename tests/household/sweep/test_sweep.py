@@ -22,7 +22,7 @@ from household.sweep.executors import Executor
 from household.sweep.work import ROW_FIELDS
 from tests.cli_runner import invoke
 
-TIMINGS = ("seconds", "households_per_second", "executor", "batch_size")
+TIMINGS = ("seconds", "households_per_second", "executor", "batch_size", "tasks")
 
 
 def alone(kind: SweepKind, path: Path) -> tuple[str, object]:
