@@ -33,7 +33,6 @@ is paid once per sweep).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import statistics
@@ -51,7 +50,7 @@ from household import loader  # noqa: E402
 from household.sweep import DaskCluster, ProcessPool, SweepKind, run_sweep  # noqa: E402
 from household.sweep.executors import Executor  # noqa: E402
 from household.sweep.synthetic import write_households  # noqa: E402
-from household.sweep.work import planner  # noqa: E402
+from household.sweep.work import Unit, plan_unit  # noqa: E402
 
 
 def _loading(paths: list[Path]) -> tuple[float, float]:
@@ -72,15 +71,13 @@ def _loading(paths: list[Path]) -> tuple[float, float]:
 
 
 def _alone(paths: list[Path], kind: SweepKind) -> float:
-    """Median CPU ms of load + plan + JSON for one household, in this process."""
-    plan = planner(kind)
+    """Median CPU ms of one household's unit of work (load, plan or monitor, JSON), here."""
     times = []
     for path in paths:
         started = time.process_time()
-        household = loader.load_household(path)
-        assert household.as_of is not None
-        json.dumps(plan(household, household.as_of).to_json_dict())
+        outcome = plan_unit(kind, None, Unit(path.stem, str(path)))
         times.append(time.process_time() - started)
+        assert outcome.row["status"] != "failed", outcome.row["error"]
     return statistics.median(times) * 1000
 
 
@@ -223,7 +220,9 @@ def main() -> None:
             f" {slow:.1f} ms with jsonschema alone ({slow / fast:.0f}x)"
         )
         alone = _alone(paths[: min(10, len(paths))], kind)
-        print(f"one household alone (load, {kind.value}, JSON): {alone:.1f} ms CPU (median of 10)")
+        print(
+            f"one household alone (load, {kind.value}, JSON: its unit of work): {alone:.1f} ms CPU (median of 10)"
+        )
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
         subset = root / "all"

@@ -197,12 +197,14 @@ class Outcome:
 
 
 def planner(kind: SweepKind) -> Callable[[Household, dt.date], Plan]:
-    """The planning function of a sweep kind (``household.plan``'s, where it has both)."""
+    """The planning function of a plan sweep kind (``household.plan``'s)."""
     import household.plan as plan_module
 
     if kind is SweepKind.REBALANCE:
         return plan_module.rebalance
-    return plan_module.harvest
+    if kind is SweepKind.HARVEST:
+        return plan_module.harvest
+    raise ValueError(f"a {kind.value} sweep plans nothing")
 
 
 def _one_line(text: str) -> str:
