@@ -221,7 +221,8 @@ def main() -> None:
         )
         alone = _alone(paths[: min(10, len(paths))], kind)
         print(
-            f"one household alone (load, {kind.value}, JSON: its unit of work): {alone:.1f} ms CPU (median of 10)"
+            f"one household alone (load, {kind.value}, JSON: its unit of work):"
+            f" {alone:.1f} ms CPU (median of 10)"
         )
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
