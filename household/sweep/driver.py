@@ -13,7 +13,8 @@
 4. **Batch** the rest into tasks and hand them to the
    :class:`~household.sweep.executors.Executor`, at most two tasks per worker
    in flight. A task's size is chosen as it is drawn (:func:`batch_size_for`):
-   one household until the first come back, then about a second of work, and
+   one household until the first come back, then about a second of work (five
+   on Dask, whose round trips cost more), and
    smaller towards the end so the workers finish together; ``batch_size`` fixes
    it.
 5. **Write** each household as its task comes back: ``plans/ID.json`` first
@@ -222,24 +223,22 @@ def _todo(units: Sequence[Unit], records: Path, retry_failed: bool) -> list[Unit
     return todo
 
 
-#: Seconds of work a task aims at once the households' speed is known: long enough
-#: that a task's round trip (about 1 ms on the pool, 5-10 ms on Dask) is under 1%,
-#: short enough that the last tasks do not leave a worker idle for long.
-TASK_SECONDS = 1.0
-
 #: The most households in one task.
 MAX_BATCH = 64
 
 
-def batch_size_for(left: int, workers: int, per_household: float | None) -> int:
+def batch_size_for(
+    left: int, workers: int, per_household: float | None, task_seconds: float = 1.0
+) -> int:
     """Households in the next task: guided by what is left, capped by the time it takes.
 
     ``left`` households are not yet in a task; ``per_household`` is the
     worker-seconds one takes so far (``None`` before any came back: then one
     household a task, to learn the speed). A task is at most a quarter of
     each worker's share of what is left (so the last tasks are small and the
-    workers finish together), at most :data:`TASK_SECONDS` of work and at most
-    :data:`MAX_BATCH` households.
+    workers finish together), at most ``task_seconds`` of work (the
+    executor's :attr:`~household.sweep.executors.Executor.task_seconds`) and
+    at most :data:`MAX_BATCH` households.
 
     >>> batch_size_for(1000, 2, None)
     1
@@ -253,7 +252,7 @@ def batch_size_for(left: int, workers: int, per_household: float | None) -> int:
     if per_household is None:
         return 1
     guided = -(-left // (4 * workers))
-    timed = int(TASK_SECONDS / per_household) if per_household > 0 else MAX_BATCH
+    timed = int(task_seconds / per_household) if per_household > 0 else MAX_BATCH
     return max(1, min(guided, timed, MAX_BATCH))
 
 
@@ -271,9 +270,10 @@ class _Batches:
         units: Sequence[Unit],
         workers: int,
         fixed: int | None,
+        task_seconds: float = 1.0,
     ) -> None:
         self.kind, self.as_of, self.units = kind, as_of, units
-        self.workers, self.fixed = workers, fixed
+        self.workers, self.fixed, self.task_seconds = workers, fixed, task_seconds
         self.next = 0
         self.done = 0
         self.started = time.perf_counter()
@@ -291,7 +291,8 @@ class _Batches:
             else:
                 elapsed = time.perf_counter() - self.started
                 per = elapsed * self.workers / self.done if self.done else None
-                size = batch_size_for(len(self.units) - self.next, self.workers, per)
+                left = len(self.units) - self.next
+                size = batch_size_for(left, self.workers, per, self.task_seconds)
             batch = tuple(self.units[self.next : self.next + size])
             self.next += len(batch)
             self.largest = max(self.largest, len(batch))
@@ -360,7 +361,7 @@ def run_sweep(
     lost: list[tuple[Unit, str]] = []
     if progress is not None:
         progress(done, failed, len(units))
-    tasks = _Batches(kind, as_of, todo, executor.workers, batch_size)
+    tasks = _Batches(kind, as_of, todo, executor.workers, batch_size, executor.task_seconds)
     for task, result in executor.imap_unordered(run_task, tasks, window=2 * executor.workers):
         tasks.finished(len(task.units))
         if isinstance(result, BaseException):
