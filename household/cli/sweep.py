@@ -1,4 +1,4 @@
-"""``household sweep rebalance|harvest|monitor SOURCE``: one kind of plan over many households.
+"""``household sweep rebalance|harvest|monitor SOURCE``: one kind of work over many households.
 
 SOURCE is a folder of household files (``*.json``) or a store: the path of its
 SQLite file or a database URL (``household store``), every stored household.
@@ -17,8 +17,12 @@ Exit codes: 0 when every household was planned (refused plans included: a
 refusal is a result), 1 when some failed (each is in ``households.csv`` with
 its message), 2 for bad input or usage.
 
-``sweep monitor`` is refused as bad usage: ``household monitor`` already
-covers every stored household in one pass.
+``sweep monitor`` lists what needs attention in each household, as
+``household monitor`` does for a store (band breaches, reviews due, wash-sale
+windows closing, lots turning long-term, harvest candidates): a folder's
+household files are monitored as if just added to a store. Its table has a row
+per household with the alerts counted by kind, and each household's alerts go
+to ``alerts/ID.json``.
 """
 
 from __future__ import annotations
@@ -39,13 +43,13 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     for kind, help_text in (
         ("rebalance", "plan a tax-aware rebalance of every household"),
         ("harvest", "plan a tax-loss harvest of every household"),
-        ("monitor", "not a sweep: use household monitor (every stored household)"),
+        ("monitor", "list what needs attention in every household (as household monitor)"),
     ):
         command = sub.add_parser(kind, help=help_text, description=help_text)
         command.add_argument(
             "source", metavar="SOURCE", help="folder of household files, or a store (path or URL)"
         )
-        add_as_of(command, "plan date YYYY-MM-DD (default: each file's as_of)")
+        add_as_of(command, "plan or monitor date YYYY-MM-DD (default: each household's as_of)")
         command.add_argument(
             "--out", type=Path, default=Path("sweep-out"), help="output folder (default sweep-out)"
         )
@@ -59,7 +63,10 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
             help="run on the Dask scheduler at ADDRESS, or 'local' for a LocalCluster",
         )
         command.add_argument(
-            "--batch-size", type=int, default=None, help="households per task (default: up to 16)"
+            "--batch-size",
+            type=int,
+            default=None,
+            help="households per task (default: about a second of work, fewer at the end)",
         )
         command.add_argument(
             "--retry-failed", action="store_true", help="plan again households that failed before"
@@ -124,11 +131,6 @@ def sweep_command(args: argparse.Namespace) -> int:
     from household.sweep.driver import plain_progress
     from household.sweep.outputs import summary_table
 
-    if args.sweep_kind == "monitor":
-        raise BadUsage(
-            "sweep monitor: not a sweep in this version; household monitor reads every stored"
-            " household in one pass (sweep rebalance and sweep harvest take a store as SOURCE)"
-        )
     as_of = parse_date(args.as_of)
     kind = SweepKind(args.sweep_kind)
     tty = sys.stdout.isatty() and args.output is not OutputFormat.JSON

@@ -1,4 +1,8 @@
-"""Sweeps: one kind of plan over a folder of households, on a process pool or a Dask cluster.
+"""Sweeps: one kind of work over many households, on a process pool or a Dask cluster.
+
+A sweep plans every household of a folder or a store (``SweepKind.REBALANCE``,
+``HARVEST``) or lists what needs attention in each (``MONITOR``, the store's
+monitor; a household file is monitored as if just added to a store).
 
     from household.sweep import ProcessPool, SweepKind, run_sweep
 

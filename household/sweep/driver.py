@@ -10,12 +10,17 @@
 3. **Skip** what is done: a household whose result record
    ``OUT/records/KEY.json`` exists and whose file still has the hash recorded
    there is not planned again (failed ones are retried with ``retry_failed``).
-4. **Batch** the rest into tasks of ``batch_size`` households and hand them to
-   the :class:`~household.sweep.executors.Executor`, at most two tasks per
-   worker in flight.
-5. **Write** each household as its task comes back: ``plans/ID.json`` first,
-   then its record, each atomically (a temporary file renamed into place), so a
-   sweep killed at any moment leaves only whole files and resumes where it was.
+4. **Batch** the rest into tasks and hand them to the
+   :class:`~household.sweep.executors.Executor`, at most two tasks per worker
+   in flight. A task's size is chosen as it is drawn (:func:`batch_size_for`):
+   one household until the first come back, then about a second of work (five
+   on Dask, whose round trips cost more), and
+   smaller towards the end so the workers finish together; ``batch_size`` fixes
+   it.
+5. **Write** each household as its task comes back: ``plans/ID.json`` first
+   (for a monitor sweep, its alerts: ``alerts/ID.json``), then its record,
+   each atomically (a temporary file renamed into place), so a sweep killed at
+   any moment leaves only whole files and resumes where it was.
 6. **Finish**: read the records back in household-id order and write
    ``households.csv``, ``households.parquet``, ``summary.json`` and
    ``summary.html`` (see :mod:`household.sweep.outputs`).
@@ -45,7 +50,7 @@ import attrs
 
 from household.errors import HouseholdError
 from household.sweep.executors import Executor
-from household.sweep.work import Outcome, SweepKind, Task, Unit, run_task
+from household.sweep.work import Outcome, SweepKind, Task, Unit, documents_folder, run_task
 
 __all__ = ["SweepResult", "atomic_write", "discover", "plan_name", "run_sweep", "sweep_id"]
 
@@ -110,6 +115,7 @@ def _store_units(url: str) -> list[Unit]:
     store = Store(url)
     try:
         entries = store.list_households()
+        reviews = store.next_reviews()
     finally:
         store.dispose()
     if not entries:
@@ -117,13 +123,17 @@ def _store_units(url: str) -> list[Unit]:
     units = []
     for entry in entries:
         household_id = entry["household_id"]
+        armed = reviews.get(household_id)
         version = f"{household_id}\nevents={entry['events']}\npolicy={entry['policy_version']}"
+        if armed is not None:
+            version += f"\nreview={armed.isoformat()}"
         units.append(
             Unit(
                 household_id,
                 f"store:{household_id}",
                 store=url,
                 version=hashlib.sha256(version.encode()).hexdigest(),
+                armed=None if armed is None else armed.isoformat(),
             )
         )
     return units
@@ -175,10 +185,10 @@ def _read_record(path: Path) -> dict[str, Any] | None:
     return record
 
 
-def _prepare(out: Path, identity: dict[str, Any], fresh: bool) -> None:
+def _prepare(out: Path, identity: dict[str, Any], fresh: bool, documents: str) -> None:
     marker = out / "sweep.json"
     if fresh and out.exists():
-        for name in ("records", "plans"):
+        for name in ("records", "plans", "alerts"):
             shutil.rmtree(out / name, ignore_errors=True)
         marker.unlink(missing_ok=True)
     if marker.exists():
@@ -191,7 +201,7 @@ def _prepare(out: Path, identity: dict[str, Any], fresh: bool) -> None:
                 hint="give another --out, or --fresh to start over",
             )
     (out / "records").mkdir(parents=True, exist_ok=True)
-    (out / "plans").mkdir(parents=True, exist_ok=True)
+    (out / documents).mkdir(parents=True, exist_ok=True)
     atomic_write(marker, json.dumps(identity, indent=2) + "\n")
 
 
@@ -213,21 +223,86 @@ def _todo(units: Sequence[Unit], records: Path, retry_failed: bool) -> list[Unit
     return todo
 
 
-def _batches(
-    kind: SweepKind, as_of: dt.date | None, units: Sequence[Unit], size: int
-) -> Iterator[Task]:
-    for start in range(0, len(units), size):
-        yield Task(kind, as_of, tuple(units[start : start + size]))
+#: The most households in one task.
+MAX_BATCH = 64
 
 
-def default_batch_size(todo: int, workers: int) -> int:
-    """Households per task: up to 16, but at least eight tasks per worker when there are few."""
-    return max(1, min(16, -(-todo // (workers * 8))))
+def batch_size_for(
+    left: int, workers: int, per_household: float | None, task_seconds: float = 1.0
+) -> int:
+    """Households in the next task: guided by what is left, capped by the time it takes.
+
+    ``left`` households are not yet in a task; ``per_household`` is the
+    worker-seconds one takes so far (``None`` before any came back: then one
+    household a task, to learn the speed). A task is at most a quarter of
+    each worker's share of what is left (so the last tasks are small and the
+    workers finish together), at most ``task_seconds`` of work (the
+    executor's :attr:`~household.sweep.executors.Executor.task_seconds`) and
+    at most :data:`MAX_BATCH` households.
+
+    >>> batch_size_for(1000, 2, None)
+    1
+    >>> batch_size_for(1000, 2, 0.05)  # 1 s / 0.05 s = 20; 1000 / 8 = 125
+    20
+    >>> batch_size_for(1000, 2, 3.0)  # slow households: one a task
+    1
+    >>> batch_size_for(24, 2, 0.001)  # few left: 24 / 8 = 3
+    3
+    """
+    if per_household is None:
+        return 1
+    guided = -(-left // (4 * workers))
+    timed = int(task_seconds / per_household) if per_household > 0 else MAX_BATCH
+    return max(1, min(guided, timed, MAX_BATCH))
 
 
-def _write(out: Path, outcome: Outcome) -> None:
+class _Batches:
+    """The tasks of a sweep, cut as they are drawn (see :func:`batch_size_for`).
+
+    Results do not depend on the cut: each household is planned alone, so a
+    task of one and a task of sixty-four give the same files.
+    """
+
+    def __init__(
+        self,
+        kind: SweepKind,
+        as_of: dt.date | None,
+        units: Sequence[Unit],
+        workers: int,
+        fixed: int | None,
+        task_seconds: float = 1.0,
+    ) -> None:
+        self.kind, self.as_of, self.units = kind, as_of, units
+        self.workers, self.fixed, self.task_seconds = workers, fixed, task_seconds
+        self.next = 0
+        self.done = 0
+        self.started = time.perf_counter()
+        self.largest = 0
+        self.tasks = 0
+
+    def finished(self, households: int) -> None:
+        """Count households come back (their speed sizes the next tasks)."""
+        self.done += households
+
+    def __iter__(self) -> Iterator[Task]:
+        while self.next < len(self.units):
+            if self.fixed:
+                size = self.fixed
+            else:
+                elapsed = time.perf_counter() - self.started
+                per = elapsed * self.workers / self.done if self.done else None
+                left = len(self.units) - self.next
+                size = batch_size_for(left, self.workers, per, self.task_seconds)
+            batch = tuple(self.units[self.next : self.next + size])
+            self.next += len(batch)
+            self.largest = max(self.largest, len(batch))
+            self.tasks += 1
+            yield Task(self.kind, self.as_of, batch)
+
+
+def _write(out: Path, documents: str, outcome: Outcome) -> None:
     if outcome.plan_text is not None:
-        atomic_write(out / "plans" / plan_name(outcome.row["household_id"]), outcome.plan_text)
+        atomic_write(out / documents / plan_name(outcome.row["household_id"]), outcome.plan_text)
     record = {"key": outcome.key, "input_sha256": outcome.input_sha256, "row": dict(outcome.row)}
     atomic_write(out / "records" / plan_name(outcome.key), json.dumps(record, indent=1) + "\n")
 
@@ -251,12 +326,13 @@ def run_sweep(
     """Run (or resume) a sweep; see the module docstring.
 
     Args:
-        kind: rebalance or harvest.
+        kind: rebalance, harvest or monitor.
         source: the folder of household files, or a store (path or URL).
         out: the output folder.
         executor: where the tasks run.
         as_of: the plan date; ``None`` for each file's own ``as_of``.
-        batch_size: households per task (default :func:`default_batch_size`).
+        batch_size: households per task (default: chosen as the sweep goes,
+            :func:`batch_size_for`).
         retry_failed: plan again the households that failed before.
         fresh: forget earlier results in ``out`` and start over.
         progress: called with ``(done, failed, total)`` as households finish.
@@ -277,16 +353,17 @@ def run_sweep(
         "as_of": as_of.isoformat() if as_of else "file",
         "source": _where(source),
     }
-    _prepare(out, identity, fresh)
+    documents = documents_folder(kind)
+    _prepare(out, identity, fresh, documents)
     todo = _todo(units, out / "records", retry_failed)
-    size = batch_size or default_batch_size(len(todo), executor.workers)
     done = len(units) - len(todo)
     failed = 0
     lost: list[tuple[Unit, str]] = []
     if progress is not None:
         progress(done, failed, len(units))
-    tasks = _batches(kind, as_of, todo, size)
+    tasks = _Batches(kind, as_of, todo, executor.workers, batch_size, executor.task_seconds)
     for task, result in executor.imap_unordered(run_task, tasks, window=2 * executor.workers):
+        tasks.finished(len(task.units))
         if isinstance(result, BaseException):
             # The worker died: nothing is recorded, so a rerun plans these again.
             message = f"worker lost: {type(result).__name__}: {result}"
@@ -295,7 +372,7 @@ def run_sweep(
             done += len(task.units)
         else:
             for outcome in result:
-                _write(out, outcome)
+                _write(out, documents, outcome)
                 failed += outcome.row["status"] == "failed"
             done += len(result)
         if progress is not None:
@@ -309,7 +386,8 @@ def run_sweep(
         planned_now=len(todo) - len(lost),
         skipped=len(units) - len(todo),
         executor=executor.describe(),
-        batch_size=size,
+        batch_size=tasks.largest,
+        tasks=tasks.tasks,
         seconds=seconds,
     )
     return SweepResult(summary, out)

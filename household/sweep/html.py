@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["bins", "render_summary_html"]
+__all__ = ["bins", "render_monitor_html", "render_summary_html"]
 
 _WIDTH, _HEIGHT, _MARGIN = 640, 260, 48
 _STYLE = """
@@ -45,21 +45,29 @@ def bins(values: Sequence[float], count: int = 20) -> tuple[list[int], float, fl
     return counts, low, high
 
 
-def _histogram(values: Sequence[float]) -> str:
+def _histogram(
+    values: Sequence[float],
+    what: str = "estimated tax saved per household",
+    money: bool = True,
+    none: str = "No planned household.",
+) -> str:
     counts, low, high = bins(values)
     if not counts:
-        return '<p class="note">No planned household.</p>'
+        return f'<p class="note">{html.escape(none)}</p>'
+    sign = "$" if money else ""
     top = max(counts)
     plot_w, plot_h = _WIDTH - 2 * _MARGIN, _HEIGHT - 2 * _MARGIN
     bar_w = plot_w / len(counts)
-    parts = [f'<svg width="{_WIDTH}" height="{_HEIGHT}" role="img" aria-label="tax saved">']
+    parts = [
+        f'<svg width="{_WIDTH}" height="{_HEIGHT}" role="img" aria-label="{html.escape(what)}">'
+    ]
     for index, n in enumerate(counts):
         h = plot_h * n / top
         x = _MARGIN + index * bar_w
         y = _MARGIN + plot_h - h
         start = low + (high - low) * index / len(counts)
         end = low + (high - low) * (index + 1) / len(counts)
-        title = f"{n} households saving ${start:,.0f} to ${end:,.0f}"
+        title = f"{n} households, {what}: {sign}{start:,.0f} to {sign}{end:,.0f}"
         parts.append(
             f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}"'
             f' fill="#2b7bb9"><title>{html.escape(title)}</title></rect>'
@@ -68,18 +76,17 @@ def _histogram(values: Sequence[float]) -> str:
     parts.append(
         f'<line x1="{_MARGIN}" y1="{axis_y}" x2="{_WIDTH - _MARGIN}" y2="{axis_y}" stroke="#333"/>'
     )
-    parts.append(f'<text x="{_MARGIN}" y="{axis_y + 16}">${low:,.0f}</text>')
+    parts.append(f'<text x="{_MARGIN}" y="{axis_y + 16}">{sign}{low:,.0f}</text>')
     middle = (low + high) / 2
     parts.append(
         f'<text x="{_MARGIN + plot_w / 2}" y="{axis_y + 16}" text-anchor="middle">'
-        f"${middle:,.0f}</text>"
+        f"{sign}{middle:,.0f}</text>"
     )
     parts.append(
-        f'<text x="{_WIDTH - _MARGIN}" y="{axis_y + 16}" text-anchor="end">${high:,.0f}</text>'
+        f'<text x="{_WIDTH - _MARGIN}" y="{axis_y + 16}" text-anchor="end">{sign}{high:,.0f}</text>'
     )
     parts.append(
-        f'<text x="{_WIDTH / 2}" y="{axis_y + 32}" text-anchor="middle">'
-        "estimated tax saved per household</text>"
+        f'<text x="{_WIDTH / 2}" y="{axis_y + 32}" text-anchor="middle">{html.escape(what)}</text>'
     )
     parts.append(f'<text x="{_MARGIN - 6}" y="{_MARGIN + 4}" text-anchor="end">{top}</text>')
     parts.append(f'<text x="{_MARGIN - 6}" y="{axis_y}" text-anchor="end">0</text>')
@@ -91,14 +98,19 @@ def _histogram(values: Sequence[float]) -> str:
     return "".join(parts)
 
 
-def _refusals(reasons: Mapping[str, int]) -> str:
+def _refusals(
+    reasons: Mapping[str, int], none: str = "No plan was refused.", label: str = "refusals"
+) -> str:
+    reasons = {k: v for k, v in reasons.items() if v}
     if not reasons:
-        return '<p class="note">No plan was refused.</p>'
+        return f'<p class="note">{html.escape(none)}</p>'
     row_h, label_w = 26, 180
     height = row_h * len(reasons) + 20
     top = max(reasons.values())
     plot_w = _WIDTH - label_w - 60
-    parts = [f'<svg width="{_WIDTH}" height="{height}" role="img" aria-label="refusals">']
+    parts = [
+        f'<svg width="{_WIDTH}" height="{height}" role="img" aria-label="{html.escape(label)}">'
+    ]
     for index, (reason, n) in enumerate(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))):
         y = 10 + index * row_h
         w = max(1.0, plot_w * n / top)
@@ -150,4 +162,41 @@ def render_summary_html(summary: Mapping[str, Any], tax_saved: Sequence[float]) 
         f"{failed_block}"
         "<p class='note'>Per-household figures: households.csv, households.parquet and"
         " plans/ID.json next to this page.</p></body></html>\n"
+    )
+
+
+def render_monitor_html(summary: Mapping[str, Any], alerts: Sequence[float]) -> str:
+    """A monitor sweep's page: its figures, alerts by code, alerts per household."""
+    from household.sweep.outputs import summary_table
+
+    esc = html.escape
+    rows = "".join(
+        f"<tr><th>{esc(label)}</th><td class='n'>{esc(value)}</td></tr>"
+        for label, value in summary_table(summary)
+    )
+    failures = summary.get("failures", [])
+    failure_rows = "".join(
+        f"<tr><td>{esc(f['household_id'])}</td><td>{esc(f['error'])}</td></tr>" for f in failures
+    )
+    failed_block = (
+        f"<h2>Failed households (first {len(failures)})</h2>"
+        f"<table><tr><th>household</th><th>error</th></tr>{failure_rows}</table>"
+        if failures
+        else ""
+    )
+    chart = _histogram(alerts, "alerts per household", money=False, none="No household.")
+    by_kind = _refusals(summary.get("alerts_by_kind", {}), "No alert.", "alerts by kind")
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>Sweep {esc(str(summary['sweep_id']))}</title><style>{_STYLE}</style></head><body>"
+        f"<h1>Sweep {esc(str(summary['sweep_id']))}: monitor as of {esc(_as_of(summary))}</h1>"
+        f"<p class='note'>Source {esc(str(summary['source']))}; "
+        f"ran on {esc(str(summary['executor'].get('name')))} with"
+        f" {esc(str(summary['executor'].get('workers')))} workers.</p>"
+        f"<table>{rows}</table>"
+        f"<h2>Alerts by kind</h2>{by_kind}"
+        f"<h2>Alerts per household</h2>{chart}"
+        f"{failed_block}"
+        "<p class='note'>Per-household figures: households.csv, households.parquet and"
+        " alerts/ID.json next to this page.</p></body></html>\n"
     )

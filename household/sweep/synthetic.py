@@ -22,9 +22,12 @@ import json
 import math
 import random
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["AS_OF", "household_document", "write_households"]
+if TYPE_CHECKING:
+    from household.model import Household
+
+__all__ = ["AS_OF", "household", "household_document", "write_households"]
 
 AS_OF = dt.date(2026, 6, 1)
 """The plan date of every synthetic household (its ``as_of``)."""
@@ -54,13 +57,26 @@ _ACCOUNTS = [
 ]
 
 
-def household_document(seed: int, *, lots: int = 150, years: int = 2) -> dict[str, Any]:
+def household_document(
+    seed: int,
+    *,
+    lots: int = 150,
+    years: int = 2,
+    min_days: int = 31,
+    household_id: str | None = None,
+) -> dict[str, Any]:
     """One synthetic household file as a JSON document (deterministic for a seed).
 
     Args:
-        seed: the random seed; the household id is ``synthetic-<seed>``.
+        seed: the random seed.
         lots: how many lots.
-        years: how far back the lots were bought.
+        years: how far back the lots were bought (at most ``years * 365`` days).
+        min_days: how recently (at least this many days before ``as_of``): the
+            default 31 keeps every lot outside the wash-sale window.
+        household_id: the id; default ``synthetic-<seed, 5 digits>``.
+
+    ``benchmarks/rebalance.py``'s households are
+    ``household(seed, lots=n, years=6, min_days=1, household_id=f"bench-{seed}")``.
     """
     rng = random.Random(seed)
     securities: list[dict[str, Any]] = []
@@ -87,7 +103,7 @@ def household_document(seed: int, *, lots: int = 150, years: int = 2) -> dict[st
     for index in range(lots):
         account_id = _ACCOUNTS[rng.randrange(len(_ACCOUNTS))][0]
         symbol = rng.choice(symbols if account_id != "k401" else ["VTI", "BND", "VXUS"])
-        days = rng.randint(31, years * 365)
+        days = rng.randint(min_days, years * 365)
         elapsed = days / 365
         factor = math.exp(-0.07 * elapsed + 0.18 * math.sqrt(elapsed) * rng.gauss(0, 1))
         quantity = rng.randint(5, 200)
@@ -114,7 +130,7 @@ def household_document(seed: int, *, lots: int = 150, years: int = 2) -> dict[st
     ]
     return {
         "schema_version": 1,
-        "household_id": f"synthetic-{seed:05d}",
+        "household_id": household_id or f"synthetic-{seed:05d}",
         "as_of": AS_OF.isoformat(),
         "horizon_years": 20,
         "tax": {"ordinary": "0.32", "qualified": "0.15", "state": "0.05", "niit": "0.038"},
@@ -164,6 +180,23 @@ def household_document(seed: int, *, lots: int = 150, years: int = 2) -> dict[st
         "tax_budget": "5000",
         "recent_transactions": recent,
     }
+
+
+def household(
+    seed: int,
+    *,
+    lots: int = 150,
+    years: int = 2,
+    min_days: int = 31,
+    household_id: str | None = None,
+) -> Household:
+    """:func:`household_document` loaded: the household model, validated like a file."""
+    from household.loader import household_from_dict
+
+    document = household_document(
+        seed, lots=lots, years=years, min_days=min_days, household_id=household_id
+    )
+    return household_from_dict(document, source=document["household_id"])
 
 
 def write_households(

@@ -44,14 +44,20 @@ if TYPE_CHECKING:
     from household.plan import Plan
 
 __all__ = [
+    "ALERT_COLUMNS",
+    "MONITOR_FIELDS",
     "ROW_FIELDS",
     "SUMMARY_OPTIONAL",
     "Outcome",
     "SweepKind",
     "Task",
     "Unit",
+    "documents_folder",
+    "file_state",
+    "monitor_row",
     "plan_unit",
     "planner",
+    "row_fields",
     "run_task",
 ]
 
@@ -61,6 +67,7 @@ class SweepKind(enum.StrEnum):
 
     REBALANCE = "rebalance"
     HARVEST = "harvest"
+    MONITOR = "monitor"
 
 
 #: The columns of ``households.csv`` and ``households.parquet``, in order. No timings.
@@ -89,6 +96,46 @@ ROW_FIELDS = (
     "error",
 )
 
+#: The columns of a monitor sweep's ``households.csv`` and ``households.parquet``.
+MONITOR_FIELDS = (
+    "household_id",
+    "file",
+    "kind",
+    "as_of",
+    "status",
+    "alerts",
+    "band_breaches",
+    "review_due",
+    "next_review",
+    "wash_windows",
+    "turning_long_term",
+    "turning_long_term_gain",
+    "harvest_candidates",
+    "harvest_candidate_loss",
+    "unpriced",
+    "error",
+)
+
+#: The monitor's alert codes, each with its count column.
+ALERT_COLUMNS = {
+    "band_breach": "band_breaches",
+    "review_due": "review_due",
+    "wash_window": "wash_windows",
+    "turning_long_term": "turning_long_term",
+    "harvest_candidate": "harvest_candidates",
+}
+
+
+def row_fields(kind: SweepKind) -> tuple[str, ...]:
+    """The table's columns for a sweep kind."""
+    return MONITOR_FIELDS if kind is SweepKind.MONITOR else ROW_FIELDS
+
+
+def documents_folder(kind: SweepKind) -> str:
+    """Where each household's document goes under ``OUT``: ``plans``, or ``alerts`` for monitor."""
+    return "alerts" if kind is SweepKind.MONITOR else "plans"
+
+
 #: Summary fields the optimiser adds; read when present, empty cells otherwise.
 SUMMARY_OPTIONAL = ("after_tax_value", "tracking_error_before", "tracking_error_after")
 
@@ -104,13 +151,16 @@ class Unit:
             names the household's result record until its id is known.
         path: the file; for a store, ``store:HOUSEHOLD_ID``.
         store: the store's URL or path when the household is read from a store.
-        version: for a store, the hash of its event count and policy version.
+        version: for a store, the hash of its event count, policy version and
+            next review date.
+        armed: for a store, the next review date re-armed after fills (ISO), if any.
     """
 
     key: str
     path: str
     store: str | None = None
     version: str = ""
+    armed: str | None = None
 
 
 @attrs.frozen
@@ -118,7 +168,7 @@ class Task:
     """A batch of households planned in one worker call.
 
     Attributes:
-        kind: ``rebalance`` or ``harvest``.
+        kind: ``rebalance``, ``harvest`` or ``monitor``.
         as_of: the plan date, or ``None`` for each file's own ``as_of``.
         units: the households.
     """
@@ -147,12 +197,14 @@ class Outcome:
 
 
 def planner(kind: SweepKind) -> Callable[[Household, dt.date], Plan]:
-    """The planning function of a sweep kind (``household.plan``'s, where it has both)."""
+    """The planning function of a plan sweep kind (``household.plan``'s)."""
     import household.plan as plan_module
 
     if kind is SweepKind.REBALANCE:
         return plan_module.rebalance
-    return plan_module.harvest
+    if kind is SweepKind.HARVEST:
+        return plan_module.harvest
+    raise ValueError(f"a {kind.value} sweep plans nothing")
 
 
 def _one_line(text: str) -> str:
@@ -213,20 +265,56 @@ def plan_row(document: Mapping[str, Any], file: str) -> dict[str, Any]:
     return {name: row[name] for name in ROW_FIELDS}
 
 
+def monitor_row(document: Mapping[str, Any], file: str, as_of: dt.date) -> dict[str, Any]:
+    """The sweep row of one household's monitor document (:func:`monitor_household`'s).
+
+    Counts per alert code; ``turning_long_term_gain`` sums the gains waiting
+    would turn long-term, ``harvest_candidate_loss`` the candidates' losses
+    (negative), both to the cent.
+    """
+    alerts = document["alerts"]
+    counts = dict.fromkeys(ALERT_COLUMNS.values(), 0)
+    sums = {"turning_long_term": Decimal(0), "harvest_candidate": Decimal(0)}
+    for alert in alerts:
+        counts[ALERT_COLUMNS[alert["alert"]]] += 1
+        if alert["alert"] in sums and alert["amount"] is not None:
+            sums[alert["alert"]] += Decimal(alert["amount"])
+    row: dict[str, Any] = {
+        "household_id": document["household_id"],
+        "file": file,
+        "kind": SweepKind.MONITOR.value,
+        "as_of": as_of.isoformat(),
+        "status": "monitored",
+        "alerts": len(alerts),
+        **counts,
+        "next_review": document["next_review"],
+        "turning_long_term_gain": _text(_cents(sums["turning_long_term"])),
+        "harvest_candidate_loss": _text(_cents(sums["harvest_candidate"])),
+        "unpriced": ";".join(document["unpriced"]),
+        "error": "",
+    }
+    return {name: row[name] for name in MONITOR_FIELDS}
+
+
+#: Integer columns, 0 in a failed row.
+INT_COLUMNS = ("trades", "alerts", *ALERT_COLUMNS.values())
+
+
 def failed_row(
     key: str, file: str, kind: SweepKind, as_of: dt.date | None, error: str
 ) -> dict[str, Any]:
     """The row of a household that could not be planned."""
-    row: dict[str, Any] = dict.fromkeys(ROW_FIELDS, "")
+    fields = row_fields(kind)
+    row: dict[str, Any] = dict.fromkeys(fields, "")
     row.update(
         household_id=key,
         file=file,
         kind=kind.value,
         as_of=as_of.isoformat() if as_of else "",
         status="failed",
-        trades=0,
         error=_one_line(error),
     )
+    row.update({name: 0 for name in INT_COLUMNS if name in row})
     return row
 
 
@@ -238,11 +326,14 @@ def plan_unit(kind: SweepKind, as_of: dt.date | None, unit: Unit) -> Outcome:
     file = unit.path if unit.store else os.path.basename(unit.path)
     digest = unit.version
     try:
+        if not unit.store:
+            with open(unit.path, "rb") as handle:
+                digest = hashlib.sha256(handle.read()).hexdigest()
+        if kind is SweepKind.MONITOR:
+            return _monitor_unit(as_of, unit, file, digest)
         if unit.store:
             household = _store(unit.store).state(unit.key).household()
         else:
-            with open(unit.path, "rb") as handle:
-                digest = hashlib.sha256(handle.read()).hexdigest()
             household = household_from_dict(read_json(unit.path), source=file)
         date = as_of or household.as_of
         if date is None:
@@ -258,6 +349,64 @@ def plan_unit(kind: SweepKind, as_of: dt.date | None, unit: Unit) -> Outcome:
     except Exception as error:  # noqa: BLE001 - fault isolation: any failure is a record
         message = f"{file}: internal error ({type(error).__name__}): {error}"
     return Outcome(unit.key, failed_row(unit.key, file, kind, as_of, message), None, digest)
+
+
+def _monitor_unit(as_of: dt.date | None, unit: Unit, file: str, digest: str) -> Outcome:
+    """Monitor one household as the store does (:func:`household.store.monitor.monitor_store`).
+
+    A stored household is read from its store. A household file is monitored as
+    if it had just been added to a store (``store add``): its policy, the
+    default monitoring settings and the events ``store add`` would write, so the
+    same household gives the same alerts from a file or from a store.
+    """
+    from household.store.events import EventKind
+    from household.store.monitor import monitor_household
+    from lots.errors import LotsError
+
+    state = _store(unit.store).state(unit.key) if unit.store else file_state(unit.path, file)
+    date = as_of or _policy_as_of(state.policy)
+    if date is None:
+        raise LotsError("as_of: the household has no as_of; give --as-of", file=file)
+
+    document = monitor_household(
+        state.household_id,
+        state.policy,
+        state.monitoring,
+        state.ledger(),
+        state.cash(),
+        [e.record() for e in state.active if e.kind is EventKind.LOOKBACK],
+        date,
+        None,
+        dt.date.fromisoformat(unit.armed) if unit.armed else None,
+    )
+    text = json.dumps(document, separators=(",", ":")) + "\n"
+    return Outcome(unit.key, monitor_row(document, file, date), text, digest)
+
+
+def _policy_as_of(policy: Mapping[str, Any]) -> dt.date | None:
+    text = policy.get("as_of")
+    return dt.date.fromisoformat(text) if text else None
+
+
+def file_state(path: str, file: str) -> Any:
+    """A household file as the store would hold it once added: a :class:`HouseholdState`.
+
+    Its policy (:func:`household.store.store.policy_of` of the file as the
+    loader reads it), the default monitoring settings and the events of
+    :func:`household.store.store.household_events`, numbered from 1.
+    """
+    from household.loader import household_from_dict, household_to_dict, read_json
+    from household.store import HouseholdState
+    from household.store.events import Event, dumps, encode
+    from household.store.store import DEFAULT_MONITORING, household_events, policy_of
+
+    household = household_from_dict(read_json(path), source=file)
+    events = tuple(
+        Event(seq, kind, effective, "", dumps(encode(record)))
+        for seq, (kind, effective, record) in enumerate(household_events(household), start=1)
+    )
+    policy = policy_of(household_to_dict(household))
+    return HouseholdState(household.household_id, policy, 1, dict(DEFAULT_MONITORING), events)
 
 
 _STORES: dict[str, Any] = {}

@@ -22,7 +22,7 @@ from household.sweep.executors import Executor
 from household.sweep.work import ROW_FIELDS
 from tests.cli_runner import invoke
 
-TIMINGS = ("seconds", "households_per_second", "executor", "batch_size")
+TIMINGS = ("seconds", "households_per_second", "executor", "batch_size", "tasks")
 
 
 def alone(kind: SweepKind, path: Path) -> tuple[str, object]:
@@ -190,11 +190,6 @@ def test_two_files_of_one_household_id_both_fail(tmp_path: Path) -> None:
     assert "a.json, b.json" in table[0]["error"]
     assert result.failed == 2
     assert sorted(p.name for p in (tmp_path / "out" / "plans").iterdir()) == ["young-couple.json"]
-
-
-def test_sweep_monitor_says_the_store_is_missing(tmp_path: Path) -> None:
-    result = invoke(["sweep", "monitor", str(tmp_path)])
-    assert result.exit_code == 2 and "store" in result.stderr
 
 
 class _Counting:
