@@ -1430,6 +1430,13 @@ def _relaxed(inputs: Inputs, params: Params, relaxed: frozenset[Family]) -> tupl
     return built, answers[order[0] if order else next(iter(answers))]
 
 
+def _fingerprint(built: _Built) -> tuple[Any, ...]:
+    """The whole program of a build (bounds, costs, integrality, rows): equal means the same."""
+    model = built.model
+    rows = tuple((tuple(c), tuple(v), lo, hi) for c, v, lo, hi in model.rows)
+    return (tuple(model.lower), tuple(model.upper), tuple(model.cost), tuple(model.integer), rows)
+
+
 def diagnose(inputs: Inputs, params: Params, names: Sequence[str]) -> dict[str, list[Family]]:
     """Per slack name, the constraint families whose relaxation removes that slack.
 
@@ -1447,8 +1454,14 @@ def diagnose(inputs: Inputs, params: Params, names: Sequence[str]) -> dict[str, 
         Family.CASH,
         Family.MIN_TRADE,
     ]
+    same = _fingerprint(built)
     for family in families:
-        relaxed_built, relaxed_answer = _relaxed(inputs, params, frozenset({family}))
+        relaxed_built = _build(inputs, relaxed=frozenset({family}))
+        if _fingerprint(relaxed_built) == same:
+            continue  # the household has none of this family: relaxing it changes nothing
+        answers = _relaxations(_Solver(relaxed_built, params))
+        order = _best(answers)
+        relaxed_answer = answers[order[0] if order else next(iter(answers))]
         for name, amount in base.items():
             column = relaxed_built.slack.get(name)
             now = float(relaxed_answer.values[column]) if column is not None else 0.0
