@@ -45,7 +45,13 @@ unwashed loss a buy of ``q`` shares today would disallow, and whether for
 good). Their predictions equal what ``lots.washsale.replay`` does with the
 trade appended to the history (history first, then today's trade, then the
 scheduled buys); ``tests/lots/test_exposure.py`` checks exactly that on random
-histories.
+histories, against the plain reference replay of ``tests/lots/reference.py``.
+The sale side walks the three ingredients above; the buy side asks the replay
+itself (the history, the buy, the scheduled buys), because a buy today can
+re-open a past sale's wash that was skipped for rounding to $0.00 and then
+takes that sale's old replacements first: walking that again here would be a
+second implementation of the rule. :meth:`Exposure.buy_schedule` gives the
+buy side as piecewise-linear steps for a MILP, exact at each step's end.
 
 Assumptions: ``as_of`` is on or after the history's last event; today's
 trades come after every event of the history dated today. Candidates are taken
@@ -64,14 +70,15 @@ from decimal import Decimal
 
 import attrs
 
-from lots.numbers import ZERO, money, split, to_decimal
-from lots.records import Account, Lot, TaxTreatment, Transaction
-from lots.relief import LotMethod
+from lots.numbers import ONE, ZERO, money, split, to_decimal
+from lots.records import Account, Action, Lot, TaxTreatment, Transaction
+from lots.relief import LotMethod, belongs_to
 from lots.washsale import WINDOW, Ledger, replay
 
 _DAY = dt.timedelta(days=1)
 _DATE_KEY = "\x00date"  # ranks' key for the first event of a date (no account id is empty)
 _NOT_BOUGHT = "\x00gift"  # ranks' key for the lots a gift or an inheritance opened
+_PROBE_ID = "exposure-buy-today"  # the lot id of the buy a query replays (primed if taken)
 
 
 def _positive(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
@@ -262,6 +269,18 @@ class GroupExposure:
 
 
 @attrs.frozen
+class History:
+    """The replay's inputs an :class:`Exposure` was computed from (for its buy queries)."""
+
+    txns: tuple[Transaction, ...]
+    accounts: Mapping[str, Account]
+    groups: Mapping[str, str]
+    method: LotMethod
+    opening_lots: tuple[Lot, ...]
+    scheduled: tuple[ScheduledBuy, ...]  # those in the window, in date order
+
+
+@attrs.frozen
 class Exposure:
     """A household's wash-sale exposure as of a date, per identical group."""
 
@@ -270,6 +289,7 @@ class Exposure:
     group_of: Mapping[str, str]
     treatments: Mapping[str, TaxTreatment]
     purchase_ranks: Mapping[tuple[str, str], int] = attrs.field(factory=dict, repr=False)
+    history: History | None = attrs.field(default=None, repr=False)
 
     def group_name(self, symbol: str) -> str:
         """The identical group of a symbol (the symbol itself when it has none)."""
@@ -393,16 +413,23 @@ class Exposure:
 
         The first ``shares`` bought today disallow ``loss per share`` each, the
         next step's shares the next step's, and so on; shares beyond the last step
-        disallow nothing (nor does a step whose disallowed loss rounds to $0.00,
-        as in the replay). A piecewise-linear function of the quantity bought
-        (not concave in general: sales are taken in date order, not by loss), for
-        a MILP's encoding of :meth:`buy_washes`.
+        disallow nothing. A piecewise-linear function of the quantity bought (not
+        concave in general: sales are taken in date order, not by loss), for a
+        MILP's encoding of :meth:`buy_washes`.
+
+        The steps are the washes of one probe buy large enough to wash every
+        unwashed loss share of the group (:meth:`buy_washes` of that many
+        shares), so the schedule is exact at every step's end: a buy of the
+        first ``k`` steps' shares washes exactly those steps. Between two ends a
+        step is taken in part, and where that part's loss rounds to $0.00 the
+        replay washes nothing there and the buy's shares go on to the next sale.
         """
-        return tuple(
-            (sale.quantity, sale.loss_per_share)
-            for sale in self.for_symbol(symbol).loss_sales
-            if sale.window_closes >= self.as_of
-        )
+        group = self.for_symbol(symbol)
+        wanted = sum((sale.quantity for sale in group.loss_sales), ZERO)
+        if wanted == 0 or not self.treatments:
+            return ()
+        probe = self.buy_washes(next(iter(self.treatments)), symbol, wanted)
+        return tuple((shares, loss / shares) for _, shares, loss in probe.washes)
 
     def replacement_schedule(self, lot: Lot) -> tuple[tuple[Decimal, bool], ...]:
         """The replacements a loss sale of ``lot`` today meets, as ``(shares, permanent)`` steps.
@@ -427,27 +454,65 @@ class Exposure:
     def buy_washes(self, account_id: str, symbol: str, quantity: Decimal) -> BuyWashes:
         """How much unwashed loss a buy today of ``quantity`` shares would disallow.
 
-        The buy washes the loss sales' unwashed shares earliest sale first (a
-        sale's shares in relief order), one share per share bought; a buy in an
-        IRA or Roth disallows the loss for good. Scheduled buys come after
-        today's, so they do not shield it.
+        Answered by the replay itself (one implementation of the rule): the
+        history, then the buy (after every event of the history, today), then the
+        scheduled buys of the window, replayed by :func:`lots.washsale.replay`;
+        the matches whose replacement is the buy are its washes. So every rule of
+        the replay holds here too, the subtle ones included: a past loss whose
+        wash was skipped because its washed loss rounded to $0.00 takes the old
+        replacement shares again, before today's, once today's buy makes the
+        washed loss a cent or more; a scheduled buy adds to the shares washing
+        the same sale (and so to whether its washed loss rounds to $0.00); the
+        buy's shares go to the earliest sale first. A buy in an IRA or Roth
+        disallows the loss for good. Scheduled buys come after today's, so they
+        do not shield it.
         """
         quantity = to_decimal(quantity)
         permanent = self.treatments[account_id] is not TaxTreatment.TAXABLE
-        wanted = quantity
-        washes: list[tuple[LossSale, Decimal, Decimal]] = []
-        for sale in self.for_symbol(symbol).loss_sales:
-            if wanted == 0:
-                break
-            if sale.window_closes < self.as_of:
+        history = self.history
+        if quantity <= 0 or history is None or not self.for_symbol(symbol).loss_sales:
+            return BuyWashes(quantity, permanent)
+        taken = {t.lot_id for t in history.txns if t.lot_id is not None}
+        taken.update(lot.lot_id for lot in history.opening_lots)
+        lot_id = _PROBE_ID
+        while any(belongs_to(other, lot_id) for other in taken):
+            lot_id += "'"
+        buy = Transaction(self.as_of, account_id, symbol, Action.BUY, quantity, ONE, lot_id=lot_id)
+        later = [
+            Transaction(b.date, b.account_id, b.symbol, Action.BUY, b.quantity, ONE)
+            for b in history.scheduled
+        ]
+        ledger = replay(
+            [*history.txns, buy, *later],
+            history.accounts,
+            history.groups,
+            history.method,
+            history.opening_lots,
+        )
+        group = self.for_symbol(symbol)
+        washes = []
+        for match in ledger.matches:
+            if match.replacement_account_id != account_id or not belongs_to(
+                match.replacement_lot_id, lot_id
+            ):
                 continue
-            take = min(wanted, sale.quantity)
-            disallowed, _ = split(sale.loss, take, sale.quantity)
-            if money(disallowed) <= 0:
-                # As the replay: a washed loss that rounds to $0.00 disallows nothing.
-                continue
-            washes.append((sale, take, disallowed))
-            wanted -= take
+            sale = next(
+                (
+                    s
+                    for s in group.loss_sales
+                    if (s.sale_date, s.account_id) == (match.sale_date, match.account_id)
+                    and (belongs_to(s.lot_id, match.lot_id) or belongs_to(match.lot_id, s.lot_id))
+                ),
+                LossSale(
+                    match.sale_date,
+                    match.account_id,
+                    match.symbol,
+                    match.lot_id,
+                    match.quantity,
+                    match.disallowed,
+                ),
+            )
+            washes.append((sale, match.quantity, match.disallowed))
         return BuyWashes(quantity, permanent, tuple(washes))
 
 
@@ -582,6 +647,14 @@ def exposure(
         group_of=groups,
         treatments=treatments,
         purchase_ranks=ranks,
+        history=History(
+            tuple(transactions),
+            accounts,
+            groups,
+            default_method,
+            tuple(opening_lots),
+            tuple(upcoming),
+        ),
     )
 
 
