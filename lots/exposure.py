@@ -95,7 +95,8 @@ class ScheduledBuy:
         account_id: the account buying.
         symbol: the security bought.
         quantity: shares (an estimate for a dividend reinvestment).
-        kind: a label for reports (``reinvest``, ``contribution``).
+        kind: what arranges it (a household file's ``reinvest`` for a dividend
+            reinvestment, ``recurring`` for a recurring contribution's buy).
     """
 
     date: dt.date
@@ -255,17 +256,44 @@ class GroupExposure:
         recent_buys: open, unused shares bought in the last 30 days, in purchase order.
         scheduled: the scheduled buys of the group in the next 30 days with the
             shares each has left after the past loss sales' claims.
+        sheltered: the household's IRA and Roth accounts (a wash by their shares
+            is for good).
     """
 
     name: str
     loss_sales: tuple[LossSale, ...]
     recent_buys: tuple[OpenReplacement, ...]
     scheduled: tuple[tuple[ScheduledBuy, Decimal], ...]
+    sheltered: frozenset[str] = attrs.field(default=frozenset(), repr=False)
 
     @property
     def unwashed_loss(self) -> Decimal:
         """The loss of the loss sales' unwashed shares, in dollars."""
         return sum((sale.loss for sale in self.loss_sales), ZERO)
+
+    @property
+    def free_replacements(self) -> Decimal:
+        """Shares that would wash a loss sale today: recent buys, then scheduled buys left.
+
+        The optimiser's aggregate (it charges ``min(loss shares sold, free)``
+        shares); :meth:`Exposure.sale_washed` is exact per lot (it leaves out
+        other shares of the lot's own purchase and sub-cent washes).
+        """
+        recent = sum((r.quantity for r in self.recent_buys), ZERO)
+        return recent + sum((left for _, left in self.scheduled if left > 0), ZERO)
+
+    @property
+    def permanent_replacements(self) -> Decimal:
+        """The part of :attr:`free_replacements` bought in an IRA or Roth (washes for good)."""
+        return sum((r.quantity for r in self.recent_buys if r.permanent), ZERO) + sum(
+            (left for buy, left in self.scheduled if left > 0 and buy.account_id in self.sheltered),
+            ZERO,
+        )
+
+    @property
+    def blocked_buy(self) -> bool:
+        """Whether a buy today would wash a loss of the last 30 days (a cent or more)."""
+        return any(money(sale.loss) > 0 for sale in self.loss_sales)
 
 
 @attrs.frozen
@@ -633,6 +661,7 @@ def exposure(
             )
 
     names = set(sales) | set(recent) | set(claimed)
+    sheltered = frozenset(a for a, t in treatments.items() if t is not TaxTreatment.TAXABLE)
     return Exposure(
         as_of=as_of,
         groups={
@@ -641,6 +670,7 @@ def exposure(
                 tuple(sales.get(n, ())),
                 tuple(recent.get(n, ())),
                 tuple(claimed.get(n, ())),
+                sheltered,
             )
             for n in sorted(names)
         },
