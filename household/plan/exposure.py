@@ -208,7 +208,7 @@ def measure(household: Household, as_of: dt.date) -> tuple[Exposure, tuple[Note,
     notes: list[Note] = []
     for name, group in found.groups.items():
         if group.blocked_buy:
-            last = max(sale.sale_date for sale in group.loss_sales)
+            last = max(group.loss_sales, key=lambda sale: sale.sale_date)
             unknown = any(
                 (sale.account_id, sale.symbol, sale.sale_date) in past.unknown_basis
                 for sale in group.loss_sales
@@ -218,8 +218,8 @@ def measure(household: Household, as_of: dt.date) -> tuple[Exposure, tuple[Note,
                 Note(
                     Stage.EXPOSURE,
                     NoteCode.RECENT_LOSS_SALE,
-                    f"{name} sold {how} on {last.isoformat()}: no buy of it until "
-                    f"{(last + WINDOW + dt.timedelta(days=1)).isoformat()}",
+                    f"{name} sold {how} on {last.sale_date.isoformat()}: no buy of it until "
+                    f"{last.safe_to_rebuy.isoformat()}",
                     symbol=name,
                 )
             )

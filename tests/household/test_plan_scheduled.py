@@ -187,3 +187,43 @@ def test_a_scheduled_buy_before_the_plan_date_is_refused() -> None:
     with pytest.raises(SchemaError, match=r"scheduled_buys\[0\]") as caught:
         check_plan_date(item, dt.date(2026, 6, 12))
     assert "recent_transactions" in (caught.value.hint or "")
+
+
+def test_a_recent_buy_that_replaced_a_recent_loss_is_no_replacement_today() -> None:
+    # 2026-05-20: the taxable account sold 10 BND at $50 with a basis of $600 (a $100
+    # loss, $10 a share); 2026-05-25: the IRA bought 4 BND. The replay of that history
+    # washes 4 of the 10 loss shares with the IRA's 4, for good ($40): 6 loss shares
+    # ($60) are still unwashed, so a buy of BND today would wash them (blocked), and the
+    # IRA's shares are used: nothing is left to wash a loss sale today. The harvest sells
+    # T1 (a $1,000 loss) with nothing washed: -1,000 x 0.30 = -$300, and buys no BND.
+    recent = [
+        {"date": "2026-05-20", "account_id": "taxable", "symbol": "BND", "action": "sell",
+         "quantity": "10", "price": "50", "cost_basis": "600"},
+        {"date": "2026-05-25", "account_id": "ira", "symbol": "BND", "action": "buy",
+         "quantity": "4", "price": "50"},
+    ]  # fmt: skip
+    item = household_from_dict(document(scheduled_buys=[], recent_transactions=recent))
+    found, notes = measure(item, AS_OF)
+    bnd = found.for_symbol("BND")
+    assert [(s.sale_date, s.quantity, s.loss) for s in bnd.loss_sales] == [
+        (dt.date(2026, 5, 20), D(6), D(60))
+    ]
+    assert bnd.blocked_buy and bnd.free_replacements == 0
+    assert [n.message for n in notes if n.code.value == "recent_loss_sale"] == [
+        "BND sold at a loss on 2026-05-20: no buy of it until 2026-06-20"
+    ]
+    plan = harvest(item, AS_OF)
+    assert not plan.refused, plan.refused_because
+    (sale,) = [s for t in plan.trades for s in t.lots if s.lot.lot_id == "T1"]
+    assert sale.disallowed == 0
+    assert plan.tax == D(-300)
+    assert not any(t.symbol == "BND" and t.action is Action.BUY for t in plan.trades)
+    # A scheduled IRA reinvestment of 8 BND on 06-11 first washes the 6 shares the
+    # 05-20 sale still has (it is earlier), then 2 of today's: 2 x $10 = $20 for good.
+    eight = {**REINVEST, "quantity": "8"}
+    item = household_from_dict(document(scheduled_buys=[eight], recent_transactions=recent))
+    assert measure(item, AS_OF)[0].for_symbol("BND").free_replacements == D(2)
+    plan = harvest(item, AS_OF)
+    (sale,) = [s for t in plan.trades for s in t.lots if s.lot.lot_id == "T1"]
+    assert sale.disallowed == D(20)
+    assert plan.tax == D(-294)
