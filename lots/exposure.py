@@ -354,7 +354,8 @@ class Exposure:
         in the same list (the property test checks single sales).
         """
         taken: dict[tuple[str, str, str], Decimal] = {}
-        scheduled_taken: dict[int, Decimal] = {}
+        # Scheduled shares taken by the earlier sales, per (group, place in its queue).
+        scheduled_taken: dict[tuple[str, int], Decimal] = {}
         results = []
         for lot, quantity, price in sales:
             quantity, price = to_decimal(quantity), to_decimal(price)
@@ -400,11 +401,12 @@ class Exposure:
             for number, (buy, left) in enumerate(group.scheduled):
                 if wanted == 0 or buy.date > last:
                     break
-                left = left - scheduled_taken.get(number, ZERO)
+                left = left - scheduled_taken.get((group.name, number), ZERO)
                 if left <= 0:
                     continue
                 take = min(wanted, left)
-                scheduled_taken[number] = scheduled_taken.get(number, ZERO) + take
+                slot = (group.name, number)
+                scheduled_taken[slot] = scheduled_taken.get(slot, ZERO) + take
                 wanted -= take
                 washes.append(
                     Wash(

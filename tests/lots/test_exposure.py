@@ -445,3 +445,39 @@ def test_a_scheduled_buy_lifts_a_sub_cent_wash_over_the_cent() -> None:
     # Without the reinvestment the same buy washes nothing.
     alone = exposure(txns, accounts, day("2026-03-10"), groups).buy_washes("tax", "VTI", D(4))
     assert (alone.washed, alone.disallowed) == (D(0), D(0))
+
+
+def test_two_loss_sales_today_each_meet_their_own_groups_scheduled_buys() -> None:
+    # Two taxable lots sold today (03-10) at a loss: A, 10 VTI bought at $100, sold at $90
+    # ($10 a share), and B, 10 BND bought at $50, sold at $45 ($5 a share). The IRA will
+    # reinvest in 4 VTI on 03-20 and in 3 BND on 03-25. Each sale meets its own group's
+    # reinvestment: 4 of A's loss shares are washed ($40, for good), 3 of B's ($15). (The
+    # scheduled shares the first sale took were once counted against the second group's.)
+    accounts, groups, txns = parse(
+        """
+        accounts: tax=individual ira=traditional_ira
+        2025-01-02 tax buy 10 VTI @ 100 A
+        2025-01-02 tax buy 10 BND @ 50 B
+        """
+    )
+    as_of = day("2026-03-10")
+    scheduled = [
+        ScheduledBuy(day("2026-03-20"), "ira", "VTI", D(4), "reinvest"),
+        ScheduledBuy(day("2026-03-25"), "ira", "BND", D(3), "reinvest"),
+    ]
+    found = exposure(txns, accounts, as_of, groups, scheduled=scheduled)
+    held = {lot.lot_id: lot for lot in replay(txns, accounts, groups).lots}
+    first, second = found.sales_washed([(held["A"], D(10), D(90)), (held["B"], D(10), D(45))])
+    assert (first.washed, first.permanent) == (D(4), D(4))
+    assert (second.washed, second.permanent) == (D(3), D(3))
+    sales = [
+        Transaction(as_of, "tax", "VTI", Action.SELL, D(10), D(90), lot_id="A"),
+        Transaction(as_of, "tax", "BND", Action.SELL, D(10), D(45), lot_id="B"),
+    ]
+    ledger = reference_replay(
+        [*txns, *sales, *(_buy(b, D(1)) for b in scheduled)], accounts, groups
+    )
+    assert [(d.lot_id, d.quantity, d.adjustment) for d in ledger.dispositions if d.adjustment] == [
+        ("A.1", D(4), D(40)),
+        ("B.1", D(3), D(15)),
+    ]
