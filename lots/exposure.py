@@ -79,6 +79,7 @@ _DAY = dt.timedelta(days=1)
 _DATE_KEY = "\x00date"  # ranks' key for the first event of a date (no account id is empty)
 _NOT_BOUGHT = "\x00gift"  # ranks' key for the lots a gift or an inheritance opened
 _PROBE_ID = "exposure-buy-today"  # the lot id of the buy a query replays (primed if taken)
+_SCHEDULED_ID = "exposure-scheduled-"  # the lot ids of the scheduled buys replayed
 
 
 def _positive(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
@@ -599,11 +600,30 @@ def exposure(
                 )
             )
 
+    # The history with the scheduled buys after it: the state today's trades meet.
+    # A past loss sale claims scheduled shares there (and, where they lift a wash it
+    # skipped for rounding to $0.00 over the cent, its old replacements first), as
+    # the replay says: the replay is asked, not walked again here.
+    last = as_of + WINDOW
+    upcoming = sorted((b for b in scheduled if as_of <= b.date <= last), key=lambda b: b.date)
+    state, prefix = ledger, _SCHEDULED_ID
+    if upcoming:
+        ids = {t.lot_id for t in transactions if t.lot_id is not None}
+        ids.update(lot.lot_id for lot in opening_lots)
+        while any(i.startswith(prefix) for i in ids):
+            prefix = "~" + prefix
+        later = [
+            Transaction(b.date, b.account_id, b.symbol, Action.BUY, b.quantity, ONE,
+                        lot_id=f"{prefix}{number}")
+            for number, b in enumerate(upcoming)
+        ]  # fmt: skip
+        state = replay([*transactions, *later], accounts, groups, default_method, opening_lots)
+
     # Recent buys: open lots bought in the window that are no replacement yet.
-    used = {(m.replacement_account_id, m.replacement_lot_id) for m in ledger.matches}
+    used = {(m.replacement_account_id, m.replacement_lot_id) for m in state.matches}
     recent: dict[str, list[OpenReplacement]] = {}
-    for position, lot in enumerate(ledger.lots):
-        if lot.purchased < start:
+    for position, lot in enumerate(state.lots):
+        if lot.purchased < start or (upcoming and lot.lot_id.startswith(prefix)):
             continue
         if (
             (lot.account_id, lot.lot_id) in used
@@ -630,37 +650,28 @@ def exposure(
     for buys in recent.values():
         buys.sort(key=lambda r: (r.purchase, r.position))
 
-    # Scheduled buys: in date order (stable), claimed first by the past loss sales.
-    last = as_of + WINDOW
-    upcoming = sorted((b for b in scheduled if as_of <= b.date <= last), key=lambda b: b.date)
-    claimed: dict[str, list[tuple[ScheduledBuy, Decimal]]] = {}
-    for buy in upcoming:
-        claimed.setdefault(name(buy.symbol), []).append((buy, buy.quantity))
-    for group_name, group_sales in sales.items():
-        queue = claimed.get(group_name, [])
+    # Scheduled buys: in date order, less what the past loss sales claim of each.
+    taken = [ZERO] * len(upcoming)
+    for match in state.matches if upcoming else ():
+        if not match.replacement_lot_id.startswith(prefix):
+            continue
+        number = int(match.replacement_lot_id[len(prefix) :].split(".")[0])
+        taken[number] += match.quantity
+        group_sales = sales.get(name(match.symbol), [])
         for index, sale in enumerate(group_sales):
-            wanted = sale.quantity
-            washed = permanent = ZERO
-            before = list(queue)
-            for number, (buy, left) in enumerate(queue):
-                if wanted == 0:
-                    break
-                if buy.date > sale.window_closes or left <= 0:
-                    continue
-                take = min(wanted, left)
-                queue[number] = (buy, left - take)
-                wanted -= take
-                washed += take
-                if treatments[buy.account_id] is not TaxTreatment.TAXABLE:
-                    permanent += take
-            if washed and money(split(sale.loss, washed, sale.quantity)[0]) <= 0:
-                # As the replay: a washed loss that rounds to $0.00 disallows nothing
-                # and leaves the scheduled shares free.
-                queue[:] = before
-                washed = permanent = ZERO
-            group_sales[index] = attrs.evolve(
-                sale, scheduled_washed=washed, scheduled_permanent=permanent
-            )
+            if (sale.sale_date, sale.account_id) == (match.sale_date, match.account_id) and (
+                belongs_to(sale.lot_id, match.lot_id) or belongs_to(match.lot_id, sale.lot_id)
+            ):
+                group_sales[index] = attrs.evolve(
+                    sale,
+                    scheduled_washed=sale.scheduled_washed + match.quantity,
+                    scheduled_permanent=sale.scheduled_permanent
+                    + (match.quantity if match.permanent else ZERO),
+                )
+                break
+    claimed: dict[str, list[tuple[ScheduledBuy, Decimal]]] = {}
+    for number, buy in enumerate(upcoming):
+        claimed.setdefault(name(buy.symbol), []).append((buy, buy.quantity - taken[number]))
 
     names = set(sales) | set(recent) | set(claimed)
     sheltered = frozenset(a for a, t in treatments.items() if t is not TaxTreatment.TAXABLE)

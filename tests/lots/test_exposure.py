@@ -481,3 +481,40 @@ def test_two_loss_sales_today_each_meet_their_own_groups_scheduled_buys() -> Non
         ("A.1", D(4), D(40)),
         ("B.1", D(3), D(15)),
     ]
+
+
+def test_a_scheduled_buy_reopens_a_sub_cent_wash_with_its_old_replacement_first() -> None:
+    # 10 VTI (L1, $100 each) sold on 03-02 at $99.99: a $0.10 loss, $0.01 a share. Later
+    # that day 0.1 VTI (R1) is bought: alone it would wash 0.1 x $0.01 = $0.001, which
+    # rounds to $0.00, so the replay washes nothing and R1 stays free. An IRA reinvestment
+    # of 5 VTI is scheduled on 03-20: with it, the 03-02 sale's replacements are R1 (0.1,
+    # bought first) and then the reinvestment's 5: 5.1 shares, $0.051, which rounds to
+    # $0.05, so that wash stands. R1 is used and the 5 scheduled shares are all claimed:
+    # nothing is left to wash a loss sale today of L0 (10 VTI bought in 2025 at $100,
+    # sold at $90). (Claiming the scheduled shares without R1 left R1 free, so L0's sale
+    # was said to be washed 0.1 shares by R1.)
+    accounts, groups, txns = parse(
+        """
+        accounts: tax=individual ira=traditional_ira
+        2025-01-05 tax buy 10 VTI @ 100 L0
+        2026-01-05 tax buy 10 VTI @ 100 L1
+        2026-03-02 tax sell 10 VTI @ 99.99 L1
+        2026-03-02 tax buy 0.1 VTI @ 99.99 R1
+        """
+    )
+    as_of = day("2026-03-10")
+    reinvest = ScheduledBuy(day("2026-03-20"), "ira", "VTI", D(5), "reinvest")
+    found = exposure(txns, accounts, as_of, groups, scheduled=[reinvest])
+    group = found.for_symbol("VTI")
+    (sale,) = group.loss_sales
+    assert (sale.quantity, sale.scheduled_washed, sale.scheduled_permanent) == (D(10), D(5), D(5))
+    assert group.recent_buys == () and group.scheduled == ((reinvest, D(0)),)
+    assert group.free_replacements == 0
+    l0 = next(lot for lot in replay(txns, accounts, groups).lots if lot.lot_id == "L0")
+    assert found.sale_washed(l0, D(10), D(90)).washed == 0
+    today = Transaction(as_of, "tax", "VTI", Action.SELL, D(10), D(90), lot_id="L0")
+    ledger = reference_replay([*txns, today, _buy(reinvest, D(1))], accounts, groups)
+    assert [(m.lot_id, m.replacement_lot_id, m.quantity) for m in ledger.matches] == [
+        ("L1", "R1", D("0.1")),
+        ("L1", "VTI-2026-03-20-1", D(5)),
+    ]
