@@ -25,7 +25,11 @@ the replay's public output (``Ledger(dispositions, lots, matches)``):
   adjustment and no carried-over holding period);
 * the :class:`ScheduledBuy` records passed in, less what the past loss sales
   will claim from them (a scheduled IRA reinvestment five days from now washes
-  a loss sold ten days ago before it washes anything sold today).
+  a loss sold ten days ago before it washes anything sold today). The claims,
+  and the recent buys still free, are read from a replay of the history with
+  the scheduled buys after it, so a past sale whose wash was skipped for
+  rounding to $0.00 and that a scheduled buy lifts over the cent takes its old
+  replacement shares first, as the replay does.
 
 Worked example (the 2-share IRA reinvestment)::
 
