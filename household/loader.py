@@ -58,6 +58,7 @@ from household.strict import (
 )
 from lots.errors import InputError
 from lots.events import transaction_from_fields
+from lots.exposure import ScheduledBuy
 from lots.netting import FilingStatus, YearToDate
 from lots.numbers import to_decimal
 from lots.records import AccountType, Action, Lot, TaxTreatment, Transaction
@@ -668,6 +669,24 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
             )
         )
 
+    scheduled = []
+    for index, spec in enumerate(data.get("scheduled_buys", [])):
+        path = ["scheduled_buys", index]
+        quantity = r.decimal(spec["quantity"], [*path, "quantity"])
+        if quantity <= 0:
+            raise r.fail([*path, "quantity"], f"{quantity} must be positive")
+        scheduled.append(
+            r.build(
+                ScheduledBuy,
+                path,
+                date=r.date(spec["date"], [*path, "date"]),
+                account_id=known_account(spec["account_id"], [*path, "account_id"]),
+                symbol=known_symbol(spec["symbol"], [*path, "symbol"]),
+                quantity=quantity,
+                kind=spec["kind"],
+            )
+        )
+
     methods = {a.account_id: a.lot_method for a in accounts}
     transactions = []
     for index, spec in enumerate(data.get("recent_transactions", [])):
@@ -767,6 +786,7 @@ def _build(data: Mapping[str, Any], r: _Reader) -> Household:  # noqa: C901 - on
         harvest=harvest,
         tax_budget=r.optional_decimal(data, "tax_budget", ["tax_budget"]),
         recent_transactions=transactions,
+        scheduled_buys=scheduled,
         same_sale_replacement=bool(wash_sale.get("same_sale_replacement", False)),
         risk=risk,
         source=r.source,
@@ -800,6 +820,16 @@ def check_plan_date(household: Household, as_of: dt.date) -> None:
                 file=household.source,
                 row=f"recent_transactions[{index}]",
                 field="date",
+            )
+    for index, buy in enumerate(household.scheduled_buys):
+        if buy.date < as_of:
+            raise SchemaError(
+                f"scheduled buy of {buy.symbol} in account {buy.account_id!r} on {buy.date} is "
+                f"before the plan date {as_of}",
+                file=household.source,
+                row=f"scheduled_buys[{index}]",
+                field="date",
+                hint="a buy that has happened belongs in recent_transactions",
             )
 
 
@@ -1022,6 +1052,17 @@ def household_to_dict(household: Household) -> dict[str, Any]:
             )
             for t in household.recent_transactions
         ],
+        "scheduled_buys": [
+            {
+                "date": b.date.isoformat(),
+                "account_id": b.account_id,
+                "symbol": b.symbol,
+                "quantity": dec(b.quantity),
+                "kind": b.kind,
+            }
+            for b in household.scheduled_buys
+        ]
+        or None,
         "wash_sale": ({"same_sale_replacement": True} if household.same_sale_replacement else None),
     }
     return _drop_none(document)

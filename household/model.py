@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 
 from location.inputs import TargetBasis
+from lots.exposure import ScheduledBuy
 from lots.netting import FilingStatus, NettingRates, YearToDate
 from lots.numbers import ONE, ZERO, to_decimal
 from lots.records import Account, AccountType, Lot, TaxTreatment, Transaction
@@ -474,6 +475,9 @@ class Household:
     )
     risk: RiskSettings = attrs.field(factory=RiskSettings)
     recent_transactions: tuple[Transaction, ...] = attrs.field(default=(), converter=tuple)
+    #: Buys already arranged for the coming days (dividend reinvestments, recurring
+    #: contributions): a loss sale today that one of them would wash is charged for it.
+    scheduled_buys: tuple[ScheduledBuy, ...] = attrs.field(default=(), converter=tuple)
     #: ``wash_sale.same_sale_replacement`` of the file (see ``lots.washsale.replay``).
     same_sale_replacement: bool = False
     name: str = ""

@@ -67,6 +67,7 @@ MONEY_COLUMNS = frozenset(
         "managed_after",
         "base_tax",
         "optimiser_tax",
+        "after_tax_value",
         "limit_price",
         "value",
         "objective",
@@ -106,6 +107,8 @@ WEIGHT_COLUMNS = frozenset(
         "weight",
         "rate",
         "fraction",
+        "tracking_error_before",
+        "tracking_error_after",
     }
 )
 DEFAULT_WIDTH = 200

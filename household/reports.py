@@ -161,6 +161,9 @@ def summary_row(plan: Plan) -> dict[str, Any]:
         "gap": Decimal(repr(solve.gap)),
         "solver_status": solve.status,
         "refused_because": plan.refused_because,
+        "after_tax_value": plan.after_tax_value,
+        "tracking_error_before": plan.tracking_error_before,
+        "tracking_error_after": plan.tracking_error_after,
     }
     for key, value in plan.extra.items():
         row[key] = value

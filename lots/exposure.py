@@ -25,7 +25,11 @@ the replay's public output (``Ledger(dispositions, lots, matches)``):
   adjustment and no carried-over holding period);
 * the :class:`ScheduledBuy` records passed in, less what the past loss sales
   will claim from them (a scheduled IRA reinvestment five days from now washes
-  a loss sold ten days ago before it washes anything sold today).
+  a loss sold ten days ago before it washes anything sold today). The claims,
+  and the recent buys still free, are read from a replay of the history with
+  the scheduled buys after it, so a past sale whose wash was skipped for
+  rounding to $0.00 and that a scheduled buy lifts over the cent takes its old
+  replacement shares first, as the replay does.
 
 Worked example (the 2-share IRA reinvestment)::
 
@@ -45,7 +49,13 @@ unwashed loss a buy of ``q`` shares today would disallow, and whether for
 good). Their predictions equal what ``lots.washsale.replay`` does with the
 trade appended to the history (history first, then today's trade, then the
 scheduled buys); ``tests/lots/test_exposure.py`` checks exactly that on random
-histories.
+histories, against the plain reference replay of ``tests/lots/reference.py``.
+The sale side walks the three ingredients above; the buy side asks the replay
+itself (the history, the buy, the scheduled buys), because a buy today can
+re-open a past sale's wash that was skipped for rounding to $0.00 and then
+takes that sale's old replacements first: walking that again here would be a
+second implementation of the rule. :meth:`Exposure.buy_schedule` gives the
+buy side as piecewise-linear steps for a MILP, exact at each step's end.
 
 Assumptions: ``as_of`` is on or after the history's last event; today's
 trades come after every event of the history dated today. Candidates are taken
@@ -64,14 +74,16 @@ from decimal import Decimal
 
 import attrs
 
-from lots.numbers import ZERO, money, split, to_decimal
-from lots.records import Account, Lot, TaxTreatment, Transaction
-from lots.relief import LotMethod
+from lots.numbers import ONE, ZERO, money, split, to_decimal
+from lots.records import Account, Action, Lot, TaxTreatment, Transaction
+from lots.relief import LotMethod, belongs_to
 from lots.washsale import WINDOW, Ledger, replay
 
 _DAY = dt.timedelta(days=1)
 _DATE_KEY = "\x00date"  # ranks' key for the first event of a date (no account id is empty)
 _NOT_BOUGHT = "\x00gift"  # ranks' key for the lots a gift or an inheritance opened
+_PROBE_ID = "exposure-buy-today"  # the lot id of the buy a query replays (primed if taken)
+_SCHEDULED_ID = "exposure-scheduled-"  # the lot ids of the scheduled buys replayed
 
 
 def _positive(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
@@ -88,7 +100,8 @@ class ScheduledBuy:
         account_id: the account buying.
         symbol: the security bought.
         quantity: shares (an estimate for a dividend reinvestment).
-        kind: a label for reports (``reinvest``, ``contribution``).
+        kind: what arranges it (a household file's ``reinvest`` for a dividend
+            reinvestment, ``recurring`` for a recurring contribution's buy).
     """
 
     date: dt.date
@@ -248,17 +261,56 @@ class GroupExposure:
         recent_buys: open, unused shares bought in the last 30 days, in purchase order.
         scheduled: the scheduled buys of the group in the next 30 days with the
             shares each has left after the past loss sales' claims.
+        sheltered: the household's IRA and Roth accounts (a wash by their shares
+            is for good).
     """
 
     name: str
     loss_sales: tuple[LossSale, ...]
     recent_buys: tuple[OpenReplacement, ...]
     scheduled: tuple[tuple[ScheduledBuy, Decimal], ...]
+    sheltered: frozenset[str] = attrs.field(default=frozenset(), repr=False)
 
     @property
     def unwashed_loss(self) -> Decimal:
         """The loss of the loss sales' unwashed shares, in dollars."""
         return sum((sale.loss for sale in self.loss_sales), ZERO)
+
+    @property
+    def free_replacements(self) -> Decimal:
+        """Shares that would wash a loss sale today: recent buys, then scheduled buys left.
+
+        The optimiser's aggregate (it charges ``min(loss shares sold, free)``
+        shares); :meth:`Exposure.sale_washed` is exact per lot (it leaves out
+        other shares of the lot's own purchase and sub-cent washes).
+        """
+        recent = sum((r.quantity for r in self.recent_buys), ZERO)
+        return recent + sum((left for _, left in self.scheduled if left > 0), ZERO)
+
+    @property
+    def permanent_replacements(self) -> Decimal:
+        """The part of :attr:`free_replacements` bought in an IRA or Roth (washes for good)."""
+        return sum((r.quantity for r in self.recent_buys if r.permanent), ZERO) + sum(
+            (left for buy, left in self.scheduled if left > 0 and buy.account_id in self.sheltered),
+            ZERO,
+        )
+
+    @property
+    def blocked_buy(self) -> bool:
+        """Whether a buy today would wash a loss of the last 30 days (a cent or more)."""
+        return any(money(sale.loss) > 0 for sale in self.loss_sales)
+
+
+@attrs.frozen
+class History:
+    """The replay's inputs an :class:`Exposure` was computed from (for its buy queries)."""
+
+    txns: tuple[Transaction, ...]
+    accounts: Mapping[str, Account]
+    groups: Mapping[str, str]
+    method: LotMethod
+    opening_lots: tuple[Lot, ...]
+    scheduled: tuple[ScheduledBuy, ...]  # those in the window, in date order
 
 
 @attrs.frozen
@@ -270,6 +322,7 @@ class Exposure:
     group_of: Mapping[str, str]
     treatments: Mapping[str, TaxTreatment]
     purchase_ranks: Mapping[tuple[str, str], int] = attrs.field(factory=dict, repr=False)
+    history: History | None = attrs.field(default=None, repr=False)
 
     def group_name(self, symbol: str) -> str:
         """The identical group of a symbol (the symbol itself when it has none)."""
@@ -306,7 +359,8 @@ class Exposure:
         in the same list (the property test checks single sales).
         """
         taken: dict[tuple[str, str, str], Decimal] = {}
-        scheduled_taken: dict[int, Decimal] = {}
+        # Scheduled shares taken by the earlier sales, per (group, place in its queue).
+        scheduled_taken: dict[tuple[str, int], Decimal] = {}
         results = []
         for lot, quantity, price in sales:
             quantity, price = to_decimal(quantity), to_decimal(price)
@@ -352,11 +406,12 @@ class Exposure:
             for number, (buy, left) in enumerate(group.scheduled):
                 if wanted == 0 or buy.date > last:
                     break
-                left = left - scheduled_taken.get(number, ZERO)
+                left = left - scheduled_taken.get((group.name, number), ZERO)
                 if left <= 0:
                     continue
                 take = min(wanted, left)
-                scheduled_taken[number] = scheduled_taken.get(number, ZERO) + take
+                slot = (group.name, number)
+                scheduled_taken[slot] = scheduled_taken.get(slot, ZERO) + take
                 wanted -= take
                 washes.append(
                     Wash(
@@ -393,16 +448,23 @@ class Exposure:
 
         The first ``shares`` bought today disallow ``loss per share`` each, the
         next step's shares the next step's, and so on; shares beyond the last step
-        disallow nothing (nor does a step whose disallowed loss rounds to $0.00,
-        as in the replay). A piecewise-linear function of the quantity bought
-        (not concave in general: sales are taken in date order, not by loss), for
-        a MILP's encoding of :meth:`buy_washes`.
+        disallow nothing. A piecewise-linear function of the quantity bought (not
+        concave in general: sales are taken in date order, not by loss), for a
+        MILP's encoding of :meth:`buy_washes`.
+
+        The steps are the washes of one probe buy large enough to wash every
+        unwashed loss share of the group (:meth:`buy_washes` of that many
+        shares), so the schedule is exact at every step's end: a buy of the
+        first ``k`` steps' shares washes exactly those steps. Between two ends a
+        step is taken in part, and where that part's loss rounds to $0.00 the
+        replay washes nothing there and the buy's shares go on to the next sale.
         """
-        return tuple(
-            (sale.quantity, sale.loss_per_share)
-            for sale in self.for_symbol(symbol).loss_sales
-            if sale.window_closes >= self.as_of
-        )
+        group = self.for_symbol(symbol)
+        wanted = sum((sale.quantity for sale in group.loss_sales), ZERO)
+        if wanted == 0 or not self.treatments:
+            return ()
+        probe = self.buy_washes(next(iter(self.treatments)), symbol, wanted)
+        return tuple((shares, loss / shares) for _, shares, loss in probe.washes)
 
     def replacement_schedule(self, lot: Lot) -> tuple[tuple[Decimal, bool], ...]:
         """The replacements a loss sale of ``lot`` today meets, as ``(shares, permanent)`` steps.
@@ -427,27 +489,65 @@ class Exposure:
     def buy_washes(self, account_id: str, symbol: str, quantity: Decimal) -> BuyWashes:
         """How much unwashed loss a buy today of ``quantity`` shares would disallow.
 
-        The buy washes the loss sales' unwashed shares earliest sale first (a
-        sale's shares in relief order), one share per share bought; a buy in an
-        IRA or Roth disallows the loss for good. Scheduled buys come after
-        today's, so they do not shield it.
+        Answered by the replay itself (one implementation of the rule): the
+        history, then the buy (after every event of the history, today), then the
+        scheduled buys of the window, replayed by :func:`lots.washsale.replay`;
+        the matches whose replacement is the buy are its washes. So every rule of
+        the replay holds here too, the subtle ones included: a past loss whose
+        wash was skipped because its washed loss rounded to $0.00 takes the old
+        replacement shares again, before today's, once today's buy makes the
+        washed loss a cent or more; a scheduled buy adds to the shares washing
+        the same sale (and so to whether its washed loss rounds to $0.00); the
+        buy's shares go to the earliest sale first. A buy in an IRA or Roth
+        disallows the loss for good. Scheduled buys come after today's, so they
+        do not shield it.
         """
         quantity = to_decimal(quantity)
         permanent = self.treatments[account_id] is not TaxTreatment.TAXABLE
-        wanted = quantity
-        washes: list[tuple[LossSale, Decimal, Decimal]] = []
-        for sale in self.for_symbol(symbol).loss_sales:
-            if wanted == 0:
-                break
-            if sale.window_closes < self.as_of:
+        history = self.history
+        if quantity <= 0 or history is None or not self.for_symbol(symbol).loss_sales:
+            return BuyWashes(quantity, permanent)
+        taken = {t.lot_id for t in history.txns if t.lot_id is not None}
+        taken.update(lot.lot_id for lot in history.opening_lots)
+        lot_id = _PROBE_ID
+        while any(belongs_to(other, lot_id) for other in taken):
+            lot_id += "'"
+        buy = Transaction(self.as_of, account_id, symbol, Action.BUY, quantity, ONE, lot_id=lot_id)
+        later = [
+            Transaction(b.date, b.account_id, b.symbol, Action.BUY, b.quantity, ONE)
+            for b in history.scheduled
+        ]
+        ledger = replay(
+            [*history.txns, buy, *later],
+            history.accounts,
+            history.groups,
+            history.method,
+            history.opening_lots,
+        )
+        group = self.for_symbol(symbol)
+        washes = []
+        for match in ledger.matches:
+            if match.replacement_account_id != account_id or not belongs_to(
+                match.replacement_lot_id, lot_id
+            ):
                 continue
-            take = min(wanted, sale.quantity)
-            disallowed, _ = split(sale.loss, take, sale.quantity)
-            if money(disallowed) <= 0:
-                # As the replay: a washed loss that rounds to $0.00 disallows nothing.
-                continue
-            washes.append((sale, take, disallowed))
-            wanted -= take
+            sale = next(
+                (
+                    s
+                    for s in group.loss_sales
+                    if (s.sale_date, s.account_id) == (match.sale_date, match.account_id)
+                    and (belongs_to(s.lot_id, match.lot_id) or belongs_to(match.lot_id, s.lot_id))
+                ),
+                LossSale(
+                    match.sale_date,
+                    match.account_id,
+                    match.symbol,
+                    match.lot_id,
+                    match.quantity,
+                    match.disallowed,
+                ),
+            )
+            washes.append((sale, match.quantity, match.disallowed))
         return BuyWashes(quantity, permanent, tuple(washes))
 
 
@@ -504,11 +604,30 @@ def exposure(
                 )
             )
 
+    # The history with the scheduled buys after it: the state today's trades meet.
+    # A past loss sale claims scheduled shares there (and, where they lift a wash it
+    # skipped for rounding to $0.00 over the cent, its old replacements first), as
+    # the replay says: the replay is asked, not walked again here.
+    last = as_of + WINDOW
+    upcoming = sorted((b for b in scheduled if as_of <= b.date <= last), key=lambda b: b.date)
+    state, prefix = ledger, _SCHEDULED_ID
+    if upcoming:
+        ids = {t.lot_id for t in transactions if t.lot_id is not None}
+        ids.update(lot.lot_id for lot in opening_lots)
+        while any(i.startswith(prefix) for i in ids):
+            prefix = "~" + prefix
+        later = [
+            Transaction(b.date, b.account_id, b.symbol, Action.BUY, b.quantity, ONE,
+                        lot_id=f"{prefix}{number}")
+            for number, b in enumerate(upcoming)
+        ]  # fmt: skip
+        state = replay([*transactions, *later], accounts, groups, default_method, opening_lots)
+
     # Recent buys: open lots bought in the window that are no replacement yet.
-    used = {(m.replacement_account_id, m.replacement_lot_id) for m in ledger.matches}
+    used = {(m.replacement_account_id, m.replacement_lot_id) for m in state.matches}
     recent: dict[str, list[OpenReplacement]] = {}
-    for position, lot in enumerate(ledger.lots):
-        if lot.purchased < start:
+    for position, lot in enumerate(state.lots):
+        if lot.purchased < start or (upcoming and lot.lot_id.startswith(prefix)):
             continue
         if (
             (lot.account_id, lot.lot_id) in used
@@ -535,39 +654,31 @@ def exposure(
     for buys in recent.values():
         buys.sort(key=lambda r: (r.purchase, r.position))
 
-    # Scheduled buys: in date order (stable), claimed first by the past loss sales.
-    last = as_of + WINDOW
-    upcoming = sorted((b for b in scheduled if as_of <= b.date <= last), key=lambda b: b.date)
-    claimed: dict[str, list[tuple[ScheduledBuy, Decimal]]] = {}
-    for buy in upcoming:
-        claimed.setdefault(name(buy.symbol), []).append((buy, buy.quantity))
-    for group_name, group_sales in sales.items():
-        queue = claimed.get(group_name, [])
+    # Scheduled buys: in date order, less what the past loss sales claim of each.
+    taken = [ZERO] * len(upcoming)
+    for match in state.matches if upcoming else ():
+        if not match.replacement_lot_id.startswith(prefix):
+            continue
+        number = int(match.replacement_lot_id[len(prefix) :].split(".")[0])
+        taken[number] += match.quantity
+        group_sales = sales.get(name(match.symbol), [])
         for index, sale in enumerate(group_sales):
-            wanted = sale.quantity
-            washed = permanent = ZERO
-            before = list(queue)
-            for number, (buy, left) in enumerate(queue):
-                if wanted == 0:
-                    break
-                if buy.date > sale.window_closes or left <= 0:
-                    continue
-                take = min(wanted, left)
-                queue[number] = (buy, left - take)
-                wanted -= take
-                washed += take
-                if treatments[buy.account_id] is not TaxTreatment.TAXABLE:
-                    permanent += take
-            if washed and money(split(sale.loss, washed, sale.quantity)[0]) <= 0:
-                # As the replay: a washed loss that rounds to $0.00 disallows nothing
-                # and leaves the scheduled shares free.
-                queue[:] = before
-                washed = permanent = ZERO
-            group_sales[index] = attrs.evolve(
-                sale, scheduled_washed=washed, scheduled_permanent=permanent
-            )
+            if (sale.sale_date, sale.account_id) == (match.sale_date, match.account_id) and (
+                belongs_to(sale.lot_id, match.lot_id) or belongs_to(match.lot_id, sale.lot_id)
+            ):
+                group_sales[index] = attrs.evolve(
+                    sale,
+                    scheduled_washed=sale.scheduled_washed + match.quantity,
+                    scheduled_permanent=sale.scheduled_permanent
+                    + (match.quantity if match.permanent else ZERO),
+                )
+                break
+    claimed: dict[str, list[tuple[ScheduledBuy, Decimal]]] = {}
+    for number, buy in enumerate(upcoming):
+        claimed.setdefault(name(buy.symbol), []).append((buy, buy.quantity - taken[number]))
 
     names = set(sales) | set(recent) | set(claimed)
+    sheltered = frozenset(a for a, t in treatments.items() if t is not TaxTreatment.TAXABLE)
     return Exposure(
         as_of=as_of,
         groups={
@@ -576,12 +687,21 @@ def exposure(
                 tuple(sales.get(n, ())),
                 tuple(recent.get(n, ())),
                 tuple(claimed.get(n, ())),
+                sheltered,
             )
             for n in sorted(names)
         },
         group_of=groups,
         treatments=treatments,
         purchase_ranks=ranks,
+        history=History(
+            tuple(transactions),
+            accounts,
+            groups,
+            default_method,
+            tuple(opening_lots),
+            tuple(upcoming),
+        ),
     )
 
 

@@ -10,9 +10,10 @@
   a limit price is suggested: the price plus the half spread for a buy, less
   it for a sale (rounded to the cent, in the trade's favour).
 * **The replay.** The plan's sales (one per lot, by specific identification)
-  and buys go through :func:`lots.washsale.replay` from the household's open
-  lots and recent purchases; its dispositions give each lot's reported gain
-  and wash-sale adjustment, and :mod:`lots.netting` the tax.
+  and buys go through :func:`lots.washsale.replay` after the household's
+  history, then the scheduled buys (:func:`household.plan.exposure.replay_plan`);
+  its dispositions give each lot's reported gain and wash-sale adjustment, and
+  :mod:`lots.netting` the tax.
 
 Worked example: the demo's 403(b) and Roth both buying VTPSX would be one
 block of their total; VCADX, with a 0 bps spread, needs no limit; CMF at 3 bps
@@ -28,6 +29,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from household.model import Household
 from household.plan.costs import CostModel, trade_cost
 from household.plan.exposure import Exposure, group_of
+from household.plan.exposure import replay_plan as replay_history
 from household.plan.notes import Note, NoteCode, Stage
 from household.plan.records import BlockLine, SoldLot, Trade
 from household.plan.rounding import Quantities
@@ -36,7 +38,6 @@ from lots.netting import pieces
 from lots.numbers import CENT, ZERO, split
 from lots.records import Action, Disposition, TaxTreatment, Term, Transaction
 from lots.terms import term_of
-from lots.washsale import replay
 
 BPS = Decimal(10_000)
 
@@ -98,18 +99,8 @@ def transactions(household: Household, quantities: Quantities, as_of: dt.date) -
 def replay_plan(
     household: Household, quantities: Quantities, exposure: Exposure, as_of: dt.date
 ) -> tuple[Disposition, ...]:
-    """The plan replayed through the wash-sale ledger (see the module docstring)."""
-    txns = transactions(household, quantities, as_of)
-    if not txns:
-        return ()
-    groups = {s.symbol: s.identity for s in household.securities.values()}
-    ledger = replay(
-        txns,
-        household.accounts,
-        identical_group=groups,
-        opening_lots=(*household.lots, *exposure.replay_lots),
-    )
-    return ledger.dispositions
+    """The plan replayed after the household's history (``exposure.replay_plan``)."""
+    return replay_history(household, transactions(household, quantities, as_of), as_of)
 
 
 def gains(dispositions: Sequence[Disposition]) -> tuple[Decimal, Decimal]:

@@ -99,6 +99,7 @@ from household.plan.snapshot import Snapshot
 from household.plan.taxfacts import TaxFacts
 from lots.netting import pieces
 from lots.records import Lot, TaxTreatment, Term
+from lots.relief import belongs_to
 from lots.terms import term_of
 
 #: Penalty per dollar of slack on constraints that must hold (outer bands, cash, budget).
@@ -288,6 +289,33 @@ class Inputs:
     inner_penalty: float
     embedded: float
     margin: float
+    #: per lot (index into ``lots``), the shares of ``free_replacements`` that are the
+    #: lot's own purchase: never a replacement for its own sale, and none once sold
+    own_replacements: Mapping[int, float] = attrs.field(factory=dict)
+
+
+def _own_replacements(lots: Sequence[LotVar], exposure: Exposure) -> dict[int, float]:
+    """Per taxable lot, the shares of its group's free replacements that it holds itself.
+
+    The replay never takes the shares a sale sells, nor other shares of the
+    lot's own purchase, as that sale's replacements: a lot bought 10 days ago
+    and sold at a loss today is not washed by itself.
+    """
+    recent: dict[str, list[tuple[str, str, float]]] = {}
+    for name, group in exposure.groups.items():
+        for buy in getattr(group, "recent_buys", ()):
+            recent.setdefault(name, []).append((buy.account_id, buy.lot_id, float(buy.quantity)))
+    own: dict[int, float] = {}
+    for i, var in enumerate(lots):
+        shares = sum(
+            quantity
+            for account_id, lot_id, quantity in recent.get(exposure.group_name(var.symbol), ())
+            if account_id == var.account_id
+            and (belongs_to(lot_id, var.lot.lot_id) or belongs_to(var.lot.lot_id, lot_id))
+        )
+        if shares > 0:
+            own[i] = min(shares, var.upper)
+    return own
 
 
 def growth_by_account(household: Household) -> dict[tuple[str, str], float]:
@@ -557,6 +585,7 @@ def inputs_of(
             whole=whole,
             groups={s: group_of(household, s) for s in household.securities},
             free_replacements={g: float(e.free_replacements) for g, e in exposure.groups.items()},
+            own_replacements=_own_replacements(lots, exposure),
             blocked_groups=blocked,
             sectors={s.symbol: s.sector for s in household.securities.values() if s.sector},
             security_cap=_opt(household.constraints.max_security_weight),
@@ -1124,7 +1153,23 @@ def _build(inputs: Inputs, *, relaxed: frozenset[Family] = frozenset()) -> _Buil
                     row_all[w] = 1.0
                     row_sold[w] = 1.0
                     row_sold[lot_column[i]] = -1.0
-                m.row({**row_all, beta: -free}, 0.0, math.inf)  # sum w >= R beta
+                # Replacements the plan's own sales take away (R_eff = R - own): a recent
+                # gain lot's shares sold (never replacements), and the whole of a recent loss
+                # lot once it is sold at all (its own purchase never replaces it; a binary).
+                member_set = set(members)
+                for i, own in inputs.own_replacements.items():
+                    if inputs.groups.get(inputs.lots[i].symbol, inputs.lots[i].symbol) != group:
+                        continue
+                    column = lot_column[i]
+                    if i in member_set:
+                        sold = m.var(0.0, 1.0, 0.0, True)
+                        m.row({column: 1.0, sold: -m.upper[column]}, -math.inf, 0.0)
+                        # and only if it is: a share sold at least (a part of one if it holds less)
+                        m.row({column: 1.0, sold: -min(1.0, m.upper[column])}, 0.0, math.inf)
+                        row_all[sold] = row_all.get(sold, 0.0) + own
+                    elif m.upper[column] > 0:
+                        row_all[column] = row_all.get(column, 0.0) + own / m.upper[column]
+                m.row({**row_all, beta: -free}, 0.0, math.inf)  # sum w >= R_eff beta
                 m.row({**row_sold, beta: total}, 0.0, math.inf)  # sum w >= sum x - total beta
     # tax: the pieces of lots.netting
     tax_column: int | None = None

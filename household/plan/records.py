@@ -202,6 +202,11 @@ class Plan:
         tax: what the plan adds to this year's tax (``lots.netting``).
         base_tax: this year's netted tax without the plan.
         solve: the optimiser's facts.
+        after_tax_value: the post-trade household's after-tax value at the horizon,
+            by the objective's own factors (``household.plan.pipeline.after_tax_value``).
+        tracking_error_before: the tracking error of the class weights before
+            the plan against target, as a fraction (``location.risk``).
+        tracking_error_after: the same after the plan.
         extra: other facts for the summary.
     """
 
@@ -227,6 +232,9 @@ class Plan:
     tax: Decimal
     base_tax: Decimal
     solve: Solve
+    after_tax_value: Decimal | None = None
+    tracking_error_before: Decimal | None = None
+    tracking_error_after: Decimal | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
     @property

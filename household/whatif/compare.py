@@ -3,12 +3,16 @@
 :func:`compare` takes two plans (a :class:`household.plan.Plan`, or its JSON
 document) and returns a :class:`Comparison` of:
 
-- the after-tax value at the horizon (``summary.after_tax_value``, once the
-  planner reports it; "not available" before);
+- the after-tax value at the horizon (``summary.after_tax_value``: the
+  post-trade household by the optimiser's own growth factors, see
+  :func:`household.plan.pipeline.after_tax_value`; "not available" for a plan
+  document from before the planner reported it);
 - the tax now, short-term, long-term and in total (``tax_impact``);
 - the trading cost (``summary.cost``);
 - the tracking error before and after (``summary.tracking_error_before`` and
-  ``_after``, once the planner reports them);
+  ``_after``: fractions under the household's covariance, see
+  :func:`household.plan.pipeline.tracking_errors`; "not available" for older
+  plan documents);
 - the trades (``summary.trades``) and the location after the trades, per account
   and class (``location[].value_after``);
 - the trades that differ, keyed by account, symbol and side.

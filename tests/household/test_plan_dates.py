@@ -63,13 +63,16 @@ SALE = {
 def test_only_recent_losses_block_a_buy(extra: dict[str, str], blocked: bool, known: bool) -> None:
     household = household_with({**SALE, **extra})
     exposure, notes = measure(household, AS_OF)
-    bnd = exposure.of("BND")
+    bnd = exposure.for_symbol("BND")
     assert bnd.blocked_buy is blocked
     if blocked:
         # 10 shares sold at a loss, none replaced since: a buy today would wash them.
-        assert bnd.unreplaced_loss_shares == D(10)
-        assert bnd.loss_known is known
+        (sale,) = bnd.loss_sales
+        assert sale.quantity == D(10)
+        if known:
+            assert sale.loss == D(5)  # 500 - 495
         assert [n.code.value for n in notes] == ["recent_loss_sale"]
+        assert ("no cost_basis" in notes[0].message) is not known
     plan = rebalance(household, AS_OF)
     assert all(t.symbol != "BND" or t.action.value != "buy" for t in plan.trades) or not blocked
 
@@ -88,7 +91,7 @@ def test_a_recent_loss_inside_an_ira_blocks_nothing() -> None:
     # Sold at a loss (500 against 900) but inside the IRA: never a wash sale.
     data["recent_transactions"] = [{**SALE, "account_id": "ira", "cost_basis": "900"}]
     household = household_from_dict(data, source=str(FIXTURE))
-    assert not measure(household, AS_OF)[0].of("BND").blocked_buy
+    assert not measure(household, AS_OF)[0].for_symbol("BND").blocked_buy
 
 
 def test_import_fills_the_basis_of_each_recent_sell(tmp_path: Path) -> None:
