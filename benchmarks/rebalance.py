@@ -1,6 +1,7 @@
 """Speed of one household rebalance plan, the share in HiGHS, and its value against a naive plan.
 
-Random households (seeded, so every run plans the same ones): 5 accounts (two
+Random households (seeded, so every run plans the same ones; the one generator,
+:mod:`household.sweep.synthetic`, with ``years=6, min_days=1``): 5 accounts (two
 taxable, a traditional IRA, a Roth IRA, a 401k with a three-class menu), 6
 asset classes with 2 to 3 symbols each, about 150 lots bought over six years at
 prices from an equity-like random walk (so some lots are at a loss, most at a
@@ -29,9 +30,7 @@ time, and the value gained (median and total).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
-import random
 import statistics
 import sys
 import time
@@ -44,140 +43,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from household.model import Household  # noqa: E402
 from household.plan import rebalance  # noqa: E402
 from household.plan.optimise import highs_seconds  # noqa: E402
+from household.sweep import synthetic  # noqa: E402
 
-AS_OF = dt.date(2026, 6, 1)
-CLASSES = {
-    "us_stocks": ["VTI", "ITOT", "SCHB"],
-    "intl_stocks": ["VXUS", "IXUS"],
-    "small_value": ["AVUV", "DFSV"],
-    "reits": ["VNQ", "SCHH"],
-    "bonds": ["BND", "AGG", "SCHZ"],
-    "munis": ["VTEB", "MUB"],
-}
-TARGETS = {
-    "us_stocks": "0.35",
-    "intl_stocks": "0.20",
-    "small_value": "0.05",
-    "reits": "0.05",
-    "bonds": "0.25",
-    "munis": "0.10",
-}
-ACCOUNTS = [
-    ("joint", "joint"),
-    ("alex", "individual"),
-    ("ira", "traditional_ira"),
-    ("roth", "roth_ira"),
-    ("k401", "401k"),
-]
+AS_OF = synthetic.AS_OF
 
 
 def household(seed: int, n_lots: int) -> Household:
-    """One random household (deterministic for a seed)."""
-    rng = random.Random(seed)
-    securities: list[dict[str, Any]] = []
-    prices: dict[str, float] = {}
-    for asset_class, symbols in CLASSES.items():
-        for symbol in symbols:
-            price = rng.uniform(20, 300)
-            prices[symbol] = price
-            securities.append(
-                {
-                    "symbol": symbol,
-                    "asset_class": asset_class,
-                    "price": f"{price:.2f}",
-                    "substitutes": [s for s in symbols if s != symbol],
-                    "sector": "fixed_income" if asset_class in ("bonds", "munis") else "equity",
-                    "half_spread_bps": f"{rng.uniform(0.3, 3):.1f}",
-                    "adv": str(rng.randint(300_000, 5_000_000)),
-                    "volatility": f"{rng.uniform(0.05, 0.25):.2f}",
-                    **({"identical_group": "us-total"} if symbol in ("VTI", "ITOT") else {}),
-                }
-            )
-    symbols = [s["symbol"] for s in securities]
-    lots = []
-    for index in range(n_lots):
-        account_id, _ = ACCOUNTS[rng.randrange(len(ACCOUNTS))]
-        pool = symbols if account_id != "k401" else ["VTI", "BND", "VXUS"]
-        symbol = rng.choice(pool)
-        days = rng.randint(1, 6 * 365)
-        # equity-like walk back in time: 7% drift, 18% volatility a year
-        years = days / 365
-        factor = 2.718281828 ** (-0.07 * years + 0.18 * (years**0.5) * rng.gauss(0, 1))
-        quantity = rng.randint(5, 200)
-        lots.append(
-            {
-                "account_id": account_id,
-                "symbol": symbol,
-                "lot_id": f"L{index}",
-                "quantity": str(quantity),
-                "purchased": (AS_OF - dt.timedelta(days=days)).isoformat(),
-                "cost_basis": f"{quantity * prices[symbol] * factor:.2f}",
-            }
-        )
-    recent = [
-        {
-            "date": (AS_OF - dt.timedelta(days=rng.randint(1, 30))).isoformat(),
-            "account_id": rng.choice(ACCOUNTS)[0],
-            "symbol": rng.choice(symbols),
-            "action": "buy",
-            "quantity": "2",
-            "price": "50",
-        }
-        for _ in range(3)
-    ]
-    data = {
-        "schema_version": 1,
-        "household_id": f"bench-{seed}",
-        "as_of": AS_OF.isoformat(),
-        "horizon_years": 20,
-        "tax": {"ordinary": "0.32", "qualified": "0.15", "state": "0.05", "niit": "0.038"},
-        "asset_classes": {
-            "us_stocks": {"expected_return": "0.07", "qualified_yield": "0.014"},
-            "intl_stocks": {"expected_return": "0.072", "qualified_yield": "0.022"},
-            "small_value": {
-                "expected_return": "0.08",
-                "qualified_yield": "0.017",
-                "turnover": "0.2",
-            },
-            "reits": {"expected_return": "0.065", "ordinary_yield": "0.035"},
-            "bonds": {"expected_return": "0.042", "ordinary_yield": "0.039"},
-            "munis": {"expected_return": "0.032", "tax_exempt_yield": "0.031"},
-        },
-        "targets": TARGETS,
-        "accounts": [
-            {
-                "account_id": account_id,
-                "type": kind,
-                "cash": f"{rng.randint(0, 20_000)}.00",
-                **({"menu": ["us_stocks", "bonds", "intl_stocks"]} if account_id == "k401" else {}),
-                **({"lot_method": "min_tax"} if kind in ("joint", "individual") else {}),
-            }
-            for account_id, kind in ACCOUNTS
-        ],
-        "securities": securities,
-        "lots": lots,
-        "bands": {"absolute": "0.03", "relative": "0.20", "outer_absolute": "0.06"},
-        "constraints": {
-            "min_trade": "250",
-            "fractional_shares": False,
-            "max_security_weight": "0.30",
-            "cash_reserve": {"joint": "1000"},
-        },
-        "costs": {
-            "commission_per_trade": "1",
-            "commission_per_share": "0.005",
-            "half_spread_bps": "2",
-            "impact_coefficient": "0.1",
-        },
-        "cash_flows": [
-            {"account_id": "k401", "date": "2026-06-15", "amount": "1500", "kind": "contribution"},
-            {"account_id": "alex", "date": "2026-06-10", "amount": "-4000", "kind": "withdrawal"},
-        ],
-        "harvest": {"min_loss_dollars": "500", "min_loss_percent": "0.05"},
-        "tax_budget": "5000",
-        "recent_transactions": recent,
-    }
-    return Household.from_dict(data)
+    """One random household (deterministic for a seed): the sweep's generator, six years back."""
+    return synthetic.household(seed, lots=n_lots, years=6, min_days=1, household_id=f"bench-{seed}")
 
 
 def naive_plan(item: Household, plan: Any) -> Any:
