@@ -38,19 +38,33 @@ from lots.netting import pieces
 from lots.numbers import CENT, ZERO, split
 from lots.records import Action, Disposition, TaxTreatment, Term, Transaction
 from lots.terms import term_of
+from lots.washsale import WINDOW
 
 BPS = Decimal(10_000)
 
 
-def sale_order(household: Household, quantities: Quantities) -> list[tuple[str, str]]:
-    """The taxable lots sold, in the order the replay sells them: losses first, smallest first."""
+def sale_order(
+    household: Household, quantities: Quantities, as_of: dt.date
+) -> list[tuple[str, str]]:
+    """The taxable lots sold, in the order the replay sells them.
+
+    Lots bought in the last 30 days first, those at a gain before those at a
+    loss (sold before the older loss sales, their shares sold no longer replace
+    them), then the older losses, smallest loss a share first (the optimiser
+    washes the cheapest losses first), then gains; ties by account and lot id.
+    The optimiser's wash rows (``household.plan.optimise._wash_rows``) follow
+    this order.
+    """
     held = {(lot.account_id, lot.lot_id): lot for lot in household.lots}
+    recent = as_of - WINDOW
 
     def key(item: tuple[str, str]) -> tuple[int, Decimal, str, str]:
         lot = held[item]
         price = household.securities[lot.symbol].price or ZERO
         per_share = price - lot.cost_basis / lot.quantity
-        return (0 if per_share < 0 else 1, abs(per_share), item[0], item[1])
+        fresh = lot.purchased >= recent
+        rank = (0 if per_share >= 0 else 1) if fresh else (2 if per_share < 0 else 3)
+        return (rank, abs(per_share), item[0], item[1])
 
     return sorted(quantities.lots, key=key)
 
@@ -59,7 +73,7 @@ def transactions(household: Household, quantities: Quantities, as_of: dt.date) -
     """The plan as ledger transactions: taxable lot sales (:func:`sale_order`), others, buys."""
     held = {(lot.account_id, lot.lot_id): lot for lot in household.lots}
     result = []
-    for account_id, lot_id in sale_order(household, quantities):
+    for account_id, lot_id in sale_order(household, quantities, as_of):
         lot = held[(account_id, lot_id)]
         price = household.securities[lot.symbol].price
         assert price is not None
@@ -143,7 +157,7 @@ def build(
         disallowed[key] = disallowed.get(key, ZERO) + d.adjustment
     short, long = gains(dispositions)
     rate_short, rate_long = marginal_rates(facts, short, long)
-    order = {key: i for i, key in enumerate(sale_order(household, quantities))}
+    order = {key: i for i, key in enumerate(sale_order(household, quantities, as_of))}
     trades = []
     for (account_id, symbol, side), shares in sorted(
         quantities.tickets.items(), key=lambda item: (item[0][2] == "buy", item[0])

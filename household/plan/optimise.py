@@ -104,6 +104,8 @@ from lots.terms import term_of
 
 #: Penalty per dollar of slack on constraints that must hold (outer bands, cash, budget).
 HARD_PENALTY = 1000.0
+#: Dollars the program keeps inside a tax budget (float error against the exact netting).
+BUDGET_MARGIN = 1.0
 #: A tie-break per dollar traded: of plans equal in value, the one that trades least.
 TIE_BREAK = 1e-6
 #: Largest gap between the tangent cuts' TE^2 and the exact one (1e-6: a TE of 0.1 point).
@@ -1141,36 +1143,7 @@ def _build(inputs: Inputs, *, relaxed: frozenset[Family] = frozenset()) -> _Buil
                     m.row({column: 1.0, u: m.upper[column]}, -math.inf, m.upper[column])
             free = inputs.free_replacements.get(group, 0.0)
             if free > 0:
-                total = sum(m.upper[lot_column[i]] for i in members)
-                beta = m.var(0.0, 1.0, 0.0, True)
-                named[f"wash:{group}"] = beta
-                row_all: dict[int, float] = {}
-                row_sold: dict[int, float] = {}
-                for i in members:
-                    w = m.var(0.0, m.upper[lot_column[i]])
-                    wash_column[i] = w
-                    m.row({w: 1.0, lot_column[i]: -1.0}, -math.inf, 0.0)
-                    row_all[w] = 1.0
-                    row_sold[w] = 1.0
-                    row_sold[lot_column[i]] = -1.0
-                # Replacements the plan's own sales take away (R_eff = R - own): a recent
-                # gain lot's shares sold (never replacements), and the whole of a recent loss
-                # lot once it is sold at all (its own purchase never replaces it; a binary).
-                member_set = set(members)
-                for i, own in inputs.own_replacements.items():
-                    if inputs.groups.get(inputs.lots[i].symbol, inputs.lots[i].symbol) != group:
-                        continue
-                    column = lot_column[i]
-                    if i in member_set:
-                        sold = m.var(0.0, 1.0, 0.0, True)
-                        m.row({column: 1.0, sold: -m.upper[column]}, -math.inf, 0.0)
-                        # and only if it is: a share sold at least (a part of one if it holds less)
-                        m.row({column: 1.0, sold: -min(1.0, m.upper[column])}, 0.0, math.inf)
-                        row_all[sold] = row_all.get(sold, 0.0) + own
-                    elif m.upper[column] > 0:
-                        row_all[column] = row_all.get(column, 0.0) + own / m.upper[column]
-                m.row({**row_all, beta: -free}, 0.0, math.inf)  # sum w >= R_eff beta
-                m.row({**row_sold, beta: total}, 0.0, math.inf)  # sum w >= sum x - total beta
+                _wash_rows(m, inputs, group, members, free, lot_column, wash_column, named)
     # tax: the pieces of lots.netting
     tax_column: int | None = None
     carry_column: int | None = None
@@ -1228,7 +1201,9 @@ def _build(inputs: Inputs, *, relaxed: frozenset[Family] = frozenset()) -> _Buil
         if inputs.budget is not None and Family.TAX_BUDGET not in relaxed:
             base = float(facts.base_tax)
             over = slack_var("budget", HARD_PENALTY)
-            m.row({tax_column: 1.0, over: -1.0}, -math.inf, inputs.budget - base)
+            # a dollar inside the budget: the exact netted tax of the whole-share plan may lie a
+            # few cents from the program's floats (the check compares the exact one)
+            m.row({tax_column: 1.0, over: -1.0}, -math.inf, inputs.budget - base - BUDGET_MARGIN)
     # risk: z >= TE^2 = sum_i lambda_i (v_i . d)^2 over the covariance's eigen-factors
     # (location.risk), each square below the maximum of its tangents
     risk_column: int | None = None
@@ -1473,6 +1448,90 @@ def _relaxed(inputs: Inputs, params: Params, relaxed: frozenset[Family]) -> tupl
     answers = _relaxations(_Solver(built, params))
     order = _best(answers)
     return built, answers[order[0] if order else next(iter(answers))]
+
+
+def _wash_rows(
+    m: _Model,
+    inputs: Inputs,
+    group: str,
+    members: Sequence[int],
+    free: float,
+    lot_column: Mapping[int, int],
+    wash_column: dict[int, int],
+    named: dict[str, int],
+) -> None:
+    """The washed shares of a group's loss sales today, in the replay's order of sales.
+
+    ``free`` shares bought in the last 30 days replace loss shares sold today,
+    one for one. The plan sells in :func:`household.plan.blotter.sale_order`'s
+    order: recent lots with a gain first (no longer held, they replace nothing),
+    then recent lots at a loss (each washed by the replacements left, never by
+    its own purchase; what it keeps replaces the later sales), then the older
+    loss lots, pooled: ``sum w = min(sum x, R_eff)`` with ``R_eff`` the
+    replacements the earlier sales left. Each ``min`` is a binary ``beta``:
+    ``w >= A beta``-style rows with ``w <= x``.
+    """
+    own = {
+        i: shares
+        for i, shares in inputs.own_replacements.items()
+        if inputs.groups.get(inputs.lots[i].symbol, inputs.lots[i].symbol) == group
+    }
+    member_set = set(members)
+    # R_eff as a linear form: the constant free, less what earlier sales take
+    taken: dict[int, float] = {}
+
+    def share_of(i: int) -> float:
+        upper = m.upper[lot_column[i]]
+        return own[i] / upper if upper > 0 else 0.0
+
+    for i in own:
+        if i not in member_set:  # a recent gain lot, sold first
+            taken[lot_column[i]] = taken.get(lot_column[i], 0.0) + share_of(i)
+
+    def washed_min(index: int | None, lots: Sequence[int], available: float, extra: dict) -> None:
+        """sum_{lots} w >= min(sum_{lots} x, available - extra), with w <= x."""
+        total = sum(m.upper[lot_column[i]] for i in lots)
+        beta = m.var(0.0, 1.0, 0.0, True)
+        named[f"wash:{group}" + ("" if index is None else f":{inputs.lots[index].lot.lot_id}")] = (
+            beta
+        )
+        row_all: dict[int, float] = {}
+        row_sold: dict[int, float] = {}
+        for i in lots:
+            w = m.var(0.0, m.upper[lot_column[i]])
+            wash_column[i] = w
+            m.row({w: 1.0, lot_column[i]: -1.0}, -math.inf, 0.0)
+            row_all[w] = 1.0
+            row_sold[w] = 1.0
+            row_sold[lot_column[i]] = -1.0
+        # sum w + extra >= available - K (1 - beta), K = available: sum w + extra - K beta >= 0
+        row = dict(row_all)
+        for column, coefficient in extra.items():
+            row[column] = row.get(column, 0.0) + coefficient
+        row[beta] = row.get(beta, 0.0) - available
+        m.row(row, 0.0, math.inf)
+        m.row({**row_sold, beta: total}, 0.0, math.inf)  # sum w >= sum x - total beta
+
+    fresh_losses = sorted(
+        (i for i in members if i in own),
+        key=lambda i: (
+            abs(inputs.lots[i].gain_per_share),
+            inputs.lots[i].account_id,
+            inputs.lots[i].lot.lot_id,
+        ),
+    )
+    for i in fresh_losses:
+        available = free - own[i]
+        if available > 1e-9:
+            washed_min(i, [i], available, dict(taken))
+        column = lot_column[i]
+        taken[column] = taken.get(column, 0.0) + share_of(i)
+        if i in wash_column:
+            w = wash_column[i]
+            taken[w] = taken.get(w, 0.0) + 1.0
+    pool = [i for i in members if i not in own]
+    if pool:
+        washed_min(None, pool, free, taken)
 
 
 def _fingerprint(built: _Built) -> tuple[Any, ...]:
