@@ -71,6 +71,45 @@ CENT = Decimal("0.01")
 QUANTITY_TOLERANCE = Decimal("0.000001")
 
 
+BREAK_COLUMNS = (
+    "break",
+    "account_id",
+    "symbol",
+    "lot_id",
+    "row",
+    "store_quantity",
+    "custodian_quantity",
+    "store_basis",
+    "custodian_basis",
+    "store_acquired",
+    "custodian_acquired",
+    "detail",
+)
+"""The columns of a custodian break (``Break.to_dict``), in order: the CSV output's header."""
+
+TAX_ROW_COLUMNS = (
+    "row",
+    "account_id",
+    "symbol",
+    "sold",
+    "quantity",
+    "broker_proceeds",
+    "broker_cost_basis",
+    "broker_code",
+    "broker_adjustment",
+    "household_proceeds",
+    "household_cost_basis",
+    "household_code",
+    "household_adjustment",
+    "household_lots",
+    "status",
+    "add_code",
+    "add_adjustment",
+    "reasons",
+)
+"""The CSV columns of a 1099-B row's result, its ``broker``, ``household`` and ``add`` spread."""
+
+
 @attrs.frozen
 class CustodianLot:
     """A row of the custodian's ``LOTS.csv``."""

@@ -996,6 +996,36 @@ class Store:
             ).all()
         return [_plan_row(row, with_document=False) for row in rows]
 
+    def imports(self, household_id: str) -> list[dict[str, Any]]:
+        """The household's fills imports, oldest first: each one's stored report, tickets aside.
+
+        An entry: ``import_id``, ``plan_id``, ``file``, ``content_hash``,
+        ``recorded_at``, ``events`` (the first and last seq appended),
+        ``next_review`` and ``totals`` (slippage, costs and tax, estimated and actual).
+        """
+        with self.reading() as connection:
+            rows = connection.execute(
+                sa.select(schema.imports)
+                .where(schema.imports.c.household_id == household_id)
+                .order_by(schema.imports.c.import_id)
+            ).all()
+        out = []
+        for row in rows:
+            report = json.loads(row.report)
+            out.append(
+                {
+                    "import_id": row.import_id,
+                    "plan_id": row.plan_id,
+                    "file": row.file_name,
+                    "content_hash": row.content_hash,
+                    "recorded_at": row.recorded_at,
+                    "events": report.get("events"),
+                    "next_review": report.get("next_review"),
+                    "totals": report.get("totals", {}),
+                }
+            )
+        return out
+
     # -- reviews ---------------------------------------------------------
 
     def next_reviews(self) -> dict[str, dt.date]:
