@@ -58,7 +58,7 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
-from household.csvio import _Rows
+from household.csvio import CsvRows
 from household.render import money_text, quantity_text
 from household.store import schema
 from household.store.events import EventKind
@@ -66,8 +66,8 @@ from household.store.store import (
     HouseholdState,
     Store,
     StoreError,
-    _with_events,
     content_hash,
+    with_events,
 )
 from lots.errors import InputError
 from lots.numbers import ZERO, plain, to_decimal
@@ -109,7 +109,7 @@ class Fill:
 
 def read_fills(path: str | Path, accounts: Sequence[str]) -> list[Fill]:
     """Read ``FILLS.csv``, all rows or none (``InputError`` naming file, row and field)."""
-    rows = _Rows(path, FILL_COLUMNS, (*FILL_COLUMNS, "lot_id"))
+    rows = CsvRows(path, FILL_COLUMNS, (*FILL_COLUMNS, "lot_id"))
     known = set(accounts)
     fills = []
     for line, record in rows:
@@ -394,13 +394,13 @@ def import_fills(
                 f" {done.recorded_at}): nothing applied",
                 file=str(path),
             )
-        state = store._state(connection, household_id)
+        state = store.state_in(connection, household_id)
         fills = read_fills(path, [a["account_id"] for a in state.policy["accounts"]])
         tickets = reconcile_fills(document, fills)
         transactions = fill_transactions(document, fills, path.name)
         events = [(EventKind.FILL, txn.date, txn) for txn in transactions]
         before = state.ledger()
-        after_state = _with_events(state, events)
+        after_state = with_events(state, events)
         after = after_state.ledger()
         for account_id, amount in after_state.cash().items():
             if amount < 0:
@@ -447,7 +447,9 @@ def import_fills(
                 },
             ).scalar_one()
         )
-        seqs = store._append(connection, household_id, events, state.seq, now, import_id=import_id)
+        seqs = store.append_in(
+            connection, household_id, events, state.seq, now, import_id=import_id
+        )
         report["import_id"] = import_id
         report["events"] = [seqs[0], seqs[-1]]
         connection.execute(
@@ -456,4 +458,5 @@ def import_fills(
             .values(report=json.dumps(report))
         )
         store.arm_review(connection, household_id, review, f"fills import {import_id}")
+        store.keep_ledger(connection, after_state, after)
     return report

@@ -47,7 +47,7 @@ from typing import Any
 
 import attrs
 
-from household.csvio import _Rows
+from household.csvio import CsvRows
 from household.render import money_text, quantity_text
 from household.store.events import EventKind
 from household.store.store import HouseholdState, Store
@@ -125,7 +125,7 @@ class CustodianLot:
 def read_custodian_lots(path: str | Path) -> list[CustodianLot]:
     """Read ``LOTS.csv``, all rows or none."""
     lot_columns = ["account_id", "symbol", "quantity", "cost_basis", "acquired"]
-    rows = _Rows(path, lot_columns, lot_columns)
+    rows = CsvRows(path, lot_columns, lot_columns)
     out = []
     for line, record in rows:
         quantity = rows.number(line, record, "quantity")
@@ -416,7 +416,7 @@ def read_1099b(path: str | Path) -> list[TaxRow]:
         "code",
         "adjustment",
     ]
-    rows = _Rows(
+    rows = CsvRows(
         path,
         tax_columns,
         tax_columns,
