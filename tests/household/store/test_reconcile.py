@@ -53,14 +53,20 @@ def test_a_bad_lots_row_refuses_the_file(tmp_path: Path) -> None:
     Store(url).init()
     Store(url).add_household(household_from_dict(household_document("h", accounts)))
     lots = tmp_path / "lots.csv"
-    lots.write_text(
+    lots.write_text(  # the second row is bad
         "account_id,symbol,quantity,cost_basis,acquired\n"
         "joint,AAA,1,10,2025-01-05\n"
         "joint,AAA,1,lots,2025-01-05\n"
     )
-    result = invoke(["reconcile", "h", "--custodian", str(lots), "--store", url])
-    assert result.exit_code == 2
-    assert "lots.csv:3: cost_basis: 'lots' is not a number" in result.stderr
+    before = Store(url).events("h")
+    for accept in ([], ["--accept"]):
+        result = invoke(["reconcile", "h", "--custodian", str(lots), "--store", url, *accept])
+        assert result.exit_code == 2
+        (line,) = result.stderr.splitlines()  # one line, no traceback
+        assert line.startswith(f"household: {lots}:3: cost_basis: 'lots' is not a number")
+        assert result.stdout == ""  # no break listed from the good first row either
+    # Refused whole: the good first row (an extra AAA lot at the custodian) was not accepted.
+    assert Store(url).events("h") == before
 
 
 def test_a_cross_account_wash_sale_the_broker_cannot_see(store: Store, tmp_path: Path) -> None:
