@@ -960,8 +960,19 @@ class Store:
         return self.state(household_id).events
 
     def ledger(self, household_id: str) -> Ledger:
-        """The wash-sale ledger: a replay of the household's events."""
-        return self.state(household_id).ledger()
+        """The wash-sale ledger: a replay of the household's events.
+
+        When the cached replay reflects the last event and the policy version, it
+        is read alone (the events are not read at all); otherwise the events are
+        read and replayed.
+        """
+        with self.reading() as connection:
+            version = self._policy(connection, household_id)[0]
+            last = self._last_seq(connection, household_id)
+            cached = _cached_ledgers(connection, [household_id]).get(household_id)
+            if cached is not None and (cached.event_seq, cached.policy_version) == (last, version):
+                return ledger_from_text(cached.text)[0]
+            return self.state_in(connection, household_id).ledger()
 
     def lots(self, household_id: str) -> tuple[Lot, ...]:
         """The open lots, by replay."""
