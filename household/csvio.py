@@ -200,6 +200,13 @@ class _Rows:
             raise self.error(line, field, str(error)) from None
 
 
+CsvRows = _Rows
+"""The public name of the strict CSV reader above, for the other readers of CSV files
+(the store's fills, custodian lots, 1099-B rows and prices): ``CsvRows(path, required,
+known)``, iterated as ``(line, record)``, with ``text``, ``number``, ``positive``,
+``symbol``, ``date`` and ``error(line, field, message)`` naming file, row and field."""
+
+
 @attrs.frozen
 class AccountRow:
     """A row of ``accounts.csv``: the account and its optional ``name`` and ``cash``."""

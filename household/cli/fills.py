@@ -1,10 +1,12 @@
-"""``household fills import FILLS.csv --plan PLAN_ID``: fills against a stored plan.
+"""``household fills import FILLS.csv --plan PLAN_ID`` and ``household fills imports ID``.
 
 Reconciles the fills with the plan's tickets (filled, partial, over, unplanned,
 missing), reports slippage and actual against estimated costs and tax, then
 appends the fills as events and re-arms the household's review, in one
 transaction. The same file imported again is recognised and refused (exit 2).
-See :mod:`household.store.fills`.
+``fills imports HOUSEHOLD_ID`` lists a household's imports with their totals
+(slippage, costs, tax estimated and actual, the events appended, the review
+re-armed). See :mod:`household.store.fills`.
 """
 
 from __future__ import annotations
@@ -29,12 +31,44 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     add_store(command)
     add_format(command)
     command.set_defaults(run=import_command)
+    listing = sub.add_parser("imports", help="a household's fills imports and their totals")
+    listing.add_argument("household_id")
+    add_store(listing)
+    add_format(listing)
+    listing.set_defaults(run=imports_command)
     parser.set_defaults(run=lambda args: _missing())
 
 
 def _missing() -> int:
-    print("household fills: a sub-command is required (import)", file=sys.stderr)
+    print("household fills: a sub-command is required (import, imports)", file=sys.stderr)
     return 2
+
+
+IMPORT_COLUMNS = ("import_id", "plan_id", "file", "recorded_at", "events", "next_review")
+
+
+def imports_command(args: argparse.Namespace) -> int:
+    from household.render import console, csv_text, print_json, table
+
+    store = open_store(args)
+    store.state(args.household_id)  # an unknown household is an error, not an empty list
+    entries = store.imports(args.household_id)
+    if args.output is OutputFormat.JSON:
+        print_json(entries)
+        return 0
+    flat = [
+        {key: entry[key] for key in IMPORT_COLUMNS}
+        | {"events": "-".join(str(seq) for seq in entry["events"] or [])}
+        | entry["totals"]
+        for entry in entries
+    ]
+    if args.output is OutputFormat.CSV:
+        sys.stdout.write(csv_text(flat, list(flat[0]) if flat else IMPORT_COLUMNS))
+    else:
+        console().print(
+            table(f"{args.household_id}: fills imports", flat, list(flat[0]) if flat else [])
+        )
+    return 0
 
 
 def import_command(args: argparse.Namespace) -> int:

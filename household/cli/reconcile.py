@@ -36,6 +36,8 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
 def reconcile_command(args: argparse.Namespace) -> int:
     from household.render import console, csv_text, print_json, table
     from household.store.reconcile import (
+        BREAK_COLUMNS,
+        TAX_ROW_COLUMNS,
         accept_breaks,
         read_1099b,
         read_custodian_lots,
@@ -61,28 +63,33 @@ def reconcile_command(args: argparse.Namespace) -> int:
         if args.accept:
             document["accepted"] = accept_breaks(store, args.household_id, breaks)
         title = f"{args.household_id}: breaks against {args.custodian.name}"
+        columns = BREAK_COLUMNS
     else:
         if args.accept:
             raise BadUsage("--accept: only with --custodian")
         rows = reconcile_1099b(state, ledger, read_1099b(args.form_1099b), tolerance)
         document = {"household_id": args.household_id, "rows": rows}
         title = f"{args.household_id}: 1099-B rows of {args.form_1099b.name}"
+        columns = TAX_ROW_COLUMNS
     if args.output is OutputFormat.JSON:
         print_json(document)
         return 0
-    flat = [_flat(row) for row in rows]
+    flat = [_flat(row, columns) for row in rows]
     if args.output is OutputFormat.CSV:
-        sys.stdout.write(csv_text(flat))
+        sys.stdout.write(csv_text(flat, columns))
     else:
-        console().print(table(title, flat, list(flat[0]) if flat else []))
+        console().print(table(title, flat, list(columns)))
         for item in document.get("accepted", []):  # type: ignore[attr-defined]
             print(f"accepted: {item}")
     return 0
 
 
-def _flat(row: dict[str, object]) -> dict[str, object]:
-    out: dict[str, object] = {}
+def _flat(row: dict[str, object], columns: tuple[str, ...]) -> dict[str, object]:
+    """A result row as one CSV line: nested parts spread (``broker_proceeds``), absent empty."""
+    out: dict[str, object] = dict.fromkeys(columns)
     for key, value in row.items():
+        if value is None and key not in columns:
+            continue  # an absent part (no broker row, nothing to add): its columns stay empty
         if isinstance(value, dict):
             for inner, item in value.items():
                 out[f"{key}_{inner}"] = item

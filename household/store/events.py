@@ -56,8 +56,19 @@ import attrs
 
 import lots.records
 from lots.numbers import to_decimal
+from lots.washsale import Ledger, WashMatch
 
-__all__ = ["Event", "EventKind", "REPLAYED", "decode", "dumps", "encode", "loads"]
+__all__ = [
+    "Event",
+    "EventKind",
+    "REPLAYED",
+    "decode",
+    "dumps",
+    "encode",
+    "ledger_from_text",
+    "ledger_text",
+    "loads",
+]
 
 
 class EventKind(enum.Enum):
@@ -210,6 +221,43 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"))
 def dumps(payload: dict[str, Any]) -> str:
     """JSON text of a payload (fields in record order, no spaces): deterministic."""
     return _ENCODER.encode(payload)
+
+
+def ledger_text(ledger: Ledger, **extra: Any) -> str:
+    """A replay's result as JSON text (the ``ledgers`` cache): lots, dispositions, matches.
+
+    ``extra`` keys (plain JSON) are kept beside them and given back by
+    :func:`ledger_from_text`.
+
+    >>> from lots.records import Lot
+    >>> ledger = Ledger((), (Lot("joint", "VTI", "J1", "100", "28000.00", dt.date(2025, 1, 10)),))
+    >>> ledger_from_text(ledger_text(ledger, order=[0])) == (ledger, {"order": [0]})
+    True
+    """
+    return dumps(
+        {
+            "lots": [encode(lot) for lot in ledger.lots],
+            "dispositions": [encode(row) for row in ledger.dispositions],
+            "matches": [encode(match) for match in ledger.matches],
+            **extra,
+        }
+    )
+
+
+def ledger_from_text(text: str) -> tuple[Ledger, dict[str, Any]]:
+    """The :class:`lots.washsale.Ledger` of :func:`ledger_text`'s JSON, exactly, and its extras."""
+    document = json.loads(text, object_hook=_hook)
+
+    def records(kind: type, payloads: list[dict[str, Any]]) -> tuple[Any, ...]:
+        known = set(_field_names(kind))
+        return tuple(kind(**{k: v for k, v in p.items() if k in known}) for p in payloads)
+
+    ledger = Ledger(
+        dispositions=records(lots.records.Disposition, document.pop("dispositions")),
+        lots=records(lots.records.Lot, document.pop("lots")),
+        matches=records(WashMatch, document.pop("matches")),
+    )
+    return ledger, document
 
 
 def loads(text: str) -> dict[str, Any]:

@@ -27,8 +27,14 @@ Example: a ticket to buy 39 BND at an estimated 50.00 (commission 1.00, spread
 
 The actual tax is the lots engine's: the household's ledger is replayed with
 and without the fills, and the change in each term's net gain on Form 8949
-(taxable accounts only, wash-sale adjustments included) is taxed at the
-household's short- and long-term rates, to set against the plan's estimate.
+(taxable accounts only, wash-sale adjustments included) goes through the same
+netting as the plan's estimate (``lots.netting.added_tax`` with the household's
+year to date and carryforwards, through :func:`household.plan.taxfacts.tax_facts`),
+so the two compare like for like: a net loss saves the ordinary rate on at most
+the loss limit ($3,000), whatever part of it the fills realised. Example: fills
+realising a long-term loss of 3,929.80 with nothing else this year, at 32%
+ordinary and 5% state, save 3,000 x 0.37 = 1,110.00 (tax -1,110.00); the other
+929.80 carries forward.
 
 A sale fill without a ``lot_id`` whose ticket names lots (``lots_sold`` ``"J1:60;J2:40"``)
 relieves those lots in that order, as the plan intended (specific identification);
@@ -52,7 +58,7 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
-from household.csvio import _Rows
+from household.csvio import CsvRows
 from household.render import money_text, quantity_text
 from household.store import schema
 from household.store.events import EventKind
@@ -60,8 +66,8 @@ from household.store.store import (
     HouseholdState,
     Store,
     StoreError,
-    _with_events,
     content_hash,
+    with_events,
 )
 from lots.errors import InputError
 from lots.numbers import ZERO, plain, to_decimal
@@ -103,7 +109,7 @@ class Fill:
 
 def read_fills(path: str | Path, accounts: Sequence[str]) -> list[Fill]:
     """Read ``FILLS.csv``, all rows or none (``InputError`` naming file, row and field)."""
-    rows = _Rows(path, FILL_COLUMNS, (*FILL_COLUMNS, "lot_id"))
+    rows = CsvRows(path, FILL_COLUMNS, (*FILL_COLUMNS, "lot_id"))
     known = set(accounts)
     fills = []
     for line, record in rows:
@@ -330,15 +336,14 @@ def term_gains(dispositions: Sequence[Disposition]) -> dict[Term, Decimal]:
 
 
 def _actual_tax(state: HouseholdState, before: Ledger, after: Ledger) -> dict[str, Decimal]:
-    tax = state.household(before).tax
+    """The fills' gains per term and the tax they add, netted as the plan's estimate is."""
+    from household.plan.taxfacts import tax_facts
+
+    facts = tax_facts(state.household(before))
     old, new = term_gains(before.dispositions), term_gains(after.dispositions)
     short = new[Term.SHORT] - old[Term.SHORT]
     long = new[Term.LONG] - old[Term.LONG]
-    return {
-        "short_gain": short,
-        "long_gain": long,
-        "tax": short * tax.short_term_total + long * tax.long_term_total,
-    }
+    return {"short_gain": short, "long_gain": long, "tax": facts.added(short, long)}
 
 
 def import_fills(
@@ -389,13 +394,13 @@ def import_fills(
                 f" {done.recorded_at}): nothing applied",
                 file=str(path),
             )
-        state = store._state(connection, household_id)
+        state = store.state_in(connection, household_id)
         fills = read_fills(path, [a["account_id"] for a in state.policy["accounts"]])
         tickets = reconcile_fills(document, fills)
         transactions = fill_transactions(document, fills, path.name)
         events = [(EventKind.FILL, txn.date, txn) for txn in transactions]
         before = state.ledger()
-        after_state = _with_events(state, events)
+        after_state = with_events(state, events)
         after = after_state.ledger()
         for account_id, amount in after_state.cash().items():
             if amount < 0:
@@ -442,7 +447,9 @@ def import_fills(
                 },
             ).scalar_one()
         )
-        seqs = store._append(connection, household_id, events, state.seq, now, import_id=import_id)
+        seqs = store.append_in(
+            connection, household_id, events, state.seq, now, import_id=import_id
+        )
         report["import_id"] = import_id
         report["events"] = [seqs[0], seqs[-1]]
         connection.execute(
@@ -451,4 +458,5 @@ def import_fills(
             .values(report=json.dumps(report))
         )
         store.arm_review(connection, household_id, review, f"fills import {import_id}")
+        store.keep_ledger(connection, after_state, after)
     return report

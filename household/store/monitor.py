@@ -123,9 +123,9 @@ def next_review_after(calendar: Any, date: dt.date) -> dt.date:
 
 def read_prices(path: str | Path) -> dict[str, Decimal]:
     """Read ``PRICES.csv`` (``symbol,price``); a bad row refuses the file."""
-    from household.csvio import _Rows
+    from household.csvio import CsvRows
 
-    rows = _Rows(path, ["symbol", "price"], ["symbol", "price"])
+    rows = CsvRows(path, ["symbol", "price"], ["symbol", "price"])
     prices: dict[str, Decimal] = {}
     for line, record in rows:
         symbol = rows.symbol(line, record, "symbol")

@@ -47,7 +47,7 @@ from typing import Any
 
 import attrs
 
-from household.csvio import _Rows
+from household.csvio import CsvRows
 from household.render import money_text, quantity_text
 from household.store.events import EventKind
 from household.store.store import HouseholdState, Store
@@ -71,6 +71,45 @@ CENT = Decimal("0.01")
 QUANTITY_TOLERANCE = Decimal("0.000001")
 
 
+BREAK_COLUMNS = (
+    "break",
+    "account_id",
+    "symbol",
+    "lot_id",
+    "row",
+    "store_quantity",
+    "custodian_quantity",
+    "store_basis",
+    "custodian_basis",
+    "store_acquired",
+    "custodian_acquired",
+    "detail",
+)
+"""The columns of a custodian break (``Break.to_dict``), in order: the CSV output's header."""
+
+TAX_ROW_COLUMNS = (
+    "row",
+    "account_id",
+    "symbol",
+    "sold",
+    "quantity",
+    "broker_proceeds",
+    "broker_cost_basis",
+    "broker_code",
+    "broker_adjustment",
+    "household_proceeds",
+    "household_cost_basis",
+    "household_code",
+    "household_adjustment",
+    "household_lots",
+    "status",
+    "add_code",
+    "add_adjustment",
+    "reasons",
+)
+"""The CSV columns of a 1099-B row's result, its ``broker``, ``household`` and ``add`` spread."""
+
+
 @attrs.frozen
 class CustodianLot:
     """A row of the custodian's ``LOTS.csv``."""
@@ -86,7 +125,7 @@ class CustodianLot:
 def read_custodian_lots(path: str | Path) -> list[CustodianLot]:
     """Read ``LOTS.csv``, all rows or none."""
     lot_columns = ["account_id", "symbol", "quantity", "cost_basis", "acquired"]
-    rows = _Rows(path, lot_columns, lot_columns)
+    rows = CsvRows(path, lot_columns, lot_columns)
     out = []
     for line, record in rows:
         quantity = rows.number(line, record, "quantity")
@@ -377,7 +416,7 @@ def read_1099b(path: str | Path) -> list[TaxRow]:
         "code",
         "adjustment",
     ]
-    rows = _Rows(
+    rows = CsvRows(
         path,
         tax_columns,
         tax_columns,

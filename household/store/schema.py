@@ -1,6 +1,6 @@
 """The store's tables (SQLAlchemy Core), one place for every column.
 
-Five tables, all keyed by the household:
+Seven tables, all keyed by the household:
 
 * ``households``: one row per household (its id and when it was added). Writers
   lock this row (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite serialises
@@ -22,6 +22,11 @@ Five tables, all keyed by the household:
   recognised and refused), with the plan it was reconciled against.
 * ``reviews`` (revision 0002): the next review date per household, re-armed
   after fills.
+* ``ledgers`` (revision 0003): a cache, never the record. The replay of a
+  household's events (its open lots, dispositions and wash-sale matches, as
+  :func:`household.store.events.ledger_text`) with the event ``seq`` and the
+  policy version it reflects; it is used only while both are still the latest,
+  and a replay replaces it otherwise. Dropping the table loses nothing.
 """
 
 from __future__ import annotations
@@ -107,4 +112,16 @@ reviews = sa.Table(
     sa.Column("next_review", sa.Date, nullable=False),
     sa.Column("armed_at", sa.String(40), nullable=False),
     sa.Column("reason", sa.String(200), nullable=False),
+)
+
+ledgers = sa.Table(
+    "ledgers",
+    metadata,
+    sa.Column(
+        "household_id", sa.String(200), sa.ForeignKey("households.household_id"), primary_key=True
+    ),
+    sa.Column("event_seq", sa.Integer, nullable=False),
+    sa.Column("policy_version", sa.Integer, nullable=False),
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+    sa.Column("ledger", sa.Text, nullable=False),
 )

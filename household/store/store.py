@@ -45,10 +45,23 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.engine.url import URL
 
-from household.loader import household_from_dict, household_to_dict
+from household.loader import (
+    event_fields,
+    household_from_dict,
+    household_to_dict,
+    lot_event_fields,
+)
 from household.model import Household
 from household.store import schema
-from household.store.events import REPLAYED, Event, EventKind, dumps, encode
+from household.store.events import (
+    REPLAYED,
+    Event,
+    EventKind,
+    dumps,
+    encode,
+    ledger_from_text,
+    ledger_text,
+)
 from lots.errors import LotsError
 from lots.numbers import plain
 from lots.records import Account, AccountType, Action, Lot, Transaction
@@ -57,12 +70,14 @@ from lots.washsale import Ledger, replay
 
 __all__ = [
     "DEFAULT_PATH",
+    "CachedLedger",
     "HouseholdState",
     "Store",
     "StoreError",
     "redacted",
     "resolve_url",
     "system_clock",
+    "with_events",
 ]
 
 DEFAULT_PATH = "household.db"
@@ -160,6 +175,8 @@ class HouseholdState:
     policy_version: int
     monitoring: Mapping[str, Any]
     events: tuple[Event, ...]
+    cached: CachedLedger | None = attrs.field(default=None, eq=False, repr=False)
+    _memo: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False, alias="_memo")
 
     @property
     def seq(self) -> int:
@@ -169,10 +186,15 @@ class HouseholdState:
     @property
     def active(self) -> tuple[Event, ...]:
         """The events that count: neither reversals nor reversed."""
-        reversed_ = {e.reverses for e in self.events if e.kind is EventKind.REVERSAL}
-        return tuple(
-            e for e in self.events if e.kind is not EventKind.REVERSAL and e.seq not in reversed_
-        )
+        if "active" not in self._memo:
+            reversed_ = {e.reverses for e in self.events if e.kind is EventKind.REVERSAL}
+            self._memo["active"] = tuple(
+                e
+                for e in self.events
+                if e.kind is not EventKind.REVERSAL and e.seq not in reversed_
+            )
+        active: tuple[Event, ...] = self._memo["active"]
+        return active
 
     def accounts(self) -> list[Account]:
         """The accounts of the policy, as the lots engine takes them."""
@@ -202,8 +224,35 @@ class HouseholdState:
         """The transactions the replay applies (``trade`` and ``fill`` events), in log order."""
         return [e.record() for e in self.active if e.kind in REPLAYED]
 
+    @property
+    def fresh_cache(self) -> bool:
+        """Whether the cached replay reflects this state (its last event and its policy)."""
+        cached = self.cached
+        return (
+            cached is not None
+            and cached.event_seq == self.seq
+            and cached.policy_version == self.policy_version
+        )
+
     def ledger(self) -> Ledger:
-        """The wash-sale ledger: a replay of the events."""
+        """The wash-sale ledger: a replay of the events (or the cache of that replay).
+
+        The cache (the ``ledgers`` table) is used only when it reflects this
+        state's last event and policy version; the result is kept on the state,
+        so asking twice replays once.
+        """
+        if "ledger" not in self._memo:
+            if self.cached is not None and self.fresh_cache:
+                ledger, extra = ledger_from_text(self.cached.text)
+                self._memo["ledger"] = ledger
+                self._memo["file_order"] = (ledger, extra.get("file_order"))
+            else:
+                self._memo["ledger"] = self.replay()
+        ledger: Ledger = self._memo["ledger"]
+        return ledger
+
+    def replay(self) -> Ledger:
+        """The wash-sale ledger by replaying the events, never from the cache."""
         return replay(
             self.transactions(),
             self.accounts(),
@@ -243,10 +292,38 @@ class HouseholdState:
         date, account and symbol).
         """
         ledger = ledger or self.ledger()
+        document = self._policy_document()
+        document["lots"] = [_lot_entry(lot, exact=exact) for lot, exact in self._lots(ledger)]
+        document["recent_transactions"] = [
+            _transaction_entry(txn, basis) for txn, basis in self._recent(ledger)
+        ]
+        return document
+
+    def _policy_document(self) -> dict[str, Any]:
+        """The policy as a household document with each account's cash and the cash flows."""
         document = json.loads(json.dumps(self.policy))
         cash = self.cash()
         for account in document["accounts"]:
             account["cash"] = _text(cash.get(account["account_id"], Decimal(0)))
+        document["cash_flows"] = [
+            _plain(e.record()) for e in self.active if e.kind is EventKind.CASH_FLOW
+        ]
+        return document
+
+    def _lots(self, ledger: Ledger) -> list[tuple[Lot, bool]]:
+        """The open lots in file order, each with whether an ``open_lot`` event gave it as is.
+
+        Lots still as an ``open_lot`` event gave them come first, in that order,
+        then the others in the replay's order.
+        """
+        known = self._memo.get("file_order")
+        if known is not None and known[0] is ledger and known[1] is not None:
+            # From the cache: the order and exactness it was kept with, no event decoded.
+            return [(ledger.lots[index], bool(exact)) for index, exact in known[1]]
+        return [(ledger.lots[index], exact) for index, exact in self.file_order(ledger)]
+
+    def file_order(self, ledger: Ledger) -> list[tuple[int, bool]]:
+        """For each lot of ``ledger`` in file order: its index, and whether it is as opened."""
         opening = self.opening_lots()
         order = {(lot.account_id, lot.lot_id): n for n, lot in enumerate(opening)}
         unchanged = set(opening)
@@ -257,11 +334,16 @@ class HouseholdState:
                 item[0],
             ),
         )
-        document["lots"] = [_lot_entry(lot, exact=lot in unchanged) for _, lot in ranked]
-        recent = [
-            _transaction_entry(e.record(), None)
-            for e in self.active
-            if e.kind is EventKind.LOOKBACK
+        return [(index, lot in unchanged) for index, lot in ranked]
+
+    def _recent(self, ledger: Ledger) -> list[tuple[Transaction, Decimal | None]]:
+        """The recent transactions: ``lookback`` events, then the replayed ones.
+
+        Each with the cost basis a sale's entry gives (from the replay, where one
+        sale alone has its date, account and symbol), else ``None``.
+        """
+        recent: list[tuple[Transaction, Decimal | None]] = [
+            (e.record(), None) for e in self.active if e.kind is EventKind.LOOKBACK
         ]
         replayed = self.transactions()
         sells = Counter(
@@ -274,24 +356,95 @@ class HouseholdState:
         for txn in replayed:
             key = (txn.date, txn.account_id, txn.symbol)
             known = txn.action is Action.SELL and sells[key] == 1 and key in basis
-            recent.append(_transaction_entry(txn, plain(basis[key]) if known else None))
-        document["recent_transactions"] = recent
-        document["cash_flows"] = [
-            _plain(e.record()) for e in self.active if e.kind is EventKind.CASH_FLOW
-        ]
-        return document
+            recent.append((txn, plain(basis[key]) if known else None))
+        return recent
 
     def household(self, ledger: Ledger | None = None) -> Household:
-        """The household model of this state.
+        """The household model of this state: what ``household_from_dict(document())`` gives.
 
-        The policy passed the household file's JSON Schema when it was stored, and
-        the lots and transactions are the store's own (checked by replay), so only
-        the loader's semantic pass runs here, not the schema again: the schema pass
-        costs milliseconds per transaction, which a long history would multiply.
+        Built from the records, not through a household document: the policy
+        (which passed the household file's JSON Schema when it was stored) goes
+        through the loader's semantic pass alone
+        (:func:`household.loader.household_from_checked`), and the lots and
+        transactions are the replay's records, not written out as text and read
+        back. Their accounts and symbols are checked against the policy, as the
+        loader checks a file's. Lots the replay made lose trailing zeros, as
+        :meth:`document` writes them (``"15007"`` for ``15007.00``), so the
+        household, its input hash and its export agree.
         """
-        from household.loader import _build, _Reader
+        from household.loader import household_from_checked
 
-        return _build(self.document(ledger), _Reader(f"store:{self.household_id}"))
+        ledger = ledger or self.ledger()
+        source = f"store:{self.household_id}"
+        base = household_from_checked(self._policy_document(), source=source)
+        accounts = {a.account_id for a in base.accounts}
+        lots = []
+        for index, (lot, exact) in enumerate(self._lots(ledger)):
+            _known(lot.account_id, lot.symbol, accounts, base.securities, source, "lots", index)
+            lots.append(lot if exact else _plain_lot(lot))
+        recent = []
+        for index, (txn, basis) in enumerate(self._recent(ledger)):
+            where = "recent_transactions"
+            _known(txn.account_id, txn.symbol, accounts, base.securities, source, where, index)
+            if txn.to_account_id is not None and txn.to_account_id not in accounts:
+                raise StoreError(
+                    f"unknown account {txn.to_account_id!r}",
+                    file=source,
+                    row=f"$.{where}[{index}]",
+                    field="to_account_id",
+                )
+            changes: dict[str, Any] = {"row": index, "source": source}
+            if txn.cost_basis is None and basis is not None:
+                changes["cost_basis"] = basis
+            recent.append(attrs.evolve(txn, **changes))
+        return attrs.evolve(base, lots=lots, recent_transactions=recent)
+
+
+@attrs.frozen
+class CachedLedger:
+    """A cached replay (a row of ``ledgers``): the event seq and policy version it reflects."""
+
+    event_seq: int
+    policy_version: int
+    text: str = attrs.field(repr=False)
+
+
+def _known(
+    account_id: str,
+    symbol: str,
+    accounts: set[str],
+    securities: Mapping[str, Any],
+    source: str,
+    section: str,
+    index: int,
+) -> None:
+    """Refuse a record of an account or symbol the policy does not have (as the loader does)."""
+    if account_id not in accounts:
+        raise StoreError(
+            f"unknown account {account_id!r}",
+            file=source,
+            row=f"$.{section}[{index}]",
+            field="account_id",
+            hint="not in the policy's accounts",
+        )
+    if symbol not in securities:
+        raise StoreError(
+            f"unknown symbol {symbol!r}",
+            file=source,
+            row=f"$.{section}[{index}]",
+            field="symbol",
+            hint="not in the policy's securities: add it with store policy --from-file",
+        )
+
+
+def _plain_lot(lot: Lot) -> Lot:
+    """``lot`` with its amounts' trailing zeros dropped (as a household file writes them)."""
+    return attrs.evolve(
+        lot,
+        quantity=plain(lot.quantity),
+        cost_basis=plain(lot.cost_basis),
+        wash_sale_adjustment=plain(lot.wash_sale_adjustment),
+    )
 
 
 def _text(value: Decimal) -> str:
@@ -323,6 +476,7 @@ def _lot_entry(lot: Lot, *, exact: bool) -> dict[str, Any]:
         "acquired": lot.acquired.isoformat(),
         "cost_basis": text(lot.cost_basis),
         "wash_sale_adjustment": text(lot.wash_sale_adjustment),
+        **lot_event_fields(lot, text),
     }
 
 
@@ -345,6 +499,7 @@ def _transaction_entry(txn: Transaction, basis: Decimal | None) -> dict[str, Any
     cost_basis = txn.cost_basis if txn.cost_basis is not None else basis
     if cost_basis is not None:
         entry["cost_basis"] = _text(cost_basis)
+    entry.update((k, v) for k, v in event_fields(txn, _text).items() if v is not None)
     return entry
 
 
@@ -463,15 +618,11 @@ class Store:
         """One write transaction; with a household, its row is locked first."""
         with self._connect(True) as connection:
             if household_id is not None:
-                query = sa.select(schema.households.c.household_id).where(
-                    schema.households.c.household_id == household_id
-                )
+                query = _household_query(household_id)
                 if not self.is_sqlite:
                     query = query.with_for_update()
                 if connection.execute(query).first() is None:
-                    raise StoreError(
-                        f"no household {household_id!r} in the store", field="household_id"
-                    )
+                    raise unknown_household(household_id)
             yield connection
 
     @contextlib.contextmanager
@@ -552,12 +703,7 @@ class Store:
         policy = policy if policy is not None else policy_of(household_to_dict(household))
         now = self.now()
         with self.writing() as connection:
-            exists = connection.execute(
-                sa.select(schema.households.c.household_id).where(
-                    schema.households.c.household_id == household_id
-                )
-            ).first()
-            if exists is not None:
+            if connection.execute(_household_query(household_id)).first() is not None:
                 raise StoreError(
                     f"household {household_id!r} is already in the store",
                     field="household_id",
@@ -569,7 +715,7 @@ class Store:
             self._put_policy(
                 connection, household_id, policy, monitoring or DEFAULT_MONITORING, 1, now
             )
-            self._append(
+            self.append_in(
                 connection,
                 household_id,
                 household_events(household) if events is None else events,
@@ -622,7 +768,7 @@ class Store:
             )
         return version
 
-    def _append(
+    def append_in(
         self,
         connection: Connection,
         household_id: str,
@@ -632,7 +778,11 @@ class Store:
         *,
         import_id: int | None = None,
     ) -> list[int]:
-        """Insert events after ``after``, encoded and sent 5,000 at a time; their seqs."""
+        """Insert events after ``after`` inside the write transaction ``connection``; their seqs.
+
+        Encoded and sent 5,000 at a time. No replay checks them here: the caller
+        has (:meth:`append` does, :func:`household.store.fills.import_fills` too).
+        """
         rows: list[dict[str, Any]] = []
         seqs: list[int] = []
         seq = after
@@ -679,15 +829,16 @@ class Store:
         of shares not held, an unknown account) are refused and nothing is written.
         """
         with self.writing(household_id) as connection:
-            state = self._state(connection, household_id)
-            candidate = _with_events(state, events)
-            candidate.ledger()
-            return self._append(connection, household_id, events, state.seq, self.now())
+            state = self.state_in(connection, household_id)
+            candidate = with_events(state, events)
+            seqs = self.append_in(connection, household_id, events, state.seq, self.now())
+            self.keep_ledger(connection, candidate, candidate.ledger())
+            return seqs
 
     def reverse(self, household_id: str, seq: int, reason: str = "") -> int:
         """Cancel an event with a reversal (the event stays in the log); the reversal's seq."""
         with self.writing(household_id) as connection:
-            state = self._state(connection, household_id)
+            state = self.state_in(connection, household_id)
             target = next((e for e in state.events if e.seq == seq), None)
             if target is None:
                 raise StoreError(f"no event {seq} in household {household_id!r}", field="seq")
@@ -700,9 +851,10 @@ class Store:
                 target.effective_date,
                 {"reverses": seq, "reason": reason},
             )
-            candidate = _with_events(state, [reversal])
-            candidate.ledger()
-            return self._append(connection, household_id, [reversal], state.seq, self.now())[0]
+            candidate = with_events(state, [reversal])
+            (seq,) = self.append_in(connection, household_id, [reversal], state.seq, self.now())
+            self.keep_ledger(connection, candidate, candidate.ledger())
+            return seq
 
     # -- reading ---------------------------------------------------------
 
@@ -716,47 +868,53 @@ class Store:
             .limit(1)
         ).first()
         if row is None:
-            raise StoreError(f"no household {household_id!r} in the store", field="household_id")
+            raise unknown_household(household_id)
         document = json.loads(row.document)
         return int(row.version), document["household"], document["monitoring"]
 
-    def _state(
+    def state_in(
         self, connection: Connection, household_id: str, upto: int | None = None
     ) -> HouseholdState:
+        """The household's state read on ``connection`` (inside a transaction of the caller's)."""
         version, policy, monitoring = self._policy(connection, household_id)
-        query = (
-            sa.select(
-                schema.events.c.seq,
-                schema.events.c.kind,
-                schema.events.c.effective_date,
-                schema.events.c.recorded_at,
-                schema.events.c.payload,
-                schema.events.c.reverses,
-                schema.events.c.import_id,
-            )
-            .where(schema.events.c.household_id == household_id)
-            .order_by(schema.events.c.seq)
-        )
+        query = _events_query().where(schema.events.c.household_id == household_id)
         if upto is not None:
             query = query.where(schema.events.c.seq <= upto)
-        events = tuple(
-            Event(
-                seq=row.seq,
-                kind=EventKind(row.kind),
-                effective_date=row.effective_date,
-                recorded_at=row.recorded_at,
-                text=row.payload,
-                reverses=row.reverses,
-                import_id=row.import_id,
+        events = tuple(_event(row) for row in connection.execute(query))
+        cached = _cached_ledgers(connection, [household_id]).get(household_id)
+        return HouseholdState(household_id, policy, version, monitoring, events, cached)
+
+    def keep_ledger(self, connection: Connection, state: HouseholdState, ledger: Ledger) -> None:
+        """Cache ``ledger`` as the replay of ``state`` (inside a write transaction).
+
+        Kept unless the cache already reflects ``state`` or a later event (a
+        writer that read an older state never replaces a newer replay).
+        """
+        table = schema.ledgers
+        current = connection.execute(
+            sa.select(table.c.event_seq, table.c.policy_version).where(
+                table.c.household_id == state.household_id
             )
-            for row in connection.execute(query)
+        ).first()
+        if current is not None:
+            if (current.event_seq, current.policy_version) >= (state.seq, state.policy_version):
+                return
+            connection.execute(table.delete().where(table.c.household_id == state.household_id))
+        connection.execute(
+            table.insert(),
+            {
+                "household_id": state.household_id,
+                "event_seq": state.seq,
+                "policy_version": state.policy_version,
+                "recorded_at": self.now(),
+                "ledger": ledger_text(ledger, file_order=state.file_order(ledger)),
+            },
         )
-        return HouseholdState(household_id, policy, version, monitoring, events)
 
     def state(self, household_id: str, upto: int | None = None) -> HouseholdState:
         """The household's policy and events (up to event ``upto``)."""
         with self.reading() as connection:
-            return self._state(connection, household_id, upto)
+            return self.state_in(connection, household_id, upto)
 
     def states(self, household_ids: Sequence[str] | None = None) -> list[HouseholdState]:
         """Every household's state (or those named), read in two queries, sorted by id."""
@@ -768,31 +926,13 @@ class Store:
                     schema.policies.c.document,
                 ).order_by(schema.policies.c.household_id, schema.policies.c.version)
             ).all()
-            query = sa.select(
-                schema.events.c.household_id,
-                schema.events.c.seq,
-                schema.events.c.kind,
-                schema.events.c.effective_date,
-                schema.events.c.recorded_at,
-                schema.events.c.payload,
-                schema.events.c.reverses,
-                schema.events.c.import_id,
-            ).order_by(schema.events.c.household_id, schema.events.c.seq)
+            query = _events_query(schema.events.c.household_id)
             if household_ids is not None:
                 query = query.where(schema.events.c.household_id.in_(list(household_ids)))
             grouped: dict[str, list[Event]] = {}
             for row in connection.execute(query):
-                grouped.setdefault(row.household_id, []).append(
-                    Event(
-                        seq=row.seq,
-                        kind=EventKind(row.kind),
-                        effective_date=row.effective_date,
-                        recorded_at=row.recorded_at,
-                        text=row.payload,
-                        reverses=row.reverses,
-                        import_id=row.import_id,
-                    )
-                )
+                grouped.setdefault(row.household_id, []).append(_event(row))
+            cached = _cached_ledgers(connection, household_ids)
         latest: dict[str, tuple[int, str]] = {}
         for row in policies:
             latest[row.household_id] = (int(row.version), row.document)
@@ -800,9 +940,7 @@ class Store:
         out = []
         for household_id in wanted:
             if household_id not in latest:
-                raise StoreError(
-                    f"no household {household_id!r} in the store", field="household_id"
-                )
+                raise unknown_household(household_id)
             version, text = latest[household_id]
             document = json.loads(text)
             out.append(
@@ -812,6 +950,7 @@ class Store:
                     version,
                     document["monitoring"],
                     tuple(grouped.get(household_id, ())),
+                    cached.get(household_id),
                 )
             )
         return out
@@ -821,8 +960,19 @@ class Store:
         return self.state(household_id).events
 
     def ledger(self, household_id: str) -> Ledger:
-        """The wash-sale ledger: a replay of the household's events."""
-        return self.state(household_id).ledger()
+        """The wash-sale ledger: a replay of the household's events.
+
+        When the cached replay reflects the last event and the policy version, it
+        is read alone (the events are not read at all); otherwise the events are
+        read and replayed.
+        """
+        with self.reading() as connection:
+            version = self._policy(connection, household_id)[0]
+            last = self._last_seq(connection, household_id)
+            cached = _cached_ledgers(connection, [household_id]).get(household_id)
+            if cached is not None and (cached.event_seq, cached.policy_version) == (last, version):
+                return ledger_from_text(cached.text)[0]
+            return self.state_in(connection, household_id).ledger()
 
     def lots(self, household_id: str) -> tuple[Lot, ...]:
         """The open lots, by replay."""
@@ -897,27 +1047,11 @@ class Store:
     def list_households(self) -> list[dict[str, Any]]:
         """One entry per household: id, event count, policy version, plan count."""
         with self.reading() as connection:
-            counts = dict(
-                connection.execute(
-                    sa.select(schema.events.c.household_id, sa.func.count()).group_by(
-                        schema.events.c.household_id
-                    )
-                ).all()
+            counts = _per_household(connection, schema.events, sa.func.count())
+            versions = _per_household(
+                connection, schema.policies, sa.func.max(schema.policies.c.version)
             )
-            versions = dict(
-                connection.execute(
-                    sa.select(
-                        schema.policies.c.household_id, sa.func.max(schema.policies.c.version)
-                    ).group_by(schema.policies.c.household_id)
-                ).all()
-            )
-            plans = dict(
-                connection.execute(
-                    sa.select(schema.plans.c.household_id, sa.func.count()).group_by(
-                        schema.plans.c.household_id
-                    )
-                ).all()
-            )
+            plans = _per_household(connection, schema.plans, sa.func.count())
             rows = connection.execute(
                 sa.select(schema.households).order_by(schema.households.c.household_id)
             ).all()
@@ -974,6 +1108,8 @@ class Store:
                 .where(schema.plans.c.plan_id == plan_id)
                 .values(document=json.dumps(document))
             )
+            if not state.fresh_cache:
+                self.keep_ledger(connection, state, state.ledger())
         return plan_id
 
     def plan(self, plan_id: int) -> dict[str, Any]:
@@ -995,6 +1131,36 @@ class Store:
                 .order_by(schema.plans.c.plan_id)
             ).all()
         return [_plan_row(row, with_document=False) for row in rows]
+
+    def imports(self, household_id: str) -> list[dict[str, Any]]:
+        """The household's fills imports, oldest first: each one's stored report, tickets aside.
+
+        An entry: ``import_id``, ``plan_id``, ``file``, ``content_hash``,
+        ``recorded_at``, ``events`` (the first and last seq appended),
+        ``next_review`` and ``totals`` (slippage, costs and tax, estimated and actual).
+        """
+        with self.reading() as connection:
+            rows = connection.execute(
+                sa.select(schema.imports)
+                .where(schema.imports.c.household_id == household_id)
+                .order_by(schema.imports.c.import_id)
+            ).all()
+        out = []
+        for row in rows:
+            report = json.loads(row.report)
+            out.append(
+                {
+                    "import_id": row.import_id,
+                    "plan_id": row.plan_id,
+                    "file": row.file_name,
+                    "content_hash": row.content_hash,
+                    "recorded_at": row.recorded_at,
+                    "events": report.get("events"),
+                    "next_review": report.get("next_review"),
+                    "totals": report.get("totals", {}),
+                }
+            )
+        return out
 
     # -- reviews ---------------------------------------------------------
 
@@ -1022,6 +1188,67 @@ class Store:
                 "reason": reason,
             },
         )
+
+
+def unknown_household(household_id: str) -> StoreError:
+    """The error for a household the store does not hold."""
+    return StoreError(f"no household {household_id!r} in the store", field="household_id")
+
+
+def _household_query(household_id: str) -> sa.Select[Any]:
+    """The household's row in ``households`` (none when it is not in the store)."""
+    table = schema.households
+    return sa.select(table.c.household_id).where(table.c.household_id == household_id)
+
+
+def _per_household(connection: Connection, table: sa.Table, value: Any) -> dict[str, Any]:
+    """``value`` (an aggregate) over ``table``'s rows, per household id."""
+    query = sa.select(table.c.household_id, value).group_by(table.c.household_id)
+    return {row[0]: row[1] for row in connection.execute(query)}
+
+
+def _events_query(*leading: Any) -> sa.Select[Any]:
+    """The columns an :class:`Event` is made of (after ``leading`` ones), in log order."""
+    columns = schema.events.c
+    return sa.select(
+        *leading,
+        columns.seq,
+        columns.kind,
+        columns.effective_date,
+        columns.recorded_at,
+        columns.payload,
+        columns.reverses,
+        columns.import_id,
+    ).order_by(*leading, columns.seq)
+
+
+def _event(row: Any) -> Event:
+    """The :class:`Event` of a row of :func:`_events_query`."""
+    return Event(
+        seq=row.seq,
+        kind=EventKind(row.kind),
+        effective_date=row.effective_date,
+        recorded_at=row.recorded_at,
+        text=row.payload,
+        reverses=row.reverses,
+        import_id=row.import_id,
+    )
+
+
+def _cached_ledgers(
+    connection: Connection, household_ids: Sequence[str] | None
+) -> dict[str, CachedLedger]:
+    """The cached replays of the households (all when ``None``), by household id."""
+    table = schema.ledgers
+    query = sa.select(
+        table.c.household_id, table.c.event_seq, table.c.policy_version, table.c.ledger
+    )
+    if household_ids is not None:
+        query = query.where(table.c.household_id.in_(list(household_ids)))
+    return {
+        row.household_id: CachedLedger(row.event_seq, row.policy_version, row.ledger)
+        for row in connection.execute(query)
+    }
 
 
 def _plan_row(row: Any, *, with_document: bool) -> dict[str, Any]:
@@ -1054,7 +1281,7 @@ def _action(payload: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _with_events(
+def with_events(
     state: HouseholdState, events: Sequence[tuple[EventKind, dt.date, Any]]
 ) -> HouseholdState:
     """``state`` with ``events`` appended (not stored), to check them by replay first."""
@@ -1073,7 +1300,7 @@ def _with_events(
                 reverses=payload.get("reverses") if kind is EventKind.REVERSAL else None,
             )
         )
-    return attrs.evolve(state, events=state.events + tuple(added))
+    return attrs.evolve(state, events=state.events + tuple(added), _memo={})
 
 
 def csv_events(

@@ -1,9 +1,18 @@
 """Fills against a stored plan: statuses, slippage, costs and tax, worked by hand.
 
-The plan (``fixtures/households/plan_harvest.json``, harvested on 2026-06-01):
-sell 100 VTI (lot J1, basis 30,000.00, bought 2026-01-15) at an estimated 250.00,
-buy 1,000 SCHB at 25.00; no commission, spread or impact; estimated tax
--5,000 * 30% = -1,500.00. The joint account holds no cash.
+The plan (``fixtures/households/plan_harvest.json``, harvested on 2026-06-01; no
+commission, spread or impact; the joint account holds no cash):
+
+* sell 100 VTI (lot J1, basis 30,000.00, bought 2026-01-15) at an estimated 250.00:
+  a short-term loss of 30,000.00 - 25,000.00 = 5,000.00;
+* sell 100 VXUS (lot J2, basis 7,000.00, bought 2024-03-01) at 60.00: a long-term
+  loss of 1,000.00, of which 1.5 shares' worth (1,000.00 / 100 x 1.5 = 15.00) is
+  washed by Sam's IRA buying 1.5 VXUS on 2026-05-26, so -985.00;
+* buy 3 BND at 50.00, 85 IXUS at 70.00 and 996 SCHB at 25.00 (150.00 + 5,950.00 +
+  24,900.00 = 31,000.00 = 25,000.00 + 6,000.00: all the proceeds).
+
+Its estimated tax is netted: -5,985.00 of net loss offsets at most 3,000.00 of
+ordinary income, at 30%: -900.00.
 """
 
 from __future__ import annotations
@@ -17,19 +26,16 @@ import pytest
 from household.store import EventKind, Store
 from tests.cli_runner import invoke
 
-_REPLAN = (
-    "the plan tickets changed with the optimiser (issue 7: the harvest now also swaps the VXUS "
-    "loss, only its washed part charged); the hand-worked fill numbers are to be re-derived"
-)
-
 ROOT = Path(__file__).resolve().parents[3]
 HARVEST = ROOT / "fixtures" / "households" / "plan_harvest.json"
 
 FILLS = """date,account_id,symbol,side,quantity,price,fees
 2026-06-02,joint,VTI,sell,100,250.10,1.00
+2026-06-02,joint,VXUS,sell,100,59.90,0
 2026-06-02,joint,SCHB,buy,600,25.01,1.00
-2026-06-03,joint,SCHB,buy,399,25.02,0
-2026-06-03,joint,BND,buy,0.3,50,0
+2026-06-03,joint,SCHB,buy,395,25.02,0
+2026-06-03,joint,IXUS,buy,85,69.98,0
+2026-06-03,joint,AGG,buy,0.3,100,0
 """
 
 
@@ -38,26 +44,46 @@ def _planned(store: Store) -> tuple[str, int]:
     assert invoke(["store", "add", str(HARVEST), "--store", url]).exit_code == 0
     result = invoke(["harvest", "--store", url, "plan-harvest", "--format", "json"])
     assert result.exit_code == 0, result.stderr
-    return url, json.loads(result.stdout)["summary"]["plan_id"]
+    plan = json.loads(result.stdout)
+    # The plan these hand numbers are worked against (see the module docstring).
+    assert sorted(
+        (t["symbol"], t["side"], t["quantity"], t["lots_sold"]) for t in plan["trades"]
+    ) == [
+        ("BND", "buy", "3", ""),
+        ("IXUS", "buy", "85", ""),
+        ("SCHB", "buy", "996", ""),
+        ("VTI", "sell", "100", "J1:100"),
+        ("VXUS", "sell", "100", "J2:100"),
+    ]
+    assert plan["summary"]["tax"] == "-900.00"  # -3,000 x 0.30
+    return url, plan["summary"]["plan_id"]
 
 
-@pytest.mark.xfail(
-    reason=_REPLAN,
-    strict=True,
-)
+def _import(url: str, path: Path, plan_id: int) -> dict:
+    result = invoke(
+        ["fills", "import", str(path), "--plan", str(plan_id), "--store", url, "--format", "json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
 def test_fills_are_reconciled_and_appended(store: Store, tmp_path: Path) -> None:
     url, plan_id = _planned(store)
     fills = tmp_path / "fills.csv"
     fills.write_text(FILLS)
     before = len(store.events("plan-harvest"))
-    result = invoke(
-        ["fills", "import", str(fills), "--plan", str(plan_id), "--store", url, "--format", "json"]
-    )
-    assert result.exit_code == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = _import(url, fills, plan_id)
     tickets = {(t["symbol"], t["side"]): t for t in report["tickets"]}
-    vti, schb, bnd = tickets["VTI", "sell"], tickets["SCHB", "buy"], tickets["BND", "buy"]
-    assert (vti["status"], schb["status"], bnd["status"]) == ("filled", "partial", "unplanned")
+    vti, vxus, schb = tickets["VTI", "sell"], tickets["VXUS", "sell"], tickets["SCHB", "buy"]
+    ixus, bnd, agg = tickets["IXUS", "buy"], tickets["BND", "buy"], tickets["AGG", "buy"]
+    assert [t["status"] for t in (vti, vxus, schb, ixus, bnd, agg)] == [
+        "filled",
+        "filled",
+        "partial",  # 995 of 996
+        "filled",
+        "missing",
+        "unplanned",
+    ]
     # VTI: sold 100 at 250.10 against 250.00: slippage -(25,010 - 25,000) = -10.00 (a gain);
     # actual cost = fees 1.00 - 10.00 = -9.00.
     assert (vti["slippage"], vti["actual_cost"], vti["estimated_cost"]) == (
@@ -65,92 +91,102 @@ def test_fills_are_reconciled_and_appended(store: Store, tmp_path: Path) -> None
         "-9.00",
         "0.00",
     )
-    # SCHB: 600 * 25.01 + 399 * 25.02 = 15,006.00 + 9,982.98 = 24,988.98 for 999 shares,
-    # against 999 * 25.00 = 24,975.00: slippage 13.98; with fees 1.00, cost 14.98.
-    assert (schb["planned"], schb["filled"]) == ("1000", "999")
-    assert (schb["slippage"], schb["actual_cost"]) == ("13.98", "14.98")
-    assert schb["average_price"] == "25.013994"  # 24,988.98 / 999 = 25.0139939...
-    assert schb["rows"] == "3;4"
-    assert bnd["planned"] == "0" and bnd["slippage"] == "0.00"
+    # VXUS: sold 100 at 59.90 against 60.00: slippage 100 x 0.10 = 10.00 (a cost), no fees.
+    assert (vxus["slippage"], vxus["actual_cost"]) == ("10.00", "10.00")
+    # SCHB: 600 x 25.01 + 395 x 25.02 = 15,006.00 + 9,882.90 = 24,888.90 for 995 shares,
+    # against 995 x 25.00 = 24,875.00: slippage 13.90; with fees 1.00, cost 14.90.
+    assert (schb["planned"], schb["filled"]) == ("996", "995")
+    assert (schb["slippage"], schb["actual_cost"]) == ("13.90", "14.90")
+    assert schb["average_price"] == "25.01397"  # 24,888.90 / 995 = 25.0139698... to 6 places
+    assert schb["rows"] == "4;5"
+    # IXUS: 85 at 69.98 against 70.00: -(85 x 0.02) = -1.70.
+    assert (ixus["filled"], ixus["slippage"]) == ("85", "-1.70")
+    assert (bnd["planned"], bnd["filled"], bnd["rows"]) == ("3", "0", "")
+    assert (agg["planned"], agg["filled"], agg["slippage"]) == ("0", "0.3", "0.00")
     totals = report["totals"]
-    assert totals["slippage"] == "3.98"  # -10.00 + 13.98
-    assert totals["actual_cost"] == "5.98"  # -9.00 + 14.98
-    # Tax: J1 sold for 25,010.00 - 1.00 fees = 25,009.00 against 30,000.00: a short-term
-    # loss of 4,991.00 (SCHB is not identical to VTI: no wash sale); at 30%: -1,497.30.
+    assert totals["slippage"] == "12.20"  # -10.00 + 10.00 + 13.90 - 1.70
+    assert totals["actual_cost"] == "14.20"  # -9.00 + 10.00 + 14.90 - 1.70
+    assert totals["fees"] == "2.00"
+    # Tax by replay. J1 sold for 25,010.00 - 1.00 fees = 25,009.00 against 30,000.00: a
+    # short-term loss of 4,991.00 (SCHB is not identical to VTI: no wash sale). J2 sold for
+    # 5,990.00 against 7,000.00: a loss of 10.10 a share; the IRA's 1.5 shares (2026-05-26,
+    # within 30 days before) replace 1.5 of them: 1.5 x 10.10 = 15.15 disallowed for good
+    # (J2.1), and J2.2 is 98.5 x 59.90 - 98.5 x 70 = 5,900.15 - 6,895.00 = -994.85, long-term.
     assert totals["actual_short_gain"] == "-4991.00"
-    assert totals["actual_tax"] == "-1497.30"
-    assert totals["estimated_tax"] == "-1500.00"
+    assert totals["actual_long_gain"] == "-994.85"
+    # Netted as the estimate is: -5,985.85 of net loss, over the 3,000 limit: -3,000 x 0.30.
+    assert totals["actual_tax"] == "-900.00"
+    assert totals["estimated_tax"] == "-900.00"
     assert report["next_review"] == "2026-07-01"  # quarterly, after the last fill on 06-03
     # The events moved the lots and the cash.
     events = store.events("plan-harvest")
     fills_events = events[before:]
-    assert [e.kind for e in fills_events] == [EventKind.FILL] * 4
+    assert [e.kind for e in fills_events] == [EventKind.FILL] * 6
+    assert report["events"] == [before + 1, before + 6]
     assert fills_events[0].record().lot_id == "J1"  # the plan's lot, by specific identification
+    assert fills_events[1].record().lot_id == "J2"
     lots = {(lot.symbol, lot.quantity): lot.cost_basis for lot in store.lots("plan-harvest")}
-    assert ("VTI", Decimal(100)) not in lots
+    assert ("VTI", Decimal(100)) not in lots and ("VXUS", Decimal(100)) not in lots
     assert lots["SCHB", Decimal(600)] == Decimal("15007.00")  # 15,006.00 + 1.00 fees
-    assert lots["SCHB", Decimal(399)] == Decimal("9982.98")
-    # Cash: 25,009.00 - 15,007.00 - 9,982.98 - 15.00 = 4.02.
-    assert store.state("plan-harvest").cash()["joint"] == Decimal("4.02")
+    assert lots["SCHB", Decimal(395)] == Decimal("9882.90")
+    assert lots["IXUS", Decimal(85)] == Decimal("5948.30")  # 85 x 69.98
+    assert lots["AGG", Decimal("0.3")] == Decimal("30.0")
+    assert lots["VXUS", Decimal("1.5")] == Decimal("90.00")  # in an IRA: no basis added
+    # Cash: 25,009.00 + 5,990.00 - 15,007.00 - 9,882.90 - 5,948.30 - 30.00 = 130.80.
+    assert store.state("plan-harvest").cash() == {"joint": Decimal("130.80"), "sam-ira": 0}
     assert store.next_reviews()["plan-harvest"].isoformat() == "2026-07-01"
+    (imported,) = store.imports("plan-harvest")
+    assert (imported["plan_id"], imported["totals"]) == (plan_id, totals)
 
     # The same file again is recognised, and nothing is applied twice.
     again = invoke(["fills", "import", str(fills), "--plan", str(plan_id), "--store", url])
     assert again.exit_code == 2
     assert "imported already" in again.stderr
     assert len(store.events("plan-harvest")) == len(events)
+    assert len(store.imports("plan-harvest")) == 1
 
 
-@pytest.mark.xfail(
-    reason=_REPLAN,
-    strict=True,
-)
 def test_a_missing_and_an_over_filled_ticket(store: Store, tmp_path: Path) -> None:
     url, plan_id = _planned(store)
     fills = tmp_path / "fills.csv"
     fills.write_text(
         "date,account_id,symbol,side,quantity,price,fees\n2026-06-02,joint,VTI,sell,100,250,0\n"
     )
-    report = json.loads(
-        invoke(
-            [
-                "fills",
-                "import",
-                str(fills),
-                "--plan",
-                str(plan_id),
-                "--store",
-                url,
-                "--format",
-                "json",
-            ]
-        ).stdout
-    )
+    report = _import(url, fills, plan_id)
     statuses = {t["symbol"]: t["status"] for t in report["tickets"]}
-    assert statuses == {"VTI": "filled", "SCHB": "missing"}
+    assert statuses == {
+        "VTI": "filled",
+        "VXUS": "missing",
+        "BND": "missing",
+        "IXUS": "missing",
+        "SCHB": "missing",
+    }
+    # Only J1 sold: 25,000.00 - 30,000.00 = -5,000.00 short-term, netted: -3,000 x 0.30.
+    assert report["totals"]["actual_short_gain"] == "-5000.00"
+    assert report["totals"]["actual_tax"] == "-900.00"
     over = tmp_path / "over.csv"
     over.write_text(
         "date,account_id,symbol,side,quantity,price,fees\n2026-06-03,joint,SCHB,buy,1001,24.9,0\n"
     )
-    report = json.loads(
-        invoke(
-            [
-                "fills",
-                "import",
-                str(over),
-                "--plan",
-                str(plan_id),
-                "--store",
-                url,
-                "--format",
-                "json",
-            ]
-        ).stdout
+    report = _import(url, over, plan_id)
+    tickets = {t["symbol"]: t for t in report["tickets"]}
+    statuses = {symbol: t["status"] for symbol, t in tickets.items()}
+    assert statuses == {  # the plan again, this file alone
+        "VTI": "missing",
+        "VXUS": "missing",
+        "BND": "missing",
+        "IXUS": "missing",
+        "SCHB": "over",
+    }
+    # Bought 1,001 at 24.90 against 25.00: slippage (24.90 - 25.00) x 1,001 = -100.10.
+    assert tickets["SCHB"]["slippage"] == "-100.10"
+    # No sale: no gain, no tax.
+    assert (report["totals"]["actual_short_gain"], report["totals"]["actual_tax"]) == (
+        "0.00",
+        "0.00",
     )
-    statuses = {t["symbol"]: t["status"] for t in report["tickets"]}
-    assert statuses == {"VTI": "missing", "SCHB": "over"}  # the plan again, this file alone
-    # Bought 1,001 at 24.90 against 25.00: slippage (24.90 - 25.00) * 1,001 = -100.10.
-    assert report["tickets"][1]["slippage"] == "-100.10"
+    # Cash: 25,000.00 - 1,001 x 24.90 = 25,000.00 - 24,924.90 = 75.10.
+    assert store.state("plan-harvest").cash()["joint"] == Decimal("75.10")
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from household.loader import household_to_dict, load_household
-from household.store import Store
+from household.store import Store, schema
 
 ROOT = Path(__file__).resolve().parents[3]
 HOUSEHOLD = ROOT / "fixtures" / "households" / "plan_harvest.json"
@@ -22,11 +22,17 @@ def test_from_empty_to_the_latest(backend_url: str) -> None:
     store = Store(backend_url, clock=lambda: dt.datetime(2026, 6, 1))
     assert store.revision() is None
     store.init()
-    assert store.revision() == Store.head() == "0002"
-    assert {"households", "events", "policies", "plans", "imports", "reviews"} <= _tables(store)
+    assert store.revision() == Store.head() == "0003"
+    tables = {"households", "events", "policies", "plans", "imports", "reviews", "ledgers"}
+    assert tables <= _tables(store)
     store.init()  # idempotent
-    assert store.revision() == "0002"
+    assert store.revision() == "0003"
     store.dispose()
+
+
+def _rows(store: Store, table: sa.Table) -> list[tuple]:
+    with store.reading() as connection:
+        return [tuple(row) for row in connection.execute(sa.select(table))]
 
 
 def test_from_the_first_revision_to_the_latest_with_data_in_it(backend_url: str) -> None:
@@ -36,11 +42,18 @@ def test_from_the_first_revision_to_the_latest_with_data_in_it(backend_url: str)
     assert "reviews" not in _tables(store)
     household = load_household(HOUSEHOLD)
     store.add_household(household)  # revision 0001 has what adding needs
-    events_before = store.events(household.household_id)
-    store.init()
+    events_before = _rows(store, schema.events)
+    policies_before = _rows(store, schema.policies)
+    assert len(events_before) == 10  # 2 cash + 6 open_lot + 2 lookback
+    store.migrate("0002")
     assert store.revision() == "0002"
-    assert "reviews" in _tables(store)
-    assert store.events(household.household_id) == events_before
+    assert "reviews" in _tables(store) and "ledgers" not in _tables(store)
+    store.init()
+    assert store.revision() == "0003"
+    assert "ledgers" in _tables(store)
+    assert _rows(store, schema.events) == events_before
+    assert _rows(store, schema.policies) == policies_before
     assert store.export(household.household_id) == household_to_dict(household)
     assert store.next_reviews() == {}
+    assert _rows(store, schema.ledgers) == []  # the cache starts empty: nothing to migrate
     store.dispose()

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 from decimal import Decimal
 from pathlib import Path
 
 from household.loader import household_from_dict
 from household.store import EventKind, Store
-from household.store.reconcile import CustodianLot, reconcile_lots
+from household.store.reconcile import (
+    BREAK_COLUMNS,
+    TAX_ROW_COLUMNS,
+    CustodianLot,
+    reconcile_lots,
+)
 from lots.records import Account, AccountType, Action, Lot, Transaction
 from tests.cli_runner import invoke
 from tests.household.store.helpers import household_document
@@ -46,14 +53,20 @@ def test_a_bad_lots_row_refuses_the_file(tmp_path: Path) -> None:
     Store(url).init()
     Store(url).add_household(household_from_dict(household_document("h", accounts)))
     lots = tmp_path / "lots.csv"
-    lots.write_text(
+    lots.write_text(  # the second row is bad
         "account_id,symbol,quantity,cost_basis,acquired\n"
         "joint,AAA,1,10,2025-01-05\n"
         "joint,AAA,1,lots,2025-01-05\n"
     )
-    result = invoke(["reconcile", "h", "--custodian", str(lots), "--store", url])
-    assert result.exit_code == 2
-    assert "lots.csv:3: cost_basis: 'lots' is not a number" in result.stderr
+    before = Store(url).events("h")
+    for accept in ([], ["--accept"]):
+        result = invoke(["reconcile", "h", "--custodian", str(lots), "--store", url, *accept])
+        assert result.exit_code == 2
+        (line,) = result.stderr.splitlines()  # one line, no traceback
+        assert line.startswith(f"household: {lots}:3: cost_basis: 'lots' is not a number")
+        assert result.stdout == ""  # no break listed from the good first row either
+    # Refused whole: the good first row (an extra AAA lot at the custodian) was not accepted.
+    assert Store(url).events("h") == before
 
 
 def test_a_cross_account_wash_sale_the_broker_cannot_see(store: Store, tmp_path: Path) -> None:
@@ -114,3 +127,25 @@ def test_a_cross_account_wash_sale_the_broker_cannot_see(store: Store, tmp_path:
     assert lot.cost_basis == Decimal("1050.00")
     # The broker of Sam's account would be asked about the BBB sale only if its rows were given.
     assert all(row["account_id"] == "joint" for row in json.loads(result.stdout)["rows"])
+
+    # As CSV: one line per row, the unmatched row's household columns empty, and nothing lost.
+    as_csv = invoke(["reconcile", "h", "--1099b", str(rows), "--store", url, "--format", "csv"])
+    assert as_csv.exit_code == 0, as_csv.stderr
+    lines = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert tuple(lines[0]) == TAX_ROW_COLUMNS
+    assert [(r["status"], r["add_adjustment"], r["household_lots"]) for r in lines] == [
+        ("adjust", "100.00", "L1"),
+        ("unmatched", "", ""),
+    ]
+    # No break at all: the CSV still has its header. Sam's lot carries L1's holding period
+    # (Pub. 550): held 2025-06-02 to 2026-03-10, 281 days, so acquired 2026-03-20 - 281 days =
+    # 2025-06-12, and a custodian that knows the wash sale says so.
+    custodian = tmp_path / "lots.csv"
+    custodian.write_text(
+        "account_id,symbol,quantity,cost_basis,acquired\nsam,AAA,100,1050.00,2025-06-12\n"
+    )
+    breaks = invoke(
+        ["reconcile", "h", "--custodian", str(custodian), "--store", url, "--format", "csv"]
+    )
+    assert breaks.exit_code == 0, breaks.stderr
+    assert breaks.stdout == ",".join(BREAK_COLUMNS) + "\n"

@@ -14,6 +14,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from household.loader import household_from_dict
 from household.store import Store
 from lots.records import Account, AccountType
@@ -159,4 +161,48 @@ def test_two_processes_importing_fills_at_once(backend_url: str, tmp_path: Path)
     after = store.events("plan-harvest")
     assert len(after) == len(events) + 1
     assert [e.seq for e in after] == list(range(1, len(after) + 1))
+    # The cached replay kept by the last writer is the replay of every event that landed.
+    state = store.state("plan-harvest")
+    assert state.fresh_cache and state.ledger() == state.replay()
+    assert len(store.imports("plan-harvest")) == landed + 1
     store.dispose()
+
+
+def test_a_password_is_never_printed_nor_logged_on_a_working_server(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A real connection with a password in its URL (the test server trusts any password)."""
+    import logging
+
+    import sqlalchemy as sa
+
+    from tests.cli_runner import invoke
+    from tests.household.store.conftest import fresh_url
+
+    secret = "s3cr3t-Pa55"
+    with fresh_url("postgresql", tmp_path) as url:
+        parts = sa.engine.make_url(url)
+        user = parts.username or "postgres"
+        with_password = parts.set(username=user, password=secret).render_as_string(
+            hide_password=False
+        )
+        caplog.set_level(logging.DEBUG)  # SQLAlchemy's engine and pool logs, Alembic's
+        store = Store(with_password, echo=True)
+        store.init()
+        store.add_household(
+            household_from_dict(
+                household_document("h", [Account("joint", AccountType.JOINT, lot_method="fifo")])
+            )
+        )
+        store.dispose()
+        outputs = [
+            invoke([*command, "--store", with_password, "--format", "json"])
+            for command in (["store", "init"], ["store", "list"], ["store", "show", "h"])
+        ]
+        assert all(result.exit_code == 0 for result in outputs), outputs
+        assert f"{user}:***@" in outputs[0].stdout  # the URL is shown, its password is not
+        captured = capfd.readouterr()
+        printed = "".join(r.output for r in outputs) + captured.out + captured.err
+        assert secret not in printed
+        assert caplog.records and secret not in caplog.text
+        assert secret not in repr(store) and secret not in str(store.engine.url)

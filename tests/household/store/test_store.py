@@ -17,13 +17,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from household.importing import import_household
-from household.loader import household_from_dict, household_to_dict, load_household
+from household.loader import (
+    household_from_checked,
+    household_from_dict,
+    household_to_dict,
+    load_household,
+)
 from household.model import Household
-from household.store import EventKind, Store, StoreError
-from household.store.events import decode, encode
+from household.store import EventKind, Store, StoreError, schema
+from household.store.events import decode, encode, ledger_text
 from lots.errors import InsufficientSharesError
 from lots.records import Account, AccountType, Action, Lot, Transaction
-from lots.washsale import replay
+from lots.washsale import Ledger, replay
 from tests.cli_runner import invoke
 from tests.household.store.helpers import household_document
 from tests.strategies import histories
@@ -128,6 +133,11 @@ def test_what_the_store_says_is_a_replay_of_its_events(store: Store, history, no
     assert store.ledger(household_id) == expected
     reopened = Store(store.url, clock=store.clock)  # a new connection reads the same
     assert reopened.ledger(household_id) == expected
+    # The store answered from its cache (kept by the last append); a replay of the events
+    # read back, without the cache, says the same.
+    state = reopened.state(household_id)
+    assert state.fresh_cache
+    assert state.replay() == expected
     reopened.dispose()
 
 
@@ -257,3 +267,90 @@ def test_ids_are_bound_parameters_never_sql(store: Store) -> None:
     store.append(hostile, [(EventKind.FILL, buy.date, buy)])
     assert [lot.lot_id for lot in store.lots(hostile)] == ["'; --"]
     assert store.household_ids() == [hostile]
+
+
+WALK = ROOT / "fixtures" / "store" / "year"
+
+
+def _walked(store: Store) -> str:
+    """The README's walk family, harvested, its fills imported and a lot corrected."""
+    url = store.url.render_as_string(hide_password=False)
+    assert invoke(["store", "add", str(WALK / "household.json"), "--store", url]).exit_code == 0
+    assert invoke(["harvest", "--store", url, "walk-family"]).exit_code == 0
+    fills = ["fills", "import", str(WALK / "fills.csv"), "--plan", "1", "--store", url]
+    assert invoke(fills).exit_code == 0
+    custodian = ["--custodian", str(WALK / "custodian_lots.csv"), "--accept", "--store", url]
+    assert invoke(["reconcile", "walk-family", *custodian]).exit_code == 0
+    return "walk-family"
+
+
+def _set_cache(store: Store, household_id: str, text: str) -> None:
+    with store.writing(household_id) as connection:
+        connection.execute(
+            schema.ledgers.update()
+            .where(schema.ledgers.c.household_id == household_id)
+            .values(ledger=text)
+        )
+
+
+def test_the_cached_replay_is_used_only_while_it_reflects_the_last_event(store: Store) -> None:
+    household_id = _walked(store)
+    state = store.state(household_id)
+    # Kept by the last write (the accepted correction: a reversal and an open_lot, 10 events).
+    assert (state.cached.event_seq, state.cached.policy_version) == (state.seq, 1) == (10, 1)
+    assert state.fresh_cache and state.ledger() == state.replay()
+    # The cache is what a read uses: replace it with a wrong one and the store says that.
+    _set_cache(store, household_id, ledger_text(Ledger((), ())))
+    assert store.lots(household_id) == ()
+    # A new policy version: the cache no longer reflects the state, and the replay answers.
+    store.put_policy(household_id, monitoring={"review": "annual", "long_term_days": 30})
+    assert not store.state(household_id).fresh_cache
+    assert store.ledger(household_id) == state.replay()
+    # Likewise after a new event (a cash deposit: the replay keeps its lots).
+    _set_cache(store, household_id, ledger_text(Ledger((), ())))
+    with store.writing(household_id) as connection:
+        connection.execute(
+            schema.ledgers.update()
+            .where(schema.ledgers.c.household_id == household_id)
+            .values(policy_version=2)
+        )
+    assert store.lots(household_id) == ()  # the wrong cache, at the current seq and policy
+    invoke(
+        [
+            "store",
+            "cash",
+            household_id,
+            "joint",
+            "100",
+            "--date",
+            "2026-04-02",
+            "--store",
+            store.url.render_as_string(hide_password=False),
+        ]
+    )
+    assert store.ledger(household_id) == state.replay()
+
+
+def test_the_household_from_records_is_the_household_of_its_document(store: Store) -> None:
+    household_id = _walked(store)
+    state = store.state(household_id)
+    source = f"store:{household_id}"
+    from_document = household_from_checked(state.document(), source=source)
+    assert state.household() == from_document
+    # Through the schema too, and the export round-trips.
+    assert household_from_dict(state.document(), source=source) == from_document
+    assert household_to_dict(state.household()) == store.export(household_id)
+    # A fill's SCHB lot, made by the replay, is written (and held) without trailing zeros.
+    (schb,) = [lot for lot in state.household().lots if lot.symbol == "SCHB"]
+    assert str(schb.cost_basis) == "23985.99" and str(schb.quantity) == "999"
+
+
+def test_a_stored_record_of_an_unknown_symbol_is_refused_when_planning(store: Store) -> None:
+    accounts = [Account("joint", AccountType.JOINT, lot_method="fifo")]
+    store.add_household(household_from_dict(household_document("h", accounts)))
+    buy = Transaction(dt.date(2026, 1, 5), "joint", "ZZZ", Action.BUY, "1", "10")
+    deposit = {"account_id": "joint", "amount": Decimal(10)}  # the fill's 10.00
+    store.append("h", [(EventKind.CASH, buy.date, deposit), (EventKind.FILL, buy.date, buy)])
+    with pytest.raises(StoreError, match="unknown symbol 'ZZZ'") as raised:
+        store.household("h")
+    assert raised.value.field == "symbol" and raised.value.file == "store:h"
