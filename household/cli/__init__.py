@@ -75,7 +75,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "sweep": (
         "household.cli.sweep",
-        "Plan many households (a folder) on a process pool or a Dask cluster; resumable.",
+        "Plan or monitor many households (a folder or a store), on a pool or Dask; resumable.",
     ),
     "compare": (
         "household.cli.whatif",
