@@ -28,6 +28,10 @@ AMOUNT_STEP = Decimal("1e-15")
 _WIDE = Context(prec=80, rounding=ROUND_HALF_EVEN)
 # Refuses to round: a remainder computed in it is exact or raises.
 _EXACT = Context(prec=34, rounding=ROUND_HALF_EVEN, traps=[Inexact, InvalidOperation])
+# The same, for amounts of any size a household could hold.
+_HUGE = Context(prec=400, rounding=ROUND_HALF_EVEN, traps=[Inexact, InvalidOperation])
+_SCALE = Decimal(10) ** 15
+_MINUS_15 = Decimal(-15)
 
 
 def to_decimal(value: object) -> Decimal:
@@ -104,13 +108,22 @@ def split(
     if part_quantity == 0:
         return ZERO, total
     try:
-        # The fast path: amounts under a trillion dollars fit the default context's
-        # 28 digits at 15 places; the remainder is checked to be exact.
-        part = (total * part_quantity / whole_quantity).quantize(AMOUNT_STEP)
-        return part, _EXACT.subtract(total, part)
+        part = _ratio(total, part_quantity, whole_quantity, _EXACT)
     except (InvalidOperation, Inexact):
-        wide = _WIDE
-        part = wide.divide(wide.multiply(total, part_quantity), whole_quantity).quantize(
-            AMOUNT_STEP, context=wide
-        )
-        return part, wide.subtract(total, part)
+        part = _ratio(total, part_quantity, whole_quantity, _HUGE)
+    return part, _HUGE.subtract(total, part)
+
+
+def _ratio(total: Decimal, part: Decimal, whole: Decimal, context: Context) -> Decimal:
+    """``total * part / whole`` rounded half-even to 15 places, from the exact ratio.
+
+    One rounding only (an integer quotient and its remainder), never a rounding to
+    the context's digits first: the integer replay (``lots.fastreplay``) rounds the
+    same ratio the same way.
+    """
+    scaled = context.multiply(context.multiply(total, part), _SCALE)
+    quotient, remainder = context.divmod(scaled, whole)
+    twice = context.multiply(remainder.copy_abs(), 2)
+    if twice > whole or (twice == whole and context.remainder(quotient, 2) != 0):
+        quotient = context.add(quotient, 1 if scaled > 0 else -1)
+    return context.scaleb(quotient, _MINUS_15)

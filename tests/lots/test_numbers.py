@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import decimal
 from decimal import Decimal as D
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lots.events import scale
+from lots.fastreplay import NotExact, from_units, scale_units, split_units, to_units
 from lots.numbers import money, quantity, split, to_decimal
 from lots.records import Action, Lot, Transaction
 from tests.lots.textledger import day
@@ -81,3 +84,66 @@ def test_split_is_exact_beyond_the_fast_path() -> None:
     tiny = D("0.00000000000000000123")
     first, second = split(tiny, D(1), D(2))
     assert (first, first + second) == (D(0), tiny)
+
+
+# -- one rounding, from the exact ratio (the integer replay rounds the same way) ------
+
+_LONG_AMOUNTS = st.decimals(
+    min_value=D("-1e9"), max_value=D("1e9"), places=15, allow_nan=False, allow_infinity=False
+)
+_LONG_QUANTITIES = st.decimals(
+    min_value=D("0.000000000001"), max_value=D("1e7"), places=12, allow_nan=False
+)
+
+
+def _half_even(value: Fraction, places: int) -> D:
+    """An independent reference: the exact ratio, rounded once (``round`` of a Fraction
+    goes half to even), as a Decimal of ``places`` places."""
+    units = round(value * 10**places)
+    return D(units).scaleb(-places, decimal.Context(prec=100))
+
+
+@given(_LONG_AMOUNTS, _LONG_QUANTITIES, _LONG_QUANTITIES)
+def test_split_rounds_the_exact_ratio_once(total: D, part: D, other: D) -> None:
+    # Long operands (15-place amounts, 12-place quantities): total * part has up to 40
+    # digits, more than a 28-digit context holds, so a split computed by dividing in
+    # the default context and rounding again could differ in the 15th place.
+    whole = part + other
+    first, rest = split(total, part, whole)
+    assert first == _half_even(Fraction(total) * Fraction(part) / Fraction(whole), 15)
+    assert first + rest == total
+    units = split_units(int(total.scaleb(15)), int(part.scaleb(12)), int(whole.scaleb(12)))
+    assert units == (int(first.scaleb(15)), int(rest.scaleb(15)))
+
+
+def test_split_half_even_by_hand() -> None:
+    # 0.000000000000001 * 1 / 2 = 5e-16: exactly half a unit of the 15th place, rounded
+    # to the even 0; 0.000000000000003 / 2 = 1.5e-15 rounds to 2e-15.
+    assert split(D("0.000000000000001"), D(1), D(2)) == (D(0), D("0.000000000000001"))
+    assert split(D("0.000000000000003"), D(1), D(2)) == (D("2e-15"), D("1e-15"))
+    assert split_units(1, 1, 2) == (0, 1)
+    assert split_units(3, 1, 2) == (2, 1)
+    assert split_units(-3, 1, 2) == (-2, -1)
+
+
+@given(_LONG_QUANTITIES, st.integers(1, 12), st.integers(1, 12))
+def test_scale_is_exact_to_12_places_else_rounded_once(quantity: D, new: int, old: int) -> None:
+    scaled = scale(quantity, (D(new), D(old)))
+    assert scaled == _half_even(Fraction(quantity) * new / old, 12)
+    assert scale_units(int(quantity.scaleb(12)), new, old) == int(scaled.scaleb(12))
+
+
+def test_scale_by_hand() -> None:
+    # 1:3 of one share: 0.333333333333 (12 places); 1:4 of 0.000001: 0.00000025 (exact).
+    assert scale(D(1), (D(1), D(3))) == D("0.333333333333")
+    assert scale(D("0.000001"), (D(1), D(4))) == D("0.00000025")
+    # 1:2 of 0.000000000001: 5e-13 is half of the 12th place: rounded to the even 0.
+    assert scale(D("0.000000000001"), (D(1), D(2))) == 0
+    assert scale_units(1, 1, 2) == 0 and scale_units(3, 1, 2) == 2
+
+
+def test_units_round_trip_and_refuse_what_the_scale_cannot_hold() -> None:
+    assert to_units(D("15.01"), 15) == 15_010_000_000_000_000
+    assert from_units(5_003_333_333_333_333, -15) == D("5.003333333333333")
+    with pytest.raises(NotExact):
+        to_units(D("0.0000000000000001"), 15)  # 16 places
