@@ -250,7 +250,7 @@ _Sold = tuple[str, dt.date, dt.date, int, bool]
 # A disposition row in units: the fields of ``Disposition`` in order.
 _Row = tuple[
     dt.date, str, str, str, int, dt.date, dt.date, Term, int, int, int, int, bool,
-    DispositionEvent | None,
+    DispositionEvent | None, bool,
 ]  # fmt: skip
 # A match in units: (sale index, the fields of ``WashMatch`` in order).
 _Match = tuple[int, dt.date, str, str, str, int, str, str, str, dt.date, int, bool]
@@ -933,7 +933,8 @@ class FastReplay:
         self.rows.append(
             (date, txn.account_id, txn.symbol, lot_id, quantity, acquired, sold[2],
              Term.LONG if sold[4] or date > one_year_after(acquired) else Term.SHORT,
-             proceeds, basis, adjustment, permanent, self.taxable[txn.account_id], event)
+             proceeds, basis, adjustment, permanent, self.taxable[txn.account_id], event,
+             sold[4])
         )  # fmt: skip
 
     # -- the boundary: exact Decimal records, once per record -------------------
@@ -980,6 +981,7 @@ class FastReplay:
                 scaleb(decimal(permanent), minus_15) if permanent else zero,
                 reportable,
                 event,
+                inherited,
             )  # fmt: skip
             for (
                 date,
@@ -996,6 +998,7 @@ class FastReplay:
                 permanent,
                 reportable,
                 event,
+                inherited,
             ) in self.rows  # fmt: skip
         ]
         self.matches.sort(key=_sale_index)

@@ -1053,6 +1053,7 @@ class _Replay:
                 permanent,
                 self.taxable[txn.account_id],
                 event,
+                sold.inherited,
             )
         )
 

@@ -21,7 +21,7 @@ from household.cli import BadUsage
 from household.cli.common import OutputFormat, add_allow_extra_columns, add_format
 from household.csvio import identical_groups, read_accounts, read_securities, read_transactions
 from household.render import csv_text, money_text, quantity_text, tables_text
-from lots.gains import FormRow, TermTotals, form_row, summarize
+from lots.gains import INHERITED, FormRow, TermTotals, form_row, summarize
 from lots.numbers import plain
 from lots.records import Disposition, Lot
 from lots.relief import LotMethod
@@ -88,11 +88,13 @@ def run_ledger(
     )
 
 
-def disposition_json(d: Disposition) -> dict[str, Any]:
+def disposition_json(d: Disposition, *, form: bool = False) -> dict[str, Any]:
     """A disposition as ``docs/formats.md`` prints it, rounded as on Form 8949.
 
     Money is rounded to cents half-even the way :func:`lots.gains.form_row` does,
     so ``gain = proceeds - cost_basis + adjustment`` holds on the printed row.
+    With ``form`` (the rows of ``gains``), ``acquired`` is Form 8949 column (b):
+    ``INHERITED`` for shares acquired from a decedent, else the date.
     """
     row = form_row(d)
     event = {"event": d.event.value} if d.event is not None else {}
@@ -102,7 +104,7 @@ def disposition_json(d: Disposition) -> dict[str, Any]:
         "symbol": d.symbol,
         "lot_id": d.lot_id,
         "quantity": quantity_text(d.quantity),
-        "acquired": d.acquired,
+        "acquired": INHERITED if form and d.inherited else d.acquired,
         "term": d.term.value,
         "proceeds": money_text(row.proceeds),
         "cost_basis": money_text(row.cost_basis),
@@ -219,7 +221,7 @@ def form_row_csv(row: FormRow) -> dict[str, Any]:
             (
                 row.part,
                 row.description,
-                row.acquired.strftime("%m/%d/%Y"),
+                row.date_acquired,
                 row.sold.strftime("%m/%d/%Y"),
                 money_text(row.proceeds),
                 money_text(row.cost_basis),
@@ -258,7 +260,7 @@ def gains(args: argparse.Namespace) -> int:
     if output is OutputFormat.CSV:
         print(csv_text([form_row_csv(row) for row in summary.rows], FORM_8949_COLUMNS), end="")
         return 0
-    rows = [disposition_json(row.disposition) for row in summary.rows]
+    rows = [disposition_json(row.disposition, form=True) for row in summary.rows]
     totals = {
         "short": totals_json(summary.short),
         "long": totals_json(summary.long),
