@@ -115,6 +115,8 @@ def _quantity(units: int) -> Decimal:
 
 
 def _money(units: int) -> Decimal:
+    if not units:
+        return _DECIMAL_ZERO  # as the Decimal replay's untouched zeros print: 0
     return _WIDE.scaleb(Decimal(units), _MINUS_15)
 
 
@@ -175,6 +177,7 @@ class _Piece:
         "inherited",
         "rest",
         "day",
+        "exact",
     )
 
     def __init__(
@@ -207,6 +210,11 @@ class _Piece:
         self.inherited = False
         self.rest: _Piece | None = None
         self.day = purchased.toordinal()
+        # The Decimals the Decimal replay holds for this piece, (quantity, basis,
+        # adjustment, loss basis), while the units are unchanged since they were read
+        # (an opening lot, a buy, a gift): the records then keep their exponents
+        # (``100.50``, not ``100.500000000000000``), which a file writer prints.
+        self.exact: tuple[Decimal, Decimal, Decimal, Decimal | None] | None = None
 
 
 class _Slots:
@@ -420,6 +428,7 @@ class FastReplay:
             if lot.loss_basis is not None:
                 piece.loss_basis = to_units(lot.loss_basis, 15)
             piece.inherited = lot.inherited
+            piece.exact = (lot.quantity, lot.cost_basis, lot.wash_sale_adjustment, lot.loss_basis)
             self.holdings.setdefault((lot.account_id, lot.symbol), []).append(piece)
             if not piece.used:
                 self.add_candidate(piece)
@@ -477,6 +486,7 @@ class FastReplay:
                 account_id, symbol, lot_id, quantity, basis_left, date, date, 0, index, False,
                 (index, 1),
             )  # fmt: skip
+            piece.exact = (txn.quantity, txn.quantity * txn.price + txn.fees, _DECIMAL_ZERO, None)
             held.append(piece)
             self.add_candidate(piece)
             return
@@ -534,6 +544,13 @@ class FastReplay:
         )  # fmt: skip
         piece.loss_basis = loss_basis
         piece.inherited = txn.action is Action.INHERITED
+        if txn.action is Action.GIFT_RECEIVED:
+            assert txn.donor_basis is not None
+            exact_loss = txn.fmv if loss_basis is not None else None
+            piece.exact = (txn.quantity, txn.donor_basis, _DECIMAL_ZERO, exact_loss)
+        else:
+            assert txn.fmv is not None
+            piece.exact = (txn.quantity, txn.fmv, _DECIMAL_ZERO, None)
         self.holdings.setdefault((txn.account_id, txn.symbol), []).append(piece)
 
     # -- events over the open lots (rare: through the Decimal functions) ------
@@ -561,6 +578,7 @@ class FastReplay:
             piece.cost_basis = to_units(kept.cost_basis, 15)
             piece.adjustment = to_units(kept.adjustment, 15)
             piece.loss_basis = None if kept.loss_basis is None else to_units(kept.loss_basis, 15)
+            piece.exact = (kept.quantity, kept.cost_basis, kept.adjustment, kept.loss_basis)
             if outcome.event is not None:
                 sold = (
                     piece.lot_id,
@@ -604,6 +622,7 @@ class FastReplay:
         if holding.loss_basis is not None:
             piece.loss_basis = to_units(holding.loss_basis, 15)
         piece.inherited = parent.inherited
+        piece.exact = (holding.quantity, holding.cost_basis, holding.adjustment, holding.loss_basis)
         self.holdings.setdefault((parent.account_id, txn.new_symbol), []).append(piece)
         return piece
 
@@ -654,6 +673,7 @@ class FastReplay:
                 )
             moved.inherited = piece.inherited
             piece.quantity -= take
+            piece.exact = None
             piece.lot_id = f"{piece.lot_id}.2"
             piece.order = piece.order + (2,)
             if piece.slot >= 0:
@@ -743,6 +763,7 @@ class FastReplay:
                 basis = proceeds
         sold = (piece.lot_id, acquired, piece.purchased, piece.purchase, piece.inherited)
         piece.quantity = quantity - take
+        piece.exact = None
         if piece.quantity == 0:
             held.remove(piece)
             self.drop_candidate(piece)
@@ -904,6 +925,7 @@ class FastReplay:
             target.rest = rest
             target.lot_id = f"{target.lot_id}.1"
             target.quantity = quantity
+            target.exact = None
             target.cost_basis = part_basis
             target.adjustment = part_adjustment
             target.order = target.order + (1,)
@@ -913,6 +935,7 @@ class FastReplay:
         if self.taxable[target.account_id]:
             target.cost_basis += disallowed
             target.adjustment += disallowed
+            target.exact = None
             target.acquired -= dt.timedelta(days=holding_days)
         return target
 
@@ -951,12 +974,14 @@ class FastReplay:
                 account_id=p.account_id,
                 symbol=p.symbol,
                 lot_id=p.lot_id,
-                quantity=_quantity(p.quantity),
-                cost_basis=_money(p.cost_basis),
+                quantity=p.exact[0] if p.exact else _quantity(p.quantity),
+                cost_basis=p.exact[1] if p.exact else _money(p.cost_basis),
                 purchased=p.purchased,
                 acquired=p.acquired,
-                wash_sale_adjustment=_money(p.adjustment),
-                loss_basis=None if p.loss_basis is None else _money(p.loss_basis),
+                wash_sale_adjustment=p.exact[2] if p.exact else _money(p.adjustment),
+                loss_basis=p.exact[3]
+                if p.exact
+                else (None if p.loss_basis is None else _money(p.loss_basis)),
                 inherited=p.inherited,
             )
             for p in pieces

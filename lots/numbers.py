@@ -45,7 +45,16 @@ def to_decimal(value: object) -> Decimal:
 
     Raises:
         TypeError: for a ``float``, a ``bool`` or any other type.
-        ValueError: for a string that is not a finite decimal number.
+        ValueError: for a string that is not a finite decimal number, or that has
+            a comma or an underscore in it (``"1,234"``: a thousands separator or a
+            decimal comma, ambiguous; refused, never guessed).
+
+    >>> to_decimal("1234.50")
+    Decimal('1234.50')
+    >>> to_decimal("1,234.50")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: '1,234.50' is not a number (write 1234.56: no thousands separators, ...)
     """
     if isinstance(value, Decimal):
         result = value
@@ -54,7 +63,14 @@ def to_decimal(value: object) -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip().replace(",", "") if value.strip() else value
+        text = value.strip()
+        if "," in text or "_" in text:
+            # "1,234" is a thousand and more in one locale and one and a bit in another:
+            # refused, as the CLI readers refuse it (``household.strict``).
+            raise ValueError(
+                f"{value!r} is not a number (write 1234.56: no thousands separators, "
+                "digit-group underscores or decimal commas)"
+            )
         try:
             result = Decimal(text)
         except InvalidOperation:

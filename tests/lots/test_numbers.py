@@ -29,8 +29,16 @@ def test_non_numbers_are_refused(value: str) -> None:
         to_decimal(value)
 
 
+@pytest.mark.parametrize("value", ["1,234", "1,234.50", "0,5", " 1,000 ", "1_000"])
+def test_commas_and_underscores_are_refused(value: str) -> None:
+    # "1,234" is 1234 with a thousands separator or 1.234 with a decimal comma: never
+    # guessed (the CLI readers refuse it too); Decimal itself would take "1_000".
+    with pytest.raises(ValueError, match="no thousands separators"):
+        to_decimal(value)
+
+
 def test_accepted_inputs() -> None:
-    assert to_decimal("1,234.50") == D("1234.50")
+    assert to_decimal(" 1234.50 ") == D("1234.50")
     assert to_decimal(7) == D(7)
     assert to_decimal(D("0.000001")) == D("0.000001")
 
