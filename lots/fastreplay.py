@@ -178,6 +178,7 @@ class _Piece:
         "rest",
         "day",
         "exact",
+        "natural",
     )
 
     def __init__(
@@ -215,6 +216,12 @@ class _Piece:
         # (an opening lot, a buy, a gift): the records then keep their exponents
         # (``100.50``, not ``100.500000000000000``), which a file writer prints.
         self.exact: tuple[Decimal, Decimal, Decimal, Decimal | None] | None = None
+        # The lot id's natural sort key, once needed (relief breaks ties with it).
+        self.natural: tuple[str | int, ...] | None = None
+
+    def rename(self, lot_id: str) -> None:
+        self.lot_id = lot_id
+        self.natural = None
 
 
 class _Slots:
@@ -354,6 +361,8 @@ class FastReplay:
         ordered = sorted(transactions, key=lambda txn: txn.date)
         accounts = self.accounts
         quantities, prices, fees = self.quantities, self.prices, self.fees
+        shares: dict[Decimal, int] = {}
+        money: dict[Decimal, int] = {}
         seen_splits: set[tuple[str, dt.date, tuple[Decimal, Decimal] | None, int]] = set()
         split_rows: dict[tuple[str, dt.date, tuple[Decimal, Decimal] | None, str], int] = {}
         for index, txn in enumerate(ordered):
@@ -361,9 +370,20 @@ class FastReplay:
                 raise NotExact("unknown account")  # the Decimal replay says which
             action = txn.action
             if action in _SHARES:
-                quantities.append(to_units(txn.quantity, 12))
-                prices.append(to_units(txn.price, 15))
-                fees.append(to_units(txn.fees, 15))
+                # Histories repeat their prices, fees and quantities: each distinct value
+                # is converted once (Decimals equal in value give the same units).
+                units = shares.get(txn.quantity)
+                if units is None:
+                    units = shares[txn.quantity] = to_units(txn.quantity, 12)
+                quantities.append(units)
+                units = money.get(txn.price)
+                if units is None:
+                    units = money[txn.price] = to_units(txn.price, 15)
+                prices.append(units)
+                units = money.get(txn.fees)
+                if units is None:
+                    units = money[txn.fees] = to_units(txn.fees, 15)
+                fees.append(units)
             else:
                 quantities.append(0)
                 prices.append(0)
@@ -657,7 +677,7 @@ class FastReplay:
             if take == piece.quantity:
                 held.remove(piece)
                 piece.account_id = target
-                piece.lot_id = self.transferred_id(piece.lot_id, source, target)
+                piece.rename(self.transferred_id(piece.lot_id, source, target))
                 destination.append(piece)
                 continue
             basis, piece.cost_basis = split_units(piece.cost_basis, take, piece.quantity)
@@ -674,7 +694,7 @@ class FastReplay:
             moved.inherited = piece.inherited
             piece.quantity -= take
             piece.exact = None
-            piece.lot_id = f"{piece.lot_id}.2"
+            piece.rename(f"{piece.lot_id}.2")
             piece.order = piece.order + (2,)
             if piece.slot >= 0:
                 parts = self.candidates[self.group(piece.symbol)].items[piece.slot]
@@ -923,7 +943,7 @@ class FastReplay:
             held.insert(held.index(target) + 1, rest)
             target.slot = -1
             target.rest = rest
-            target.lot_id = f"{target.lot_id}.1"
+            target.rename(f"{target.lot_id}.1")
             target.quantity = quantity
             target.exact = None
             target.cost_basis = part_basis
@@ -1047,6 +1067,13 @@ class FastReplay:
         return dispositions, lots, matches
 
 
+def _natural(piece: _Piece) -> tuple[str | int, ...]:
+    key = piece.natural
+    if key is None:
+        key = piece.natural = natural_key(piece.lot_id)
+    return key
+
+
 def _sale_index(match: _Match) -> int:
     return match[0]
 
@@ -1104,7 +1131,7 @@ def _select(
         if len(set(keys)) == len(keys):
             ranks = sorted(range(len(lots)), key=keys.__getitem__)
         else:
-            ranks = sorted(range(len(lots)), key=lambda i: (keys[i], natural_key(lots[i].lot_id)))
+            ranks = sorted(range(len(lots)), key=lambda i: (keys[i], _natural(lots[i])))
         lots = [lots[i] for i in ranks]
     taken: list[tuple[_Piece, int]] = []
     remaining = quantity

@@ -165,7 +165,7 @@ def wash_sales(args: argparse.Namespace) -> int:
     if any("event" in row for row in dispositions):
         columns.append("event")
     if output is OutputFormat.JSON:
-        _print_json({"dispositions": dispositions, "lots": lots, "matches": matches})
+        print_json_fast({"dispositions": dispositions, "lots": lots, "matches": matches})
     elif output is OutputFormat.CSV:
         print(csv_text(dispositions, columns), end="")
     else:
@@ -267,7 +267,7 @@ def gains(args: argparse.Namespace) -> int:
         "all": totals_json(summary.total),
     }
     if output is OutputFormat.JSON:
-        _print_json({"year": year, "dispositions": rows, "totals": totals})
+        print_json_fast({"year": year, "dispositions": rows, "totals": totals})
         return 0
     total_rows = [{"term": term, **values} for term, values in totals.items()]
     form_rows = [form_row_csv(r) for r in summary.rows]
@@ -286,7 +286,7 @@ def gains(args: argparse.Namespace) -> int:
 # -- JSON out, fast --------------------------------------------------------------------
 
 
-def _print_json(document: Any) -> None:
+def print_json_fast(document: Any) -> None:
     """Print one JSON document on stdout: ``household.render.print_json``'s text, faster.
 
     ``json.dump(..., indent=2)`` runs the pure-Python encoder (the C one cannot
