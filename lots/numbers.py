@@ -28,6 +28,8 @@ AMOUNT_STEP = Decimal("1e-15")
 _WIDE = Context(prec=80, rounding=ROUND_HALF_EVEN)
 # Refuses to round: a remainder computed in it is exact or raises.
 _EXACT = Context(prec=34, rounding=ROUND_HALF_EVEN, traps=[Inexact, InvalidOperation])
+# Exact splits: 60 digits hold a 15-place amount times a 12-place quantity, scaled.
+_SPLIT = Context(prec=60, rounding=ROUND_HALF_EVEN, traps=[Inexact, InvalidOperation])
 # The same, for amounts of any size a household could hold.
 _HUGE = Context(prec=400, rounding=ROUND_HALF_EVEN, traps=[Inexact, InvalidOperation])
 _SCALE = Decimal(10) ** 15
@@ -124,7 +126,7 @@ def split(
     if part_quantity == 0:
         return ZERO, total
     try:
-        part = _ratio(total, part_quantity, whole_quantity, _EXACT)
+        part = _ratio(total, part_quantity, whole_quantity, _SPLIT)
     except (InvalidOperation, Inexact):
         part = _ratio(total, part_quantity, whole_quantity, _HUGE)
     return part, _HUGE.subtract(total, part)
