@@ -43,7 +43,7 @@ import gc
 import random
 import sys
 import time
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -103,11 +103,14 @@ def history(
             event, fresh = _event(rng, date, account, symbol, price, held, live, prices, fresh)
             transactions.extend(event)
             continue
-        if have > 0 and rng.random() < sell_chance:
+        # What a sale may take: the holding to 6 places, rounded down (a split can leave
+        # more places, which the ledger carries to 12, rounded: never sell past them).
+        cap = have.quantize(Decimal("0.000001"), rounding=ROUND_DOWN)
+        if cap > 0 and rng.random() < sell_chance:
             quantity = (have * Decimal(rng.choice((25, 50, 100))) / 100).quantize(
                 Decimal("0.000001")
             )
-            quantity = min(max(quantity, Decimal("0.000001")), have)
+            quantity = min(max(quantity, Decimal("0.000001")), cap)
             action = Action.SELL
             held[(account, symbol)] = have - quantity
         else:
