@@ -175,8 +175,11 @@ def _event(
             return [], fresh
         source = rng.choice(sources)
         target = rng.choice([a for a in TAXABLE if a != source])
-        quantity = held[(source, symbol)]
-        held[(source, symbol)] = zero
+        # All of it, to 6 places rounded down (the ledger carries split shares to 12).
+        quantity = held[(source, symbol)].quantize(Decimal("0.000001"), rounding=ROUND_DOWN)
+        if quantity <= 0:
+            return [], fresh
+        held[(source, symbol)] -= quantity
         held[(target, symbol)] = held.get((target, symbol), zero) + quantity
         return [row(source, Action.TRANSFER, quantity=quantity, to_account_id=target)], fresh
     if kind == "split":

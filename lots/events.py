@@ -51,19 +51,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact
-from fractions import Fraction
 from typing import NamedTuple
 
 from lots.errors import InputError
 from lots.numbers import AMOUNT_STEP, ONE, ZERO, to_decimal
 from lots.records import Account, Action, DispositionEvent, TaxTreatment, Transaction
 
-#: A share quantity scaled by a ratio is carried to 12 decimal places, a millionth of
-#: the 6 places of a file: exact when it fits (a 1:4 split of 0.000001 share), else
-#: rounded half-even (a 1:3 reverse split of one share).
+#: A share quantity scaled by a ratio with no exact decimal (a 1:3 reverse split of
+#: one share) is carried to 12 decimal places, a millionth of the 6 places of a file.
 SCALED_QUANTITY_STEP = Decimal("1e-12")
 _EXACT = Context(prec=34, rounding=ROUND_HALF_EVEN, traps=[Inexact])
-_WIDE = Context(prec=100, rounding=ROUND_HALF_EVEN)
 
 
 class Holding(NamedTuple):
@@ -95,25 +92,12 @@ class Outcome(NamedTuple):
 
 
 def scale(quantity: Decimal, ratio: tuple[Decimal, Decimal]) -> Decimal:
-    """``quantity * new / old``: exact when it fits 12 places, else rounded half-even to 12.
-
-    >>> scale(Decimal("100"), (Decimal(3), Decimal(2)))
-    Decimal('150')
-    >>> scale(Decimal("1"), (Decimal(1), Decimal(3)))
-    Decimal('0.333333333333')
-
-    One rounding, from the exact ratio (the integer replay, ``lots.fastreplay``,
-    rounds the same way).
-    """
+    """``quantity * new / old``, exact where a decimal can hold it, else to 12 places."""
     new, old = ratio
     try:
-        exact = _EXACT.divide(_EXACT.multiply(quantity, new), old)
-        if exact.as_tuple().exponent >= -12:  # type: ignore[operator]
-            return exact
+        return _EXACT.divide(_EXACT.multiply(quantity, new), old)
     except Inexact:
-        pass
-    units = round(Fraction(quantity) * Fraction(new) / Fraction(old) * 10**12)  # half-even
-    return _WIDE.scaleb(Decimal(units), -12)
+        return (quantity * new / old).quantize(SCALED_QUANTITY_STEP, rounding=ROUND_HALF_EVEN)
 
 
 def _fraction(amount: Decimal, fraction: Decimal) -> tuple[Decimal, Decimal]:

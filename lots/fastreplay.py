@@ -15,8 +15,9 @@ approximation:
   file);
 * a proportional part is the exact ratio rounded half-even to 15 places, in
   integers (``divmod``) here and in :func:`lots.numbers.split` alike;
-* a split-scaled quantity is exact when it fits 12 places and otherwise rounded
-  half-even to 12, as :func:`lots.events.scale` does;
+* a split-scaled quantity is exact when it fits 12 places, and rounded
+  half-even to 12 when it has no exact decimal, as :func:`lots.events.scale` does
+  (an exact one of more places is kept whole there: :class:`NotExact` here);
 * the events over open lots (splits, returns of capital, mergers, spin-offs)
   are rare: they run through the Decimal functions of ``lots.events`` and their
   results are converted back, checked to be exact.
@@ -147,13 +148,22 @@ def split_units(total: int, part: int, whole: int) -> tuple[int, int]:
 def scale_units(quantity: int, numerator: int, denominator: int) -> int:
     """``quantity * numerator / denominator`` in quantity units, as :func:`lots.events.scale`.
 
-    Exact when the result fits 12 places, else rounded half-even to 12.
+    Exact when the result fits 12 places; rounded half-even to 12 when it has no
+    exact decimal; :class:`NotExact` when it has an exact decimal of more places
+    (the Decimal replay keeps those whole).
     """
     units, rest = divmod(quantity * numerator, denominator)
-    if rest:
-        twice = rest + rest
-        if twice > denominator or (twice == denominator and units & 1):
-            units += 1
+    if not rest:
+        return units
+    reduced = denominator // gcd(rest, denominator)
+    for factor in (2, 5):
+        while reduced % factor == 0:
+            reduced //= factor
+    if reduced == 1:
+        raise NotExact("a scaled quantity with more than 12 places")
+    twice = rest + rest
+    if twice > denominator or (twice == denominator and units & 1):
+        units += 1
     return units
 
 

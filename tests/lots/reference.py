@@ -126,12 +126,14 @@ CHILD = 1 << 30
 
 
 def _scale(quantity: Decimal, new: Decimal, old: Decimal) -> Decimal:
-    """``quantity * new / old`` to 12 places (exact when it fits), rounded half-even."""
+    """``quantity * new / old``: exact when a decimal of 34 digits holds it, else 12 places."""
     exact = Fraction(quantity) * Fraction(new) / Fraction(old)
-    units = round(exact * 10**12)  # round() of a Fraction goes half to even
     with localcontext() as wide:
         wide.prec = 80
-        return Decimal(units) / Decimal(10**12)
+        value = Decimal(exact.numerator) / Decimal(exact.denominator)
+        if Fraction(value) == exact and len(value.as_tuple().digits) <= 34:
+            return value
+        return value.quantize(Decimal("1e-12"), rounding=ROUND_HALF_EVEN)
 
 
 @dataclasses.dataclass(eq=False)

@@ -134,20 +134,43 @@ def test_split_half_even_by_hand() -> None:
     assert split_units(-3, 1, 2) == (-2, -1)
 
 
+def _terminates(value: Fraction) -> bool:
+    denominator = value.denominator
+    for factor in (2, 5):
+        while denominator % factor == 0:
+            denominator //= factor
+    return denominator == 1
+
+
 @given(_LONG_QUANTITIES, st.integers(1, 12), st.integers(1, 12))
-def test_scale_is_exact_to_12_places_else_rounded_once(quantity: D, new: int, old: int) -> None:
+def test_scale_exact_where_a_decimal_holds_it_else_12_places(
+    quantity: D, new: int, old: int
+) -> None:
+    exact = Fraction(quantity) * new / old
     scaled = scale(quantity, (D(new), D(old)))
-    assert scaled == _half_even(Fraction(quantity) * new / old, 12)
-    assert scale_units(int(quantity.scaleb(12)), new, old) == int(scaled.scaleb(12))
+    units = exact * 10**12
+    if units.denominator == 1:  # fits 12 places: both exact
+        assert scaled == exact
+        assert scale_units(int(quantity.scaleb(12)), new, old) == units
+    elif _terminates(exact):  # an exact decimal of more places: kept whole; integers give up
+        assert scaled == exact
+        with pytest.raises(NotExact):
+            scale_units(int(quantity.scaleb(12)), new, old)
+    else:  # no exact decimal: rounded once, half-even, to 12 places
+        assert scaled == _half_even(exact, 12)
+        assert scale_units(int(quantity.scaleb(12)), new, old) == int(scaled.scaleb(12))
 
 
 def test_scale_by_hand() -> None:
     # 1:3 of one share: 0.333333333333 (12 places); 1:4 of 0.000001: 0.00000025 (exact).
     assert scale(D(1), (D(1), D(3))) == D("0.333333333333")
     assert scale(D("0.000001"), (D(1), D(4))) == D("0.00000025")
-    # 1:2 of 0.000000000001: 5e-13 is half of the 12th place: rounded to the even 0.
-    assert scale(D("0.000000000001"), (D(1), D(2))) == 0
-    assert scale_units(1, 1, 2) == 0 and scale_units(3, 1, 2) == 2
+    assert scale_units(10**12, 1, 3) == 333_333_333_333
+    # 1:2 of 0.000000000001 is 5e-13, exact with 13 places: the Decimal replay keeps it,
+    # the integer units (12 places) cannot, so the integer replay gives up on it.
+    assert scale(D("0.000000000001"), (D(1), D(2))) == D("5e-13")
+    with pytest.raises(NotExact):
+        scale_units(1, 1, 2)
 
 
 def test_units_round_trip_and_refuse_what_the_scale_cannot_hold() -> None:
