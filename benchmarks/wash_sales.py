@@ -43,7 +43,7 @@ import gc
 import random
 import sys
 import time
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -103,14 +103,11 @@ def history(
             event, fresh = _event(rng, date, account, symbol, price, held, live, prices, fresh)
             transactions.extend(event)
             continue
-        # What a sale may take: the holding to 6 places, rounded down (a split can leave
-        # more places, which the ledger carries to 12, rounded: never sell past them).
-        cap = have.quantize(Decimal("0.000001"), rounding=ROUND_DOWN)
-        if cap > 0 and rng.random() < sell_chance:
+        if have > 0 and rng.random() < sell_chance:
             quantity = (have * Decimal(rng.choice((25, 50, 100))) / 100).quantize(
                 Decimal("0.000001")
             )
-            quantity = min(max(quantity, Decimal("0.000001")), cap)
+            quantity = min(max(quantity, Decimal("0.000001")), have)
             action = Action.SELL
             held[(account, symbol)] = have - quantity
         else:
@@ -175,11 +172,8 @@ def _event(
             return [], fresh
         source = rng.choice(sources)
         target = rng.choice([a for a in TAXABLE if a != source])
-        # All of it, to 6 places rounded down (the ledger carries split shares to 12).
-        quantity = held[(source, symbol)].quantize(Decimal("0.000001"), rounding=ROUND_DOWN)
-        if quantity <= 0:
-            return [], fresh
-        held[(source, symbol)] -= quantity
+        quantity = held[(source, symbol)]
+        held[(source, symbol)] = zero
         held[(target, symbol)] = held.get((target, symbol), zero) + quantity
         return [row(source, Action.TRANSFER, quantity=quantity, to_account_id=target)], fresh
     if kind == "split":
