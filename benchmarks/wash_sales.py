@@ -24,6 +24,12 @@ mixed history: write the CSV set, then ``household wash-sales --format json``
 in a child process, from reading the CSV to writing the JSON (Python's start
 and imports included), as CPU seconds of the child.
 
+For n <= ``--decimal-max`` (default 100,000) it also times the Decimal replay
+(``lots.washsale.decimal_replay``, the exact fallback of the integer path) on the
+same history and prints its ratio to the fast path (``decimal/fast``), checking
+the two equal; ``--cli`` likewise prints the CLI path's parts (read, replay,
+write) measured in-process.
+
 Times are CPU seconds (``time.process_time``), the best of ``--repeat`` runs:
 the machine is shared and noisy, and CPU time is what one core spends. The
 ratio is measured in the same run.
@@ -44,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lots.events import CSV_COLUMNS  # noqa: E402
 from lots.records import Account, AccountType, Action, Transaction  # noqa: E402
-from lots.washsale import replay  # noqa: E402
+from lots.washsale import decimal_replay, replay  # noqa: E402
 
 ACCOUNTS = [
     Account("joint", AccountType.JOINT, lot_method="fifo"),
@@ -269,10 +275,45 @@ def cli_time(n: int) -> float:
         return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def cli_parts(n: int) -> tuple[float, float, float]:
+    """CPU seconds of the CLI path's parts in this process: read, replay, write JSON."""
+    import contextlib
+    import io
+    import tempfile
+
+    from household.cli.lots import disposition_json, lot_json, match_json, print_json_fast
+    from household.csvio import identical_groups, read_accounts, read_securities, read_transactions
+
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        write_csv_set(history(n, mixed=True), directory)
+        gc.collect()
+        started = time.process_time()
+        accounts = read_accounts(directory / "accounts.csv")
+        transactions = read_transactions(directory / "transactions.csv", accounts)
+        groups = identical_groups(read_securities(directory / "securities.csv"))
+        read = time.process_time() - started
+        started = time.process_time()
+        ledger = replay(transactions, accounts, groups)
+        run = time.process_time() - started
+        started = time.process_time()
+        with contextlib.redirect_stdout(io.StringIO()):
+            print_json_fast(
+                {
+                    "dispositions": [disposition_json(d) for d in ledger.reportable],
+                    "lots": [lot_json(lot) for lot in ledger.lots],
+                    "matches": [match_json(m) for m in ledger.matches],
+                }
+            )
+        write = time.process_time() - started
+        return read, run, write
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 100_000, 1_000_000])
     parser.add_argument("--reference-max", type=int, default=20_000)
+    parser.add_argument("--decimal-max", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workload", choices=[*WORKLOADS, "all"], default="all")
     parser.add_argument("--cli", type=int, default=100_000, help="events of the CLI run (0: none)")
@@ -300,12 +341,22 @@ def main() -> None:
                     transactions, ACCOUNTS, GROUPS
                 )
                 line += f"  {slow:>17.3f}  {slow / fast:>6.1f}x" + ("" if same else "  DIFFERENT")
+            if n <= args.decimal_max:
+                exact = best_time(lambda t=transactions: decimal_replay(t, ACCOUNTS, GROUPS), 1)
+                same = replay(transactions, ACCOUNTS, GROUPS) == decimal_replay(
+                    transactions, ACCOUNTS, GROUPS
+                )
+                line += f"  decimal {exact:.3f}s = {exact / fast:.2f}x fast" + (
+                    "" if same else "  DIFFERENT"
+                )
             print(line, flush=True)
     if args.cli:
         seconds = cli_time(args.cli)
         print(
             f"\nCLI path (CSV read to JSON write), mixed, {args.cli:,} events: {seconds:.2f} cpu s"
         )
+        read, run, write = cli_parts(args.cli)
+        print(f"  in-process parts: read {read:.2f}s, replay {run:.2f}s, write JSON {write:.2f}s")
 
 
 if __name__ == "__main__":

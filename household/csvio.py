@@ -145,6 +145,14 @@ class _Rows:
                     file=self.name,
                     row=line,
                 )
+            joined = "".join(values)
+            if not self.ignored and joined.isascii() and joined.isprintable():
+                # The common row: printable ASCII only, so no value holds a control or
+                # invisible character (what ``bad_character`` looks for), checked at once.
+                self.rows.append(
+                    (line, dict(zip(self.columns, map(str.strip, values), strict=True)))
+                )
+                continue
             record = {}
             for i, column in enumerate(self.columns):
                 if i in self.ignored:
@@ -300,17 +308,35 @@ def read_transactions(
     )
     known = {account.account_id: account for account in accounts}
     transactions: list[Transaction] = []
+    # A text reads as the same number, date or symbol in any row and column (only its
+    # errors name the row and field), and a history repeats its prices, quantities,
+    # dates and symbols: each distinct text is read once (Decimals are immutable).
+    numbers: dict[str, Decimal] = {}
+    dates: dict[str, dt.date] = {}
+    symbols: dict[str, str] = {}
     for line, record in rows:
         fields: dict[str, object] = dict(record)
         for column in _NUMBER_COLUMNS:
-            if record.get(column):
-                fields[column] = rows.number(line, record, column)
+            text = record.get(column)
+            if text:
+                number = numbers.get(text)
+                if number is None:
+                    number = numbers[text] = rows.number(line, record, column)
+                fields[column] = number
         for column in _DATE_COLUMNS:
-            if record.get(column):
-                fields[column] = rows.date(line, record, column)
+            text = record.get(column)
+            if text:
+                date = dates.get(text)
+                if date is None:
+                    date = dates[text] = rows.date(line, record, column)
+                fields[column] = date
         for column in _SYMBOL_COLUMNS:
-            if record.get(column):
-                fields[column] = rows.symbol(line, record, column)
+            text = record.get(column)
+            if text:
+                symbol = symbols.get(text)
+                if symbol is None:
+                    symbol = symbols[text] = rows.symbol(line, record, column)
+                fields[column] = symbol
         transaction = transaction_from_fields(fields, file=rows.name, row=line, accounts=known)
         if transaction.action in _PRICED and transaction.price <= 0:
             raise rows.error(line, "price", f"{transaction.price} must be positive")

@@ -380,18 +380,15 @@ def _trade(
     for field in _EVENT_COLUMNS:
         if fields.get(field):
             return None
-    quantity_text, price_text = fields.get("quantity"), fields.get("price")
-    fees_text = fields.get("fees") or "0"
-    if not (
-        isinstance(quantity_text, str)
-        and isinstance(price_text, str)
-        and isinstance(fees_text, str)
-        and fields.get("cost_basis") in (None, "")
-    ):
+    if fields.get("cost_basis") not in (None, ""):
         return None
     try:
-        quantity, price, fees = Decimal(quantity_text), Decimal(price_text), Decimal(fees_text)
+        quantity = _plain_number(fields.get("quantity"))
+        price = _plain_number(fields.get("price"))
+        fees = _plain_number(fields.get("fees") or ZERO)
     except ArithmeticError:  # InvalidOperation: let the general path name the field
+        return None
+    if quantity is None or price is None or fees is None:
         return None
     if not (
         quantity.is_finite() and price.is_finite() and fees.is_finite()
@@ -411,6 +408,16 @@ def _trade(
         row if isinstance(row, int) or row is None else None,
         file,
     )
+
+
+def _plain_number(value: object) -> Decimal | None:
+    """A number given as text or as a Decimal (a CSV reader parses it strictly first);
+    None for anything else (the general path reads it, or names the field)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, str):
+        return Decimal(value)
+    return None
 
 
 def _is_zero(value: object) -> bool:

@@ -12,6 +12,10 @@ on a wash-sale row (g) is chosen so that (h) is the exact gain rounded (0.00 for
 a loss washed in full), so every row adds across; :func:`summarize` totals
 those rounded rows, so the totals add down, as a reviewer checking the form would add them.
 
+Column (b) of shares acquired from a decedent reads ``INHERITED`` instead of a
+date (Form 8949 instructions, column (b)); such a row is always long-term
+(Part II), however soon after the death the shares are sold.
+
 Example: a wash sale of 100 XYZ bought 2026-01-05 for $1,000 and sold
 2026-03-10 for $900, replaced on 2026-03-20::
 
@@ -29,6 +33,9 @@ import attrs
 
 from lots.numbers import ZERO, money, quantity
 from lots.records import Disposition, DispositionEvent, Term
+
+#: Form 8949 column (b) of inherited property: "enter INHERITED instead of a date".
+INHERITED = "INHERITED"
 
 
 @attrs.frozen
@@ -53,6 +60,14 @@ class FormRow:
     @property
     def term(self) -> Term:
         return self.disposition.term
+
+    @property
+    def date_acquired(self) -> str:
+        """Column (b) as written on the form: ``MM/DD/YYYY``, or ``INHERITED`` for shares
+        acquired from a decedent (Form 8949 instructions, column (b))."""
+        if self.disposition.inherited:
+            return INHERITED
+        return self.acquired.strftime("%m/%d/%Y")
 
 
 @attrs.frozen

@@ -28,6 +28,12 @@ AMOUNT_STEP = Decimal("1e-15")
 _WIDE = Context(prec=80, rounding=ROUND_HALF_EVEN)
 # Refuses to round: a remainder computed in it is exact or raises.
 _EXACT = Context(prec=34, rounding=ROUND_HALF_EVEN, traps=[Inexact, InvalidOperation])
+# Exact splits: 60 digits hold a 15-place amount times a 12-place quantity, scaled.
+_SPLIT = Context(prec=60, rounding=ROUND_HALF_EVEN, traps=[Inexact, InvalidOperation])
+# The same, for amounts of any size a household could hold.
+_HUGE = Context(prec=400, rounding=ROUND_HALF_EVEN, traps=[Inexact, InvalidOperation])
+_SCALE = Decimal(10) ** 15
+_MINUS_15 = Decimal(-15)
 
 
 def to_decimal(value: object) -> Decimal:
@@ -41,7 +47,16 @@ def to_decimal(value: object) -> Decimal:
 
     Raises:
         TypeError: for a ``float``, a ``bool`` or any other type.
-        ValueError: for a string that is not a finite decimal number.
+        ValueError: for a string that is not a finite decimal number, or that has
+            a comma or an underscore in it (``"1,234"``: a thousands separator or a
+            decimal comma, ambiguous; refused, never guessed).
+
+    >>> to_decimal("1234.50")
+    Decimal('1234.50')
+    >>> to_decimal("1,234.50")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: '1,234.50' is not a number (write 1234.56: no thousands separators, ...)
     """
     if isinstance(value, Decimal):
         result = value
@@ -50,7 +65,14 @@ def to_decimal(value: object) -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip().replace(",", "") if value.strip() else value
+        text = value.strip()
+        if "," in text or "_" in text:
+            # "1,234" is a thousand and more in one locale and one and a bit in another:
+            # refused, as the CLI readers refuse it (``household.strict``).
+            raise ValueError(
+                f"{value!r} is not a number (write 1234.56: no thousands separators, "
+                "digit-group underscores or decimal commas)"
+            )
         try:
             result = Decimal(text)
         except InvalidOperation:
@@ -104,13 +126,22 @@ def split(
     if part_quantity == 0:
         return ZERO, total
     try:
-        # The fast path: amounts under a trillion dollars fit the default context's
-        # 28 digits at 15 places; the remainder is checked to be exact.
-        part = (total * part_quantity / whole_quantity).quantize(AMOUNT_STEP)
-        return part, _EXACT.subtract(total, part)
+        part = _ratio(total, part_quantity, whole_quantity, _SPLIT)
     except (InvalidOperation, Inexact):
-        wide = _WIDE
-        part = wide.divide(wide.multiply(total, part_quantity), whole_quantity).quantize(
-            AMOUNT_STEP, context=wide
-        )
-        return part, wide.subtract(total, part)
+        part = _ratio(total, part_quantity, whole_quantity, _HUGE)
+    return part, _HUGE.subtract(total, part)
+
+
+def _ratio(total: Decimal, part: Decimal, whole: Decimal, context: Context) -> Decimal:
+    """``total * part / whole`` rounded half-even to 15 places, from the exact ratio.
+
+    One rounding only (an integer quotient and its remainder), never a rounding to
+    the context's digits first: the integer replay (``lots.fastreplay``) rounds the
+    same ratio the same way.
+    """
+    scaled = context.multiply(context.multiply(total, part), _SCALE)
+    quotient, remainder = context.divmod(scaled, whole)
+    twice = context.multiply(remainder.copy_abs(), 2)
+    if twice > whole or (twice == whole and context.remainder(quotient, 2) != 0):
+        quotient = context.add(quotient, 1 if scaled > 0 else -1)
+    return context.scaleb(quotient, _MINUS_15)

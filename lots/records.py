@@ -284,7 +284,9 @@ class Disposition:
     deferred or exempt accounts (kept for conservation checks, not reported).
     ``event`` is set on a row made by an event (cash in lieu of a fraction, a
     merger's cash boot, a return of capital over basis); ``quantity`` is 0 on
-    the last two (no shares leave the account).
+    the last two (no shares leave the account). ``inherited`` is set on a row of
+    shares acquired from a decedent: Form 8949 column (b) then reads ``INHERITED``
+    instead of a date (Form 8949 instructions, column (b)).
     """
 
     sale_date: dt.date
@@ -301,6 +303,7 @@ class Disposition:
     permanently_disallowed: Decimal = ZERO
     reportable: bool = True
     event: DispositionEvent | None = None
+    inherited: bool = False
 
     @property
     def code(self) -> str:

@@ -58,6 +58,7 @@ import attrs
 
 from lots.errors import InputError, LotsError
 from lots.events import LOT_EVENTS, Holding, check_transfer, gift_basis, gift_sale_basis, scale
+from lots.fastreplay import FastReplay, NotExact
 from lots.numbers import ONE, ZERO, money, split
 from lots.records import (
     Account,
@@ -284,9 +285,65 @@ def replay(
     if not isinstance(accounts, Mapping):
         accounts = {account.account_id: account for account in accounts}
     with _collector_paused():
-        return _Replay(accounts, identical_group or {}, default_method, same_sale_replacement).run(
-            transactions, opening_lots
-        )
+        try:
+            return fast_replay(
+                transactions,
+                accounts,
+                identical_group,
+                default_method,
+                opening_lots,
+                same_sale_replacement=same_sale_replacement,
+            )
+        except (NotExact, LotsError):
+            # A number the fixed scales cannot hold, or bad input: the Decimal replay
+            # gives the answer (or the error, with its file, row and field).
+            return decimal_replay(
+                transactions,
+                accounts,
+                identical_group,
+                default_method,
+                opening_lots,
+                same_sale_replacement=same_sale_replacement,
+            )
+
+
+def fast_replay(
+    transactions: Sequence[Transaction],
+    accounts: Mapping[str, Account] | Sequence[Account],
+    identical_group: Mapping[str, str] | None = None,
+    default_method: LotMethod = LotMethod.FIFO,
+    opening_lots: Sequence[Lot] = (),
+    *,
+    same_sale_replacement: bool = False,
+) -> Ledger:
+    """:func:`replay` on fixed-scale integers only (``lots.fastreplay``).
+
+    Raises:
+        NotExact: a number of the history does not fit the scales, or the input is
+            bad (:func:`replay` then runs :func:`decimal_replay`).
+    """
+    if not isinstance(accounts, Mapping):
+        accounts = {account.account_id: account for account in accounts}
+    run = FastReplay(accounts, identical_group or {}, default_method, same_sale_replacement)
+    dispositions, lots, matches = run.run(transactions, opening_lots)
+    return Ledger(tuple(dispositions), tuple(lots), tuple(matches))  # type: ignore[arg-type]
+
+
+def decimal_replay(
+    transactions: Sequence[Transaction],
+    accounts: Mapping[str, Account] | Sequence[Account],
+    identical_group: Mapping[str, str] | None = None,
+    default_method: LotMethod = LotMethod.FIFO,
+    opening_lots: Sequence[Lot] = (),
+    *,
+    same_sale_replacement: bool = False,
+) -> Ledger:
+    """:func:`replay` on ``Decimal`` throughout: the exact fallback of the fast path."""
+    if not isinstance(accounts, Mapping):
+        accounts = {account.account_id: account for account in accounts}
+    return _Replay(accounts, identical_group or {}, default_method, same_sale_replacement).run(
+        transactions, opening_lots
+    )
 
 
 @contextlib.contextmanager
@@ -996,6 +1053,7 @@ class _Replay:
                 permanent,
                 self.taxable[txn.account_id],
                 event,
+                sold.inherited,
             )
         )
 

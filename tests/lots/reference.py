@@ -570,6 +570,7 @@ def _row(
             permanently_disallowed=permanent,
             reportable=st.taxable(txn.account_id),
             event=event,
+            inherited=part.inherited,
         )
     )
 

@@ -8,6 +8,7 @@ by hand (the arithmetic is in the comments).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from decimal import Decimal
 
 import attrs
@@ -52,7 +53,8 @@ def both(
     slow = reference_replay(transactions, accounts, **kw)  # type: ignore[arg-type]
     assert fast.dispositions == slow.dispositions
     assert fast.lots == slow.lots
-    assert sorted(map(repr, fast.matches)) == sorted(map(repr, slow.matches))
+    # Compared by value, as a multiset (the order within a sale is not part of the contract).
+    assert Counter(fast.matches) == Counter(slow.matches)
     return fast
 
 
@@ -517,7 +519,7 @@ def test_transaction_from_fields_names_file_row_and_field(
 
 @pytest.mark.parametrize(
     ("quantity", "price", "fees", "lot_id"),
-    [("10", "9.50", "", ""), (" 1,000 ", "12", "1.25", " L7 "), ("0.000001", "0", "0", "B1")],
+    [("10", "9.50", "", ""), (" 1000 ", "12", "1.25", " L7 "), ("0.000001", "0", "0", "B1")],
 )
 def test_a_plain_trade_row_reads_as_the_general_path_would(
     quantity: str, price: str, fees: str, lot_id: str
@@ -530,5 +532,16 @@ def test_a_plain_trade_row_reads_as_the_general_path_would(
     quick = transaction_from_fields(row, file="t.csv", row=2)
     general = transaction_from_fields({**row, "cost_basis": "1"}, file="t.csv", row=2)
     assert quick == attrs.evolve(general, cost_basis=None)
-    assert quick.quantity == D(quantity.strip().replace(",", ""))
+    assert quick.quantity == D(quantity.strip())
     assert quick.lot_id == (lot_id.strip() or None)
+
+
+@pytest.mark.parametrize("quantity", ["1,000", " 1,000.5 ", "0,5"])
+def test_a_number_with_a_comma_is_refused_naming_its_field(quantity: str) -> None:
+    # "1,000" is a thousand with a separator, or one with a decimal comma: a household
+    # file's (or a library caller's) row is refused as the CSV readers refuse it.
+    row = {"date": "2026-01-05", "account_id": "me", "symbol": "X", "action": "buy",
+           "quantity": quantity, "price": "10"}  # fmt: skip
+    with pytest.raises(InputError) as raised:
+        transaction_from_fields(row, file="h.json", row=3)
+    assert str(raised.value).startswith(f"h.json:3: quantity: {quantity!r} is not a number")

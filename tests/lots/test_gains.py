@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal as D
+from pathlib import Path
 
-from lots.gains import form_rows, summarize
+from lots.gains import INHERITED, form_rows, summarize
+from lots.washsale import Ledger
+from tests.cli_runner import invoke
 from tests.lots.textledger import run
 
 YEAR = """
@@ -46,3 +50,45 @@ def test_rows_and_totals_of_a_year() -> None:
     # The IRA sale is not reported; the 2025 sale is in 2025 only.
     assert summarize(ledger.dispositions, 2025).total.gain == D("-5.00")
     assert len(form_rows(ledger.dispositions)) == 4
+
+
+def test_inherited_shares_read_inherited_in_column_b(tmp_path: Path) -> None:
+    # Publication 559 ("Basis of Inherited Property"): 100 XYZ inherited at a death on
+    # 2026-02-01, fair market value $5,000 that day: basis $5,000, long-term however
+    # soon sold. Sold 2026-03-02 with 10 bought shares at $55: the inherited 100 give
+    # proceeds 5,500.00, basis 5,000.00, gain +500.00 in Part II, and Form 8949
+    # column (b) reads INHERITED instead of a date (Form 8949 instructions, column (b));
+    # the 10 bought 2026-02-10 at $50 give 550.00 - 500.00 = +50.00, short-term, dated.
+    (tmp_path / "accounts.csv").write_text("account_id,owner,type\nme,o,individual\n")
+    (tmp_path / "transactions.csv").write_text(
+        "date,account_id,symbol,action,quantity,price,lot_id,fmv\n"
+        "2026-02-01,me,XYZ,inherited,100,,H1,5000\n"
+        "2026-02-10,me,XYZ,buy,10,50,B1,\n"
+        "2026-03-02,me,XYZ,sell,110,55,,\n"
+    )
+    paths = [
+        *("--accounts", str(tmp_path / "accounts.csv")),
+        *("--transactions", str(tmp_path / "transactions.csv")),
+    ]
+    csv_out = invoke(["gains", "--format", "csv", *paths])
+    assert csv_out.exit_code == 0, csv_out.output
+    assert csv_out.stdout.splitlines()[1:] == [
+        "II,100 sh XYZ,INHERITED,03/02/2026,5500.00,5000.00,,,500.00",
+        "I,10 sh XYZ,02/10/2026,03/02/2026,550.00,500.00,,,50.00",
+    ]
+    rows = json.loads(invoke(["gains", "--format", "json", *paths]).stdout)["dispositions"]
+    assert [(r["lot_id"], r["acquired"], r["term"]) for r in rows] == [
+        ("H1", "INHERITED", "long"),
+        ("B1", "2026-02-10", "short"),
+    ]
+    # The ledger itself keeps the date (the holding period's start, the date of death).
+    ledger = json.loads(invoke(["wash-sales", "--format", "json", *paths]).stdout)
+    assert ledger["dispositions"][0]["acquired"] == "2026-02-01"
+    (row, _) = summarize(run_csv(tmp_path).dispositions).rows
+    assert (row.date_acquired, row.disposition.inherited) == (INHERITED, True)
+
+
+def run_csv(directory: Path) -> Ledger:
+    from household.cli.lots import run_ledger
+
+    return run_ledger(directory / "accounts.csv", directory / "transactions.csv", None, None)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import decimal
 from decimal import Decimal as D
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lots.events import scale
+from lots.fastreplay import NotExact, from_units, scale_units, split_units, to_units
 from lots.numbers import money, quantity, split, to_decimal
 from lots.records import Action, Lot, Transaction
 from tests.lots.textledger import day
@@ -26,8 +29,16 @@ def test_non_numbers_are_refused(value: str) -> None:
         to_decimal(value)
 
 
+@pytest.mark.parametrize("value", ["1,234", "1,234.50", "0,5", " 1,000 ", "1_000"])
+def test_commas_and_underscores_are_refused(value: str) -> None:
+    # "1,234" is 1234 with a thousands separator or 1.234 with a decimal comma: never
+    # guessed (the CLI readers refuse it too); Decimal itself would take "1_000".
+    with pytest.raises(ValueError, match="no thousands separators"):
+        to_decimal(value)
+
+
 def test_accepted_inputs() -> None:
-    assert to_decimal("1,234.50") == D("1234.50")
+    assert to_decimal(" 1234.50 ") == D("1234.50")
     assert to_decimal(7) == D(7)
     assert to_decimal(D("0.000001")) == D("0.000001")
 
@@ -81,3 +92,89 @@ def test_split_is_exact_beyond_the_fast_path() -> None:
     tiny = D("0.00000000000000000123")
     first, second = split(tiny, D(1), D(2))
     assert (first, first + second) == (D(0), tiny)
+
+
+# -- one rounding, from the exact ratio (the integer replay rounds the same way) ------
+
+_LONG_AMOUNTS = st.decimals(
+    min_value=D("-1e9"), max_value=D("1e9"), places=15, allow_nan=False, allow_infinity=False
+)
+_LONG_QUANTITIES = st.decimals(
+    min_value=D("0.000000000001"), max_value=D("1e7"), places=12, allow_nan=False
+)
+
+
+def _half_even(value: Fraction, places: int) -> D:
+    """An independent reference: the exact ratio, rounded once (``round`` of a Fraction
+    goes half to even), as a Decimal of ``places`` places."""
+    units = round(value * 10**places)
+    return D(units).scaleb(-places, decimal.Context(prec=100))
+
+
+@given(_LONG_AMOUNTS, _LONG_QUANTITIES, _LONG_QUANTITIES)
+def test_split_rounds_the_exact_ratio_once(total: D, part: D, other: D) -> None:
+    # Long operands (15-place amounts, 12-place quantities): total * part has up to 40
+    # digits, more than a 28-digit context holds, so a split computed by dividing in
+    # the default context and rounding again could differ in the 15th place.
+    whole = part + other
+    first, rest = split(total, part, whole)
+    assert first == _half_even(Fraction(total) * Fraction(part) / Fraction(whole), 15)
+    assert first + rest == total
+    units = split_units(int(total.scaleb(15)), int(part.scaleb(12)), int(whole.scaleb(12)))
+    assert units == (int(first.scaleb(15)), int(rest.scaleb(15)))
+
+
+def test_split_half_even_by_hand() -> None:
+    # 0.000000000000001 * 1 / 2 = 5e-16: exactly half a unit of the 15th place, rounded
+    # to the even 0; 0.000000000000003 / 2 = 1.5e-15 rounds to 2e-15.
+    assert split(D("0.000000000000001"), D(1), D(2)) == (D(0), D("0.000000000000001"))
+    assert split(D("0.000000000000003"), D(1), D(2)) == (D("2e-15"), D("1e-15"))
+    assert split_units(1, 1, 2) == (0, 1)
+    assert split_units(3, 1, 2) == (2, 1)
+    assert split_units(-3, 1, 2) == (-2, -1)
+
+
+def _terminates(value: Fraction) -> bool:
+    denominator = value.denominator
+    for factor in (2, 5):
+        while denominator % factor == 0:
+            denominator //= factor
+    return denominator == 1
+
+
+@given(_LONG_QUANTITIES, st.integers(1, 12), st.integers(1, 12))
+def test_scale_exact_where_a_decimal_holds_it_else_12_places(
+    quantity: D, new: int, old: int
+) -> None:
+    exact = Fraction(quantity) * new / old
+    scaled = scale(quantity, (D(new), D(old)))
+    units = exact * 10**12
+    if units.denominator == 1:  # fits 12 places: both exact
+        assert scaled == exact
+        assert scale_units(int(quantity.scaleb(12)), new, old) == units
+    elif _terminates(exact):  # an exact decimal of more places: kept whole; integers give up
+        assert scaled == exact
+        with pytest.raises(NotExact):
+            scale_units(int(quantity.scaleb(12)), new, old)
+    else:  # no exact decimal: rounded once, half-even, to 12 places
+        assert scaled == _half_even(exact, 12)
+        assert scale_units(int(quantity.scaleb(12)), new, old) == int(scaled.scaleb(12))
+
+
+def test_scale_by_hand() -> None:
+    # 1:3 of one share: 0.333333333333 (12 places); 1:4 of 0.000001: 0.00000025 (exact).
+    assert scale(D(1), (D(1), D(3))) == D("0.333333333333")
+    assert scale(D("0.000001"), (D(1), D(4))) == D("0.00000025")
+    assert scale_units(10**12, 1, 3) == 333_333_333_333
+    # 1:2 of 0.000000000001 is 5e-13, exact with 13 places: the Decimal replay keeps it,
+    # the integer units (12 places) cannot, so the integer replay gives up on it.
+    assert scale(D("0.000000000001"), (D(1), D(2))) == D("5e-13")
+    with pytest.raises(NotExact):
+        scale_units(1, 1, 2)
+
+
+def test_units_round_trip_and_refuse_what_the_scale_cannot_hold() -> None:
+    assert to_units(D("15.01"), 15) == 15_010_000_000_000_000
+    assert from_units(5_003_333_333_333_333, -15) == D("5.003333333333333")
+    with pytest.raises(NotExact):
+        to_units(D("0.0000000000000001"), 15)  # 16 places

@@ -44,13 +44,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
+from lots.fastreplay import NotExact
 from lots.numbers import ZERO, money
 from lots.records import Account, AccountType, Action, DispositionEvent, Lot, Transaction
 from lots.relief import LotMethod
-from lots.washsale import Ledger, WashMatch, replay
+from lots.washsale import Ledger, WashMatch, decimal_replay, fast_replay, replay
 from tests.lots.reference import reference_replay
 from tests.strategies import History, histories
 
@@ -293,6 +295,50 @@ def test_fast_path_equals_reference_on_mixed_histories(history: History, same_sa
     assert list(fast.dispositions) == list(slow.dispositions)
     assert list(fast.lots) == list(slow.lots)
     assert _matches_by_sale(fast) == _matches_by_sale(slow)
+
+
+@MIXED_SETTINGS
+@given(st.one_of(HISTORIES, MIXED), st.booleans())
+def test_integer_path_runs_and_equals_the_decimal_replay(history: History, same_sale: bool) -> None:
+    # ``replay`` runs the integer path (``lots.fastreplay``) and falls back to the Decimal
+    # replay when a number does not fit the fixed scales. These histories' inputs all
+    # fit (6-place quantities, cent prices), so the integer path must not give up on
+    # them (``fast_replay`` raises ``NotExact`` if it does), or the comparisons with the
+    # reference above would only have tested the fallback.
+    # The one number they may hold beyond the scales: a split-scaled quantity whose exact
+    # decimal has more than 12 places (1:4 of 0.000001 twice), which the Decimal replay
+    # keeps whole; only a history with a ratio (split, merger, spin-off) may give up.
+    note(history.text())
+    with _no_floats():
+        try:
+            fast = fast_replay(**history.arguments(), same_sale_replacement=same_sale)  # type: ignore[arg-type]
+        except NotExact:
+            assert any(txn.ratio is not None for txn in history.transactions)
+            return
+        exact = decimal_replay(**history.arguments(), same_sale_replacement=same_sale)  # type: ignore[arg-type]
+    assert list(fast.dispositions) == list(exact.dispositions)
+    assert list(fast.lots) == list(exact.lots)
+    assert list(fast.matches) == list(exact.matches)
+
+
+def test_a_number_beyond_the_scales_falls_back_to_decimals() -> None:
+    # A price of 16 places: 2 shares at $10.0000000000000001 cost $20.0000000000000002,
+    # which 15-place money units cannot hold; the Decimal replay answers, exactly.
+    history = [
+        _txn("2026-01-05", "me", "buy", "2", "10.0000000000000001", lot_id="L1"),
+        _txn("2026-01-06", "me", "sell", "1", "9"),
+    ]
+    accounts = [Account("me", AccountType.INDIVIDUAL)]
+    with pytest.raises(NotExact):
+        fast_replay(history, accounts)
+    ledger = replay(history, accounts)
+    assert ledger == decimal_replay(history, accounts)
+    (row,) = ledger.dispositions
+    # The sold share's basis: half of 20.0000000000000002, 10.0000000000000001, rounded
+    # to 15 places (10.000000000000000); the share kept has the exact rest,
+    # 20.0000000000000002 - 10 = 10.0000000000000002: the 16th place is not lost.
+    assert row.cost_basis == Decimal("10.000000000000000")
+    assert ledger.lots[0].cost_basis == Decimal("10.0000000000000002")
 
 
 def _expected(history: History) -> tuple[dict[tuple[str, str], Decimal], Decimal, Decimal]:

@@ -1,0 +1,1183 @@
+"""The wash-sale replay on fixed-scale integers: the fast path of :func:`lots.washsale.replay`.
+
+The rule, the matching and every reading of the contract are those of
+``lots.washsale`` (read its docstring first); this module only changes the
+representation inside the hot loop. Quantities are integers of
+:data:`QUANTITY_SCALE` (10**12: a trillionth of a share, the 12 places a scaled
+quantity is carried to) and money integers of :data:`MONEY_SCALE` (10**15: the
+15 places a proportional part of an amount is carried to, see
+:func:`lots.numbers.split`). Every number the Decimal replay computes is, in
+such a history, exactly one of these integers, so the integers are exact, not an
+approximation:
+
+* a purchase's basis ``quantity * price + fees`` has at most 15 places when the
+  quantity's and the price's places add up to 15 or fewer (6 + 4 in a broker
+  file);
+* a proportional part is the exact ratio rounded half-even to 15 places, in
+  integers (``divmod``) here and in :func:`lots.numbers.split` alike;
+* a split-scaled quantity is exact when it fits 12 places, and rounded
+  half-even to 12 when it has no exact decimal, as :func:`lots.events.scale` does
+  (an exact one of more places is kept whole there: :class:`NotExact` here);
+* the events over open lots (splits, returns of capital, mergers, spin-offs)
+  are rare: they run through the Decimal functions of ``lots.events`` and their
+  results are converted back, checked to be exact.
+
+Whenever a number does not fit its scale (an input with more places, a
+terminating ratio with more than 12 places) the fast path gives up with
+:class:`NotExact`, and :func:`lots.washsale.replay` replays the history with
+Decimals instead; it does the same on any input error, so that the error and
+its message are the Decimal replay's, word for word.
+
+Worked example of the scales: a buy of 3 shares at $5.00 with a $0.01 fee is
+``3 * 10**12`` shares of basis ``15_010_000_000_000_000`` (15.01 * 10**15);
+selling 1 share relieves ``split(15.01, 1, 3)`` = 5.003333333333333 (rounded
+half-even at 15 places, the integer ``5_003_333_333_333_333``) and leaves the
+exact rest, 10.006666666666667.
+
+The records come back as the Decimal replay makes them (``Ledger``,
+``Disposition``, ``Lot``, ``WashMatch``), equal field for field (Decimals
+compare by value; their exponents are those of the scale). The conversion is
+done once per output record, at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Context, Decimal, Inexact, InvalidOperation
+from fractions import Fraction
+from math import gcd
+
+from lots.errors import LotsError
+from lots.events import LOT_EVENTS, Holding, check_transfer
+from lots.records import (
+    Account,
+    Action,
+    Disposition,
+    DispositionEvent,
+    Lot,
+    TaxTreatment,
+    Term,
+    Transaction,
+)
+from lots.relief import LotMethod, belongs_to, natural_key
+from lots.terms import one_year_after
+
+#: Integer units of a share: 10**12 (a trillionth of a share).
+QUANTITY_SCALE = 10**12
+#: Integer units of a dollar: 10**15.
+MONEY_SCALE = 10**15
+_Q = QUANTITY_SCALE
+_M = MONEY_SCALE
+#: Half a cent in money units: a loss at or under it rounds to $0.00 (half-even).
+_HALF_CENT = MONEY_SCALE // 200
+_WINDOW_DAYS = 30
+_DECIMAL_ZERO = Decimal(0)
+_MINUS_12 = Decimal(-12)
+_MINUS_15 = Decimal(-15)
+# Exact conversions: any rounding raises (and the Decimal replay runs instead).
+_EXACT = Context(prec=60, traps=[Inexact, InvalidOperation])
+_WIDE = Context(prec=100)
+#: A spin-off's child lot sorts after every part of its parent lot.
+CHILD_ORDER = 1 << 30
+
+
+class NotExact(Exception):
+    """A number of the history does not fit the fixed scales (the Decimal replay runs)."""
+
+
+def to_units(value: Decimal, scale_exponent: int) -> int:
+    """``value * 10**scale_exponent`` as an integer; :class:`NotExact` when it is not one.
+
+    >>> to_units(Decimal("15.01"), 15)
+    15010000000000000
+    """
+    try:
+        return int(_EXACT.to_integral_exact(_EXACT.scaleb(value, scale_exponent)))
+    except (Inexact, InvalidOperation):
+        raise NotExact(value) from None
+
+
+def from_units(units: int, exponent: int) -> Decimal:
+    """The exact Decimal of ``units * 10**exponent`` (``exponent`` -12 or -15).
+
+    >>> from_units(5003333333333333, -15)
+    Decimal('5.003333333333333')
+    """
+    return _WIDE.scaleb(Decimal(units), exponent)
+
+
+def _quantity(units: int) -> Decimal:
+    whole, rest = divmod(units, _Q)
+    if not rest:
+        return Decimal(whole)
+    return _WIDE.scaleb(Decimal(units), _MINUS_12)
+
+
+def _money(units: int) -> Decimal:
+    if not units:
+        return _DECIMAL_ZERO  # as the Decimal replay's untouched zeros print: 0
+    return _WIDE.scaleb(Decimal(units), _MINUS_15)
+
+
+def split_units(total: int, part: int, whole: int) -> tuple[int, int]:
+    """``total * part / whole`` rounded half-even to an integer, and the exact rest.
+
+    The integer twin of :func:`lots.numbers.split` (``total`` in money units).
+    """
+    if not total:
+        return 0, 0
+    if part == whole:
+        return total, 0
+    if not part:
+        return 0, total
+    numerator = total * part
+    negative = numerator < 0
+    if negative:
+        numerator = -numerator
+    units, rest = divmod(numerator, whole)
+    twice = rest + rest
+    if twice > whole or (twice == whole and units & 1):
+        units += 1
+    if negative:
+        units = -units
+    return units, total - units
+
+
+def scale_units(quantity: int, numerator: int, denominator: int) -> int:
+    """``quantity * numerator / denominator`` in quantity units, as :func:`lots.events.scale`.
+
+    Exact when the result fits 12 places; rounded half-even to 12 when it has no
+    exact decimal; :class:`NotExact` when it has an exact decimal of more places
+    (the Decimal replay keeps those whole).
+    """
+    units, rest = divmod(quantity * numerator, denominator)
+    if not rest:
+        return units
+    reduced = denominator // gcd(rest, denominator)
+    for factor in (2, 5):
+        while reduced % factor == 0:
+            reduced //= factor
+    if reduced == 1:
+        raise NotExact("a scaled quantity with more than 12 places")
+    twice = rest + rest
+    if twice > denominator or (twice == denominator and units & 1):
+        units += 1
+    return units
+
+
+class _Piece:
+    """A lot, or part of one, while the replay runs (integers of the fixed scales)."""
+
+    __slots__ = (
+        "account_id",
+        "symbol",
+        "lot_id",
+        "quantity",
+        "cost_basis",
+        "purchased",
+        "acquired",
+        "adjustment",
+        "purchase",
+        "used",
+        "slot",
+        "order",
+        "loss_basis",
+        "inherited",
+        "rest",
+        "day",
+        "exact",
+        "natural",
+    )
+
+    def __init__(
+        self,
+        account_id: str,
+        symbol: str,
+        lot_id: str,
+        quantity: int,
+        cost_basis: int,
+        purchased: dt.date,
+        acquired: dt.date,
+        adjustment: int,
+        purchase: int,
+        used: bool,
+        order: tuple[int, ...],
+    ) -> None:
+        self.account_id = account_id
+        self.symbol = symbol
+        self.lot_id = lot_id
+        self.quantity = quantity
+        self.cost_basis = cost_basis
+        self.purchased = purchased
+        self.acquired = acquired
+        self.adjustment = adjustment
+        self.purchase = purchase
+        self.used = used
+        self.slot = -1
+        self.order = order
+        self.loss_basis: int | None = None
+        self.inherited = False
+        self.rest: _Piece | None = None
+        self.day = purchased.toordinal()
+        # The Decimals the Decimal replay holds for this piece, (quantity, basis,
+        # adjustment, loss basis), while the units are unchanged since they were read
+        # (an opening lot, a buy, a gift): the records then keep their exponents
+        # (``100.50``, not ``100.500000000000000``), which a file writer prints.
+        self.exact: tuple[Decimal, Decimal, Decimal, Decimal | None] | None = None
+        # The lot id's natural sort key, once needed (relief breaks ties with it).
+        self.natural: tuple[str | int, ...] | None = None
+
+    def rename(self, lot_id: str) -> None:
+        self.lot_id = lot_id
+        self.natural = None
+
+
+class _Slots:
+    """Items in purchase order with a skip-dead pointer (union-find)."""
+
+    __slots__ = ("keys", "items", "parent")
+
+    def __init__(self) -> None:
+        self.keys: list[int] = []
+        self.items: list[object] = []
+        self.parent: list[int] = []
+
+    def append(self, key: int, item: object) -> int:
+        index = len(self.items)
+        self.keys.append(key)
+        self.items.append(item)
+        self.parent.append(index)
+        return index
+
+    def find(self, index: int) -> int:
+        """The first live slot at or after ``index`` (``len`` if none)."""
+        parent = self.parent
+        size = len(parent)
+        root = index
+        while root < size and parent[root] != root:
+            root = parent[root]
+        while index < size and parent[index] != index:
+            parent[index], index = root, parent[index]
+        return root
+
+    def kill(self, index: int) -> None:
+        self.parent[index] = index + 1
+
+
+# A promised claim on a later purchase: (shares, disallowed, holding days, permanent,
+# sale index, sale date, account, symbol, lot id).
+_Pending = tuple[int, int, int, bool, int, dt.date, str, str, str]
+# Shares relieved by a sale as their lot was: (lot id, acquired, purchased, purchase,
+# inherited).
+_Sold = tuple[str, dt.date, dt.date, int, bool]
+# A disposition row in units: the fields of ``Disposition`` in order.
+_Row = tuple[
+    dt.date, str, str, str, int, dt.date, dt.date, Term, int, int, int, int, bool,
+    DispositionEvent | None, bool,
+]  # fmt: skip
+# A match in units: (sale index, the fields of ``WashMatch`` in order).
+_Match = tuple[int, dt.date, str, str, str, int, str, str, str, dt.date, int, bool]
+
+_NEW_SYMBOL = frozenset({Action.MERGER, Action.SYMBOL_CHANGE})
+_SHARES = frozenset(
+    {
+        Action.BUY,
+        Action.REINVEST,
+        Action.SELL,
+        Action.TRANSFER,
+        Action.GIFT_RECEIVED,
+        Action.INHERITED,
+    }
+)
+
+
+def _term(acquired: dt.date, sale_date: dt.date) -> Term:
+    return Term.LONG if sale_date > one_year_after(acquired) else Term.SHORT
+
+
+class FastReplay:
+    """One replay on integers; :meth:`run` returns the ``Ledger`` or raises :class:`NotExact`."""
+
+    def __init__(
+        self,
+        accounts: Mapping[str, Account],
+        identical_group: Mapping[str, str],
+        default_method: LotMethod,
+        same_sale_replacement: bool = False,
+    ) -> None:
+        self.accounts = accounts
+        self.identical_group = identical_group
+        self.same_sale = same_sale_replacement
+        self.account_index = {account_id: i for i, account_id in enumerate(accounts)}
+        self.methods = {
+            account_id: LotMethod.parse(account.lot_method)
+            if account.lot_method
+            else default_method
+            for account_id, account in accounts.items()
+        }
+        self.taxable = {
+            account_id: account.treatment is TaxTreatment.TAXABLE
+            for account_id, account in accounts.items()
+        }
+        self.holdings: dict[tuple[str, str], list[_Piece]] = {}
+        self.candidates: dict[tuple[str, str], _Slots] = {}
+        self.future: dict[tuple[str, str], _Slots] = {}
+        self.unpromised: dict[int, int] = {}
+        self.promised: dict[int, list[_Pending]] = {}
+        self.splits: dict[str, list[tuple[int, int, int]]] = {}
+        self.rows: list[_Row] = []
+        self.matches: list[_Match] = []
+        self.lot_ids: dict[str, set[str]] = {account_id: set() for account_id in accounts}
+        self.generated: dict[tuple[str, str, dt.date], int] = {}
+        self.group_keys: dict[str, tuple[str, str]] = {}
+        # Per event index: shares, price and fees in units (0 where the row has none).
+        self.quantities: list[int] = []
+        self.prices: list[int] = []
+        self.fees: list[int] = []
+
+    def group(self, symbol: str) -> tuple[str, str]:
+        key = self.group_keys.get(symbol)
+        if key is None:
+            group = self.identical_group.get(symbol)
+            key = self.group_keys[symbol] = ("group", group) if group else ("symbol", symbol)
+        return key
+
+    # -- candidates ---------------------------------------------------------
+
+    def add_candidate(self, piece: _Piece) -> None:
+        key = self.group(piece.symbol)
+        slots = self.candidates.get(key)
+        if slots is None:
+            slots = self.candidates[key] = _Slots()
+        piece.slot = slots.append(piece.day, [piece])
+
+    def drop_candidate(self, piece: _Piece) -> None:
+        if piece.slot >= 0:
+            slots = self.candidates[self.group(piece.symbol)]
+            parts = slots.items[piece.slot]
+            assert isinstance(parts, list)
+            parts.remove(piece)
+            if not parts:
+                slots.kill(piece.slot)
+            piece.slot = -1
+
+    # -- the run ------------------------------------------------------------
+
+    def run(
+        self, transactions: Sequence[Transaction], opening_lots: Sequence[Lot]
+    ) -> tuple[list[Disposition], list[Lot], list[object]]:
+        ordered = sorted(transactions, key=lambda txn: txn.date)
+        accounts = self.accounts
+        quantities, prices, fees = self.quantities, self.prices, self.fees
+        shares: dict[Decimal, int] = {}
+        money: dict[Decimal, int] = {}
+        seen_splits: set[tuple[str, dt.date, tuple[Decimal, Decimal] | None, int]] = set()
+        split_rows: dict[tuple[str, dt.date, tuple[Decimal, Decimal] | None, str], int] = {}
+        for index, txn in enumerate(ordered):
+            if txn.account_id not in accounts:
+                raise NotExact("unknown account")  # the Decimal replay says which
+            action = txn.action
+            if action in _SHARES:
+                # Histories repeat their prices, fees and quantities: each distinct value
+                # is converted once (Decimals equal in value give the same units).
+                units = shares.get(txn.quantity)
+                if units is None:
+                    units = shares[txn.quantity] = to_units(txn.quantity, 12)
+                quantities.append(units)
+                units = money.get(txn.price)
+                if units is None:
+                    units = money[txn.price] = to_units(txn.price, 15)
+                prices.append(units)
+                units = money.get(txn.fees)
+                if units is None:
+                    units = money[txn.fees] = to_units(txn.fees, 15)
+                fees.append(units)
+            else:
+                quantities.append(0)
+                prices.append(0)
+                fees.append(0)
+            if action.purchase:
+                slots = self.future.setdefault(self.group(txn.symbol), _Slots())
+                slots.append(index, txn)
+                self.unpromised[index] = quantities[index]
+            elif action is Action.TRANSFER:
+                target = txn.to_account_id
+                if target is None or target not in accounts:
+                    raise NotExact("unknown account")
+                check_transfer(accounts[txn.account_id], accounts[target])
+            elif action is Action.SYMBOL_CHANGE:
+                assert txn.new_symbol is not None
+                if txn.new_symbol not in self.identical_group:
+                    self.group_keys.setdefault(txn.new_symbol, self.group(txn.symbol))
+            elif action is Action.SPLIT:
+                row_key = (txn.symbol, txn.date, txn.ratio, txn.account_id)
+                occurrence = split_rows[row_key] = split_rows.get(row_key, 0) + 1
+                key = (txn.symbol, txn.date, txn.ratio, occurrence)
+                if key not in seen_splits:
+                    seen_splits.add(key)
+                    assert txn.ratio is not None
+                    ratio = Fraction(txn.ratio[0]) / Fraction(txn.ratio[1])
+                    self.splits.setdefault(txn.symbol, []).append(
+                        (index, ratio.numerator, ratio.denominator)
+                    )
+        self.open(opening_lots, ordered[0].date if ordered else None)
+        handlers = _HANDLERS
+        for index, txn in enumerate(ordered):
+            handlers[txn.action](self, index, txn)
+        return self.result()
+
+    def open(self, opening_lots: Sequence[Lot], first_date: dt.date | None) -> None:
+        opening = sorted(opening_lots, key=lambda lot: lot.purchased)
+        for number, lot in enumerate(opening):
+            if lot.account_id not in self.accounts:
+                raise NotExact("unknown account")
+            if first_date is not None and lot.purchased > first_date:
+                raise NotExact("opening lot after the first transaction")
+            self.claim_lot_id(lot.account_id, lot.lot_id)
+            used = (
+                lot.wash_sale_adjustment > 0
+                or lot.acquired != lot.purchased
+                or lot.loss_basis is not None
+                or lot.inherited
+            )
+            piece = _Piece(
+                lot.account_id,
+                lot.symbol,
+                lot.lot_id,
+                to_units(lot.quantity, 12),
+                to_units(lot.cost_basis, 15),
+                lot.purchased,
+                lot.acquired,
+                to_units(lot.wash_sale_adjustment, 15),
+                -1 - number,
+                used,
+                (number - len(opening),),
+            )
+            if lot.loss_basis is not None:
+                piece.loss_basis = to_units(lot.loss_basis, 15)
+            piece.inherited = lot.inherited
+            piece.exact = (lot.quantity, lot.cost_basis, lot.wash_sale_adjustment, lot.loss_basis)
+            self.holdings.setdefault((lot.account_id, lot.symbol), []).append(piece)
+            if not piece.used:
+                self.add_candidate(piece)
+
+    def claim_lot_id(self, account_id: str, lot_id: str) -> None:
+        taken = self.lot_ids[account_id]
+        if lot_id in taken:
+            raise NotExact("duplicate lot id")  # the Decimal replay says which
+        taken.add(lot_id)
+
+    def new_lot_id(self, txn: Transaction) -> str:
+        key = (txn.account_id, txn.symbol, txn.date)
+        number = self.generated.get(key, 0)
+        taken = self.lot_ids[txn.account_id]
+        while True:
+            number += 1
+            lot_id = f"{txn.symbol}-{txn.date.isoformat()}-{number}"
+            if lot_id not in taken:
+                break
+        self.generated[key] = number
+        return lot_id
+
+    def split_factor(self, symbol: str, after: int, before: int) -> tuple[int, int] | None:
+        """The product of the splits of ``symbol`` between two events, reduced (None: none)."""
+        splits = self.splits.get(symbol)
+        if not splits:
+            return None
+        numerator = denominator = 1
+        for index, n, d in splits:
+            if after < index < before:
+                numerator *= n
+                denominator *= d
+        if numerator == denominator:
+            return None
+        common = gcd(numerator, denominator)
+        return numerator // common, denominator // common
+
+    # -- buys ---------------------------------------------------------------
+
+    def buy(self, index: int, txn: Transaction) -> None:
+        lot_id = txn.lot_id if txn.lot_id is not None else self.new_lot_id(txn)
+        self.claim_lot_id(txn.account_id, lot_id)
+        quantity = self.quantities[index]
+        gross, rest = divmod(quantity * self.prices[index], _Q)
+        if rest:
+            raise NotExact("a basis with more than 15 places")
+        basis_left = gross + self.fees[index]
+        account_id, symbol, date = txn.account_id, txn.symbol, txn.date
+        held = self.holdings.get((account_id, symbol))
+        if held is None:
+            held = self.holdings[(account_id, symbol)] = []
+        claims = self.promised.pop(index, None)
+        if claims is None:
+            piece = _Piece(
+                account_id, symbol, lot_id, quantity, basis_left, date, date, 0, index, False,
+                (index, 1),
+            )  # fmt: skip
+            piece.exact = (txn.quantity, txn.quantity * txn.price + txn.fees, _DECIMAL_ZERO, None)
+            held.append(piece)
+            self.add_candidate(piece)
+            return
+        promised = 0
+        for claim in claims:
+            promised += claim[0]
+        parts = len(claims) + (1 if promised < quantity else 0)
+        taxable = self.taxable[account_id]
+        quantity_left = quantity
+        for number, claim in enumerate(claims, start=1):
+            shares, disallowed, holding_days, permanent = claim[0], claim[1], claim[2], claim[3]
+            basis, basis_left = split_units(basis_left, shares, quantity_left)
+            quantity_left -= shares
+            adjustment = 0 if permanent else disallowed
+            acquired = date - dt.timedelta(days=holding_days) if taxable else date
+            piece_id = lot_id if parts == 1 else f"{lot_id}.{number}"
+            piece = _Piece(
+                account_id, symbol, piece_id, shares, basis + adjustment, date, acquired,
+                adjustment, index, True, (index, number),
+            )  # fmt: skip
+            held.append(piece)
+            self.matches.append(
+                (claim[4], claim[5], claim[6], claim[7], claim[8], shares, account_id, symbol,
+                 piece_id, date, disallowed, permanent)
+            )  # fmt: skip
+        if quantity_left > 0:
+            piece_id = lot_id if parts == 1 else f"{lot_id}.{parts}"
+            piece = _Piece(
+                account_id, symbol, piece_id, quantity_left, basis_left, date, date, 0, index,
+                False, (index, parts),
+            )  # fmt: skip
+            held.append(piece)
+            self.add_candidate(piece)
+
+    def receive(self, index: int, txn: Transaction) -> None:
+        lot_id = txn.lot_id if txn.lot_id is not None else self.new_lot_id(txn)
+        self.claim_lot_id(txn.account_id, lot_id)
+        loss_basis = None
+        if txn.action is Action.GIFT_RECEIVED:
+            if txn.donor_basis is None or txn.fmv is None or txn.donor_acquired is None:
+                raise NotExact("a gift without its fields")
+            if txn.donor_acquired > txn.date:
+                raise NotExact("a gift before the donor's purchase")
+            basis = to_units(txn.donor_basis, 15)
+            fmv = to_units(txn.fmv, 15)
+            loss_basis = fmv if fmv < basis else None
+            acquired = txn.donor_acquired
+        else:
+            if txn.fmv is None:
+                raise NotExact("an inheritance without fmv")
+            basis, acquired = to_units(txn.fmv, 15), txn.date
+        piece = _Piece(
+            txn.account_id, txn.symbol, lot_id, self.quantities[index], basis, txn.date,
+            acquired, 0, index, True, (index, 1),
+        )  # fmt: skip
+        piece.loss_basis = loss_basis
+        piece.inherited = txn.action is Action.INHERITED
+        if txn.action is Action.GIFT_RECEIVED:
+            assert txn.donor_basis is not None
+            exact_loss = txn.fmv if loss_basis is not None else None
+            piece.exact = (txn.quantity, txn.donor_basis, _DECIMAL_ZERO, exact_loss)
+        else:
+            assert txn.fmv is not None
+            piece.exact = (txn.quantity, txn.fmv, _DECIMAL_ZERO, None)
+        self.holdings.setdefault((txn.account_id, txn.symbol), []).append(piece)
+
+    # -- events over the open lots (rare: through the Decimal functions) ------
+
+    def corporate(self, index: int, txn: Transaction) -> None:
+        key = (txn.account_id, txn.symbol)
+        held = self.holdings.get(key)
+        if not held:
+            return
+        event = LOT_EVENTS[txn.action]
+        received: list[_Piece] = []
+        for piece in sorted(held, key=_lot_order):
+            loss = None if piece.loss_basis is None else _money(piece.loss_basis)
+            outcome = event(
+                Holding(
+                    _quantity(piece.quantity),
+                    _money(piece.cost_basis),
+                    _money(piece.adjustment),
+                    loss,
+                ),
+                txn,
+            )
+            kept = outcome.kept
+            piece.quantity = to_units(kept.quantity, 12)
+            piece.cost_basis = to_units(kept.cost_basis, 15)
+            piece.adjustment = to_units(kept.adjustment, 15)
+            piece.loss_basis = None if kept.loss_basis is None else to_units(kept.loss_basis, 15)
+            piece.exact = (kept.quantity, kept.cost_basis, kept.adjustment, kept.loss_basis)
+            if outcome.event is not None:
+                sold = (
+                    piece.lot_id,
+                    piece.acquired,
+                    piece.purchased,
+                    piece.purchase,
+                    piece.inherited,
+                )
+                self.dispose(
+                    txn, sold, piece.lot_id, 0, to_units(outcome.proceeds, 15),
+                    to_units(outcome.disposed_basis, 15), 0, 0, outcome.event,
+                )  # fmt: skip
+            if outcome.child is not None:
+                received.append(self.child(index, piece, outcome.child, txn))
+        if txn.action in _NEW_SYMBOL:
+            assert txn.new_symbol is not None
+            same_stock = self.group(txn.new_symbol) == self.group(txn.symbol)
+            for piece in held:
+                if not same_stock:
+                    self.drop_candidate(piece)
+                    piece.used = True
+                piece.symbol = txn.new_symbol
+            del self.holdings[key]
+            self.holdings.setdefault((txn.account_id, txn.new_symbol), []).extend(held)
+            received = held
+        elif txn.action is Action.SPLIT:
+            received = held
+        if received and txn.price > 0:
+            self.cash_in_lieu(index, txn, received)
+
+    def child(self, index: int, parent: _Piece, holding: Holding, txn: Transaction) -> _Piece:
+        assert txn.new_symbol is not None
+        lot_id = f"{parent.lot_id}-{txn.new_symbol}"
+        self.claim_lot_id(parent.account_id, lot_id)
+        piece = _Piece(
+            parent.account_id, txn.new_symbol, lot_id, to_units(holding.quantity, 12),
+            to_units(holding.cost_basis, 15), parent.purchased, parent.acquired,
+            to_units(holding.adjustment, 15), parent.purchase, True,
+            parent.order + (CHILD_ORDER + index,),
+        )  # fmt: skip
+        if holding.loss_basis is not None:
+            piece.loss_basis = to_units(holding.loss_basis, 15)
+        piece.inherited = parent.inherited
+        piece.exact = (holding.quantity, holding.cost_basis, holding.adjustment, holding.loss_basis)
+        self.holdings.setdefault((parent.account_id, txn.new_symbol), []).append(piece)
+        return piece
+
+    def cash_in_lieu(self, index: int, txn: Transaction, received: list[_Piece]) -> None:
+        total = 0
+        for piece in received:
+            total += piece.quantity
+        fraction = total % _Q
+        if fraction <= 0:
+            return
+        sale = Transaction(
+            date=txn.date,
+            account_id=txn.account_id,
+            symbol=received[0].symbol,
+            action=Action.SELL,
+            quantity=_quantity(fraction),
+            price=txn.price,
+            row=txn.row,
+            source=txn.source,
+        )
+        price = to_units(txn.price, 15)
+        self.sell(index, sale, fraction, price, 0, DispositionEvent.CASH_IN_LIEU, received)
+
+    def transfer(self, index: int, txn: Transaction) -> None:
+        assert txn.to_account_id is not None
+        source, target = txn.account_id, txn.to_account_id
+        held = self.holdings.get((source, txn.symbol), [])
+        method = LotMethod.SPECIFIC if txn.lot_id else self.methods[source]
+        chosen = _select(held, self.quantities[index], method, txn.date, _DECIMAL_ZERO, txn.lot_id)
+        destination = self.holdings.setdefault((target, txn.symbol), [])
+        for piece, take in chosen:
+            if take == piece.quantity:
+                held.remove(piece)
+                piece.account_id = target
+                piece.rename(self.transferred_id(piece.lot_id, source, target))
+                destination.append(piece)
+                continue
+            basis, piece.cost_basis = split_units(piece.cost_basis, take, piece.quantity)
+            adjustment, piece.adjustment = split_units(piece.adjustment, take, piece.quantity)
+            moved = _Piece(
+                target, piece.symbol, self.transferred_id(f"{piece.lot_id}.1", source, target),
+                take, basis, piece.purchased, piece.acquired, adjustment, piece.purchase,
+                piece.used, piece.order + (1,),
+            )  # fmt: skip
+            if piece.loss_basis is not None:
+                moved.loss_basis, piece.loss_basis = split_units(
+                    piece.loss_basis, take, piece.quantity
+                )
+            moved.inherited = piece.inherited
+            piece.quantity -= take
+            piece.exact = None
+            piece.rename(f"{piece.lot_id}.2")
+            piece.order = piece.order + (2,)
+            if piece.slot >= 0:
+                parts = self.candidates[self.group(piece.symbol)].items[piece.slot]
+                assert isinstance(parts, list)
+                parts.insert(parts.index(piece), moved)
+                moved.slot = piece.slot
+            destination.append(moved)
+
+    def transferred_id(self, lot_id: str, source: str, target: str) -> str:
+        taken = self.lot_ids[target]
+        if lot_id in taken or lot_id.split(".")[0] in taken:
+            lot_id = f"{source}:{lot_id}"
+        self.claim_lot_id(target, lot_id)
+        taken.add(lot_id.split(".")[0])
+        return lot_id
+
+    # -- sells --------------------------------------------------------------
+
+    def sell_row(self, index: int, txn: Transaction) -> None:
+        self.sell(index, txn, self.quantities[index], self.prices[index], self.fees[index])
+
+    def sell(
+        self,
+        index: int,
+        txn: Transaction,
+        quantity: int,
+        price: int,
+        fees: int,
+        event: DispositionEvent | None = None,
+        pool: list[_Piece] | None = None,
+    ) -> None:
+        held = self.holdings.get((txn.account_id, txn.symbol), [])
+        method = LotMethod.SPECIFIC if txn.lot_id else self.methods[txn.account_id]
+        chosen = _select(
+            held if pool is None else pool, quantity, method, txn.date, txn.price, txn.lot_id
+        )
+        gross, rest = divmod(quantity * price, _Q)
+        if rest:
+            raise NotExact("proceeds with more than 15 places")
+        left = [gross - fees, quantity]
+        if not self.same_sale:
+            if len(chosen) == 1:
+                piece, take = chosen[0]
+                self.settle(index, txn, *self.relieve(piece, take, left, held), event)
+                return
+            relieved = [self.relieve(piece, take, left, held) for piece, take in chosen]
+            for sold, take, basis, proceeds in relieved:
+                self.settle(index, txn, sold, take, basis, proceeds, event)
+            return
+        for piece, take in chosen:
+            part: _Piece | None = piece
+            while take > 0:
+                assert part is not None
+                share = min(take, part.quantity)
+                if share > 0:
+                    sold, share, basis, proceeds = self.relieve(part, share, left, held)
+                    self.settle(index, txn, sold, share, basis, proceeds, event)
+                    take -= share
+                part = part.rest
+
+    def relieve(
+        self, piece: _Piece, take: int, left: list[int], held: list[_Piece]
+    ) -> tuple[_Sold, int, int, int]:
+        quantity = piece.quantity
+        if take == quantity:
+            basis = piece.cost_basis
+            piece.cost_basis = piece.adjustment = 0
+            loss_basis = piece.loss_basis
+            if loss_basis is not None:
+                piece.loss_basis = 0
+        else:
+            basis, piece.cost_basis = split_units(piece.cost_basis, take, quantity)
+            _, piece.adjustment = split_units(piece.adjustment, take, quantity)
+            loss_basis = None
+            if piece.loss_basis is not None:
+                loss_basis, piece.loss_basis = split_units(piece.loss_basis, take, quantity)
+        proceeds, left[0] = split_units(left[0], take, left[1])
+        left[1] -= take
+        acquired = piece.acquired
+        if loss_basis is not None and proceeds < basis:
+            # A gift sold below the donor's basis (``lots.events.gift_sale_basis``).
+            if proceeds < loss_basis:
+                basis = loss_basis
+                acquired = piece.purchased
+            else:
+                basis = proceeds
+        sold = (piece.lot_id, acquired, piece.purchased, piece.purchase, piece.inherited)
+        piece.quantity = quantity - take
+        piece.exact = None
+        if piece.quantity == 0:
+            held.remove(piece)
+            self.drop_candidate(piece)
+        return sold, take, basis, proceeds
+
+    def settle(
+        self,
+        index: int,
+        txn: Transaction,
+        sold: _Sold,
+        take: int,
+        basis: int,
+        proceeds: int,
+        event: DispositionEvent | None,
+    ) -> None:
+        if basis - proceeds <= _HALF_CENT or not self.taxable[txn.account_id]:
+            self.dispose(txn, sold, sold[0], take, proceeds, basis, 0, 0, event)
+        else:
+            self.wash(index, txn, sold, take, basis, proceeds, event)
+
+    def wash(
+        self,
+        index: int,
+        txn: Transaction,
+        sold: _Sold,
+        take: int,
+        basis: int,
+        proceeds: int,
+        event: DispositionEvent | None = None,
+    ) -> None:
+        claims = self.replacements(index, txn, sold, take)
+        washed = 0
+        for claim in claims:
+            washed += claim[1]
+        if washed == 0:
+            self.dispose(txn, sold, sold[0], take, proceeds, basis, 0, 0, event)
+            return
+        washed_basis, rest_basis = split_units(basis, washed, take)
+        washed_proceeds, rest_proceeds = split_units(proceeds, washed, take)
+        adjustment = washed_basis - washed_proceeds
+        if adjustment <= _HALF_CENT:
+            self.dispose(txn, sold, sold[0], take, proceeds, basis, 0, 0, event)
+            return
+        holding_days = (txn.date - sold[1]).days
+        permanent_total = 0
+        disallowed_left, quantity_left = adjustment, washed
+        taxable = self.taxable
+        for target, quantity, shares in claims:
+            disallowed, disallowed_left = split_units(disallowed_left, quantity, quantity_left)
+            quantity_left -= quantity
+            if isinstance(target, _Piece):
+                permanent = not taxable[target.account_id]
+                replacement = self.absorb(target, shares, disallowed, holding_days)
+                self.matches.append(
+                    (index, txn.date, txn.account_id, txn.symbol, sold[0], shares,
+                     replacement.account_id, replacement.symbol, replacement.lot_id,
+                     replacement.purchased, disallowed, permanent)
+                )  # fmt: skip
+            else:
+                buy_index, buy_account, position = target
+                permanent = not taxable[buy_account]
+                free = self.unpromised[buy_index] - shares
+                self.unpromised[buy_index] = free
+                if free == 0:
+                    self.future[self.group(txn.symbol)].kill(position)
+                pending = (shares, disallowed, holding_days, permanent, index, txn.date,
+                           txn.account_id, txn.symbol, sold[0])  # fmt: skip
+                promised = self.promised.get(buy_index)
+                if promised is None:
+                    self.promised[buy_index] = [pending]
+                else:
+                    promised.append(pending)
+            if permanent:
+                permanent_total += disallowed
+        if washed == take:
+            self.dispose(
+                txn, sold, sold[0], take, proceeds, basis, adjustment, permanent_total, event
+            )
+        else:
+            self.dispose(
+                txn, sold, f"{sold[0]}.1", washed, washed_proceeds, washed_basis, adjustment,
+                permanent_total, event,
+            )  # fmt: skip
+            self.dispose(
+                txn, sold, f"{sold[0]}.2", take - washed, rest_proceeds, rest_basis, 0, 0, event
+            )
+
+    def replacements(
+        self, index: int, txn: Transaction, sold: _Sold, loss_shares: int
+    ) -> list[tuple[_Piece | tuple[int, str, int], int, int]]:
+        claims: list[tuple[_Piece | tuple[int, str, int], int, int]] = []
+        wanted = loss_shares
+        key = self.group(txn.symbol)
+        day = txn.date.toordinal()
+        slots = self.candidates.get(key)
+        purchase = sold[3]
+        if slots is not None:
+            items = slots.items
+            size = len(items)
+            position = slots.find(bisect_left(slots.keys, day - _WINDOW_DAYS))
+            while position < size:
+                parts = items[position]
+                assert isinstance(parts, list)
+                for piece in parts:
+                    if piece.purchase != purchase:
+                        take = piece.quantity if piece.quantity < wanted else wanted
+                        claims.append((piece, take, take))
+                        wanted -= take
+                        if wanted == 0:
+                            return claims
+                position = slots.find(position + 1)
+        buys = self.future.get(key)
+        if buys is not None:
+            last = day + _WINDOW_DAYS
+            keys, items = buys.keys, buys.items
+            size = len(items)
+            position = buys.find(bisect_right(keys, index))
+            while position < size:
+                buy_index = keys[position]
+                buy = items[position]
+                assert isinstance(buy, Transaction)
+                if buy.date.toordinal() > last:
+                    break
+                free = self.unpromised[buy_index]
+                factor = self.split_factor(buy.symbol, index, buy_index)
+                if factor is None:
+                    take = shares = free if free < wanted else wanted
+                else:
+                    shares = scale_units(wanted, factor[0], factor[1])
+                    take = wanted
+                    if shares > free:
+                        shares = free
+                        take = min(wanted, scale_units(free, factor[1], factor[0]))
+                claims.append(((buy_index, buy.account_id, position), take, shares))
+                wanted -= take
+                if wanted <= 0:
+                    break
+                position = buys.find(position + 1)
+        return claims
+
+    def absorb(self, target: _Piece, quantity: int, disallowed: int, holding_days: int) -> _Piece:
+        if quantity < target.quantity:
+            part_basis, rest_basis = split_units(target.cost_basis, quantity, target.quantity)
+            part_adjustment, rest_adjustment = split_units(
+                target.adjustment, quantity, target.quantity
+            )
+            rest = _Piece(
+                target.account_id, target.symbol, f"{target.lot_id}.2",
+                target.quantity - quantity, rest_basis, target.purchased, target.acquired,
+                rest_adjustment, target.purchase, False, target.order + (2,),
+            )  # fmt: skip
+            rest.slot = target.slot
+            parts = self.candidates[self.group(target.symbol)].items[rest.slot]
+            assert isinstance(parts, list)
+            parts[parts.index(target)] = rest
+            held = self.holdings[(target.account_id, target.symbol)]
+            held.insert(held.index(target) + 1, rest)
+            target.slot = -1
+            target.rest = rest
+            target.rename(f"{target.lot_id}.1")
+            target.quantity = quantity
+            target.exact = None
+            target.cost_basis = part_basis
+            target.adjustment = part_adjustment
+            target.order = target.order + (1,)
+        else:
+            self.drop_candidate(target)
+        target.used = True
+        if self.taxable[target.account_id]:
+            target.cost_basis += disallowed
+            target.adjustment += disallowed
+            target.exact = None
+            target.acquired -= dt.timedelta(days=holding_days)
+        return target
+
+    def dispose(
+        self,
+        txn: Transaction,
+        sold: _Sold,
+        lot_id: str,
+        quantity: int,
+        proceeds: int,
+        basis: int,
+        adjustment: int,
+        permanent: int,
+        event: DispositionEvent | None = None,
+    ) -> None:
+        acquired = sold[1]
+        date = txn.date
+        self.rows.append(
+            (date, txn.account_id, txn.symbol, lot_id, quantity, acquired, sold[2],
+             Term.LONG if sold[4] or date > one_year_after(acquired) else Term.SHORT,
+             proceeds, basis, adjustment, permanent, self.taxable[txn.account_id], event,
+             sold[4])
+        )  # fmt: skip
+
+    # -- the boundary: exact Decimal records, once per record -------------------
+
+    def result(self) -> tuple[list[Disposition], list[Lot], list[object]]:
+        from lots.washsale import WashMatch
+
+        pieces = [piece for held in self.holdings.values() for piece in held]
+        pieces.sort(
+            key=lambda p: (self.account_index[p.account_id], p.order, natural_key(p.lot_id))
+        )
+        lots = [
+            Lot(
+                account_id=p.account_id,
+                symbol=p.symbol,
+                lot_id=p.lot_id,
+                quantity=p.exact[0] if p.exact else _quantity(p.quantity),
+                cost_basis=p.exact[1] if p.exact else _money(p.cost_basis),
+                purchased=p.purchased,
+                acquired=p.acquired,
+                wash_sale_adjustment=p.exact[2] if p.exact else _money(p.adjustment),
+                loss_basis=p.exact[3]
+                if p.exact
+                else (None if p.loss_basis is None else _money(p.loss_basis)),
+                inherited=p.inherited,
+            )
+            for p in pieces
+        ]
+        scaleb, decimal, zero = _WIDE.scaleb, Decimal, _DECIMAL_ZERO
+        minus_12, minus_15, q_scale = _MINUS_12, _MINUS_15, _Q
+        dispositions = [
+            Disposition(
+                date,
+                account_id,
+                symbol,
+                lot_id,
+                decimal(shares // q_scale)
+                if not shares % q_scale
+                else scaleb(decimal(shares), minus_12),
+                acquired,
+                purchased,
+                term,
+                scaleb(decimal(proceeds), minus_15),
+                scaleb(decimal(basis), minus_15),
+                scaleb(decimal(adjustment), minus_15) if adjustment else zero,
+                scaleb(decimal(permanent), minus_15) if permanent else zero,
+                reportable,
+                event,
+                inherited,
+            )  # fmt: skip
+            for (
+                date,
+                account_id,
+                symbol,
+                lot_id,
+                shares,
+                acquired,
+                purchased,
+                term,
+                proceeds,
+                basis,
+                adjustment,
+                permanent,
+                reportable,
+                event,
+                inherited,
+            ) in self.rows  # fmt: skip
+        ]
+        self.matches.sort(key=_sale_index)
+        quantity, money = _quantity, _money
+        matches: list[object] = [
+            WashMatch(
+                m[1],
+                m[2],
+                m[3],
+                m[4],
+                quantity(m[5]),
+                m[6],
+                m[7],
+                m[8],
+                m[9],
+                money(m[10]),
+                m[11],
+            )  # fmt: skip
+            for m in self.matches
+        ]
+        return dispositions, lots, matches
+
+
+def _natural(piece: _Piece) -> tuple[str | int, ...]:
+    key = piece.natural
+    if key is None:
+        key = piece.natural = natural_key(piece.lot_id)
+    return key
+
+
+def _sale_index(match: _Match) -> int:
+    return match[0]
+
+
+def _lot_order(piece: _Piece) -> tuple[int, ...]:
+    return piece.order
+
+
+def _per_share(piece: _Piece) -> Decimal:
+    # The Decimal replay's ``cost_basis / quantity`` (28 digits), to the same value:
+    # the units differ by 10**3, and rounding to 28 digits commutes with a power of 10.
+    return (Decimal(piece.cost_basis) / Decimal(piece.quantity)).scaleb(-3)
+
+
+def _place(piece: _Piece, method: LotMethod, sale_date: dt.date, price: Decimal) -> object:
+    """``lots.relief.ORDERS[method]`` of a piece (the same keys, from the units)."""
+    if method is LotMethod.FIFO or method is LotMethod.SPECIFIC:
+        return piece.purchased
+    if method is LotMethod.LIFO:
+        return -piece.day
+    if method is LotMethod.HIFO:
+        return -_per_share(piece)
+    gain_per_share = price - _per_share(piece)
+    long = piece.inherited or _term(piece.acquired, sale_date) is Term.LONG
+    if gain_per_share < 0:
+        return (1 if long else 0, gain_per_share)
+    if gain_per_share == 0:
+        return (2, _DECIMAL_ZERO)
+    return (3 if long else 4, gain_per_share)
+
+
+def _select(
+    held: list[_Piece],
+    quantity: int,
+    method: LotMethod,
+    sale_date: dt.date,
+    price: Decimal,
+    lot_id: str | None,
+) -> list[tuple[_Piece, int]]:
+    """``lots.relief.select_lots`` over pieces in units (errors: the Decimal replay's)."""
+    lots: list[_Piece] = held
+    if method is LotMethod.SPECIFIC or lot_id is not None:
+        assert lot_id is not None
+        lots = [piece for piece in held if belongs_to(piece.lot_id, lot_id)]
+        method = LotMethod.SPECIFIC
+        if not lots:
+            raise NotExact("a lot not held")
+    if len(lots) > 1:
+        if method is LotMethod.FIFO or method is LotMethod.SPECIFIC:
+            keys: list[tuple[object, dt.date]] = [(p.purchased, p.acquired) for p in lots]
+        elif method is LotMethod.LIFO:
+            keys = [(-p.day, p.acquired) for p in lots]
+        else:
+            keys = [(_place(p, method, sale_date, price), p.acquired) for p in lots]
+        if len(set(keys)) == len(keys):
+            ranks = sorted(range(len(lots)), key=keys.__getitem__)
+        else:
+            ranks = sorted(range(len(lots)), key=lambda i: (keys[i], _natural(lots[i])))
+        lots = [lots[i] for i in ranks]
+    taken: list[tuple[_Piece, int]] = []
+    remaining = quantity
+    for piece in lots:
+        if remaining <= 0:
+            break
+        take = piece.quantity if piece.quantity < remaining else remaining
+        taken.append((piece, take))
+        remaining -= take
+    if remaining > 0:
+        raise NotExact("more shares than held")
+    return taken
+
+
+_HANDLERS: dict[Action, Callable[[FastReplay, int, Transaction], None]] = {
+    Action.BUY: FastReplay.buy,
+    Action.REINVEST: FastReplay.buy,
+    Action.SELL: FastReplay.sell_row,
+    Action.SPLIT: FastReplay.corporate,
+    Action.RETURN_OF_CAPITAL: FastReplay.corporate,
+    Action.MERGER: FastReplay.corporate,
+    Action.SYMBOL_CHANGE: FastReplay.corporate,
+    Action.SPINOFF: FastReplay.corporate,
+    Action.TRANSFER: FastReplay.transfer,
+    Action.GIFT_RECEIVED: FastReplay.receive,
+    Action.INHERITED: FastReplay.receive,
+}
+
+__all__ = [
+    "MONEY_SCALE",
+    "QUANTITY_SCALE",
+    "FastReplay",
+    "LotsError",
+    "NotExact",
+    "from_units",
+    "scale_units",
+    "split_units",
+    "to_units",
+]
