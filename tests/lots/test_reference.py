@@ -48,6 +48,7 @@ import pytest
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
+from lots.errors import LotsError
 from lots.fastreplay import NotExact
 from lots.numbers import ZERO, money
 from lots.records import Account, AccountType, Action, DispositionEvent, Lot, Transaction
@@ -288,7 +289,14 @@ MIXED_SETTINGS = settings(max_examples=max(100, settings.default.max_examples //
 def test_fast_path_equals_reference_on_mixed_histories(history: History, same_sale: bool) -> None:
     note(history.text())
     with _no_floats():
-        fast = replay(**history.arguments(), same_sale_replacement=same_sale)  # type: ignore[arg-type]
+        try:
+            fast = replay(**history.arguments(), same_sale_replacement=same_sale)  # type: ignore[arg-type]
+        except LotsError as error:
+            # A generated history the ledger refuses (a sale of a lot part the generator's
+            # model names but the ledger does not hold): the reference must refuse it too.
+            with pytest.raises(type(error)):
+                reference_replay(**history.arguments(), same_sale_replacement=same_sale)  # type: ignore[arg-type]
+            return
         slow = reference_replay(**history.arguments(), same_sale_replacement=same_sale)  # type: ignore[arg-type]
     note("fast:\n" + _table(fast))
     note("reference:\n" + _table(slow))
@@ -313,7 +321,11 @@ def test_integer_path_runs_and_equals_the_decimal_replay(history: History, same_
         try:
             fast = fast_replay(**history.arguments(), same_sale_replacement=same_sale)  # type: ignore[arg-type]
         except NotExact:
-            assert any(txn.ratio is not None for txn in history.transactions)
+            if not any(txn.ratio is not None for txn in history.transactions):
+                # Only a history the ledger refuses (the Decimal replay raises too) may make
+                # the integer path give up without a ratio: ``replay`` then gives that error.
+                with pytest.raises(LotsError):
+                    decimal_replay(**history.arguments(), same_sale_replacement=same_sale)  # type: ignore[arg-type]
             return
         exact = decimal_replay(**history.arguments(), same_sale_replacement=same_sale)  # type: ignore[arg-type]
     assert list(fast.dispositions) == list(exact.dispositions)
