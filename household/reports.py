@@ -3,11 +3,11 @@
 Every section is a list of rows (dicts of exact values: ``Decimal``, ``str``,
 ``date``, ``int``, ``bool``); each rendering is derived from the same rows, so the
 JSON, the CSV files, the terminal tables, the HTML report and the DataFrames
-always agree. Rounding happens here and only here (``FORMATS.md``): money to
+always agree. Rounding happens here and only here (``docs/formats.md``): money to
 cents half-even, quantities to at most 6 decimals, weights to 6 decimals; in
 JSON every decimal is a string.
 
-Sections (``FORMATS.md`` keys, fields documented in the README):
+Sections (``docs/formats.md`` keys, fields documented in the README):
 ``summary``, ``drift``, ``location``, ``trades`` (the blotter), ``tax_impact``,
 ``costs``, ``allocation``, ``exceptions``, ``checks``.
 """

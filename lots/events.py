@@ -448,7 +448,7 @@ def transaction_from_fields(
     Args:
         fields: column -> value (``str``, a number other than ``float``,
             ``None`` or empty for an absent value); the columns of
-            ``FORMATS.md``: ``date, account_id, symbol, action, quantity, price,
+            ``docs/formats.md``: ``date, account_id, symbol, action, quantity, price,
             fees, lot_id`` and the events' ``ratio, new_symbol, cash_per_share,
             amount_per_share, basis_fraction, to_account_id, donor_basis,
             donor_acquired, fmv`` (and ``cost_basis`` on a household file's sell).

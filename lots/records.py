@@ -38,7 +38,7 @@ class TaxTreatment(enum.Enum):
 
 
 class AccountType(enum.Enum):
-    """Account types of ``FORMATS.md``, each with its tax treatment."""
+    """Account types of ``docs/formats.md``, each with its tax treatment."""
 
     TAXABLE = "taxable"
     JOINT = "joint"

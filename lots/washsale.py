@@ -20,7 +20,7 @@ Worked example (Publication 550)::
     holding period starts 64 days (2026-01-05 to 2026-03-10) before 2026-03-20,
     on 2026-01-15.
 
-How the replay matches (the contract of ``FORMATS.md``):
+How the replay matches (the contract of ``docs/formats.md``):
 
 * Events are processed in date order; events of one date in file order.
 * Replacement shares are those acquired from 30 days before to 30 days after
@@ -270,7 +270,7 @@ def replay(
             lot as its own sale, in relief order, so that shares of a lot sold
             later in the same sale can replace an earlier lot's loss (the
             reading of several public trackers). False (the default, the
-            contract of ``FORMATS.md``): the shares a sale sells are never
+            contract of ``docs/formats.md``): the shares a sale sells are never
             replacements of its own losses.
 
     Returns:

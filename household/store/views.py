@@ -1,6 +1,6 @@
 """JSON-ready views of what the store holds (``store show``, ``store list``).
 
-Decimals are strings, as everywhere in the command line's JSON (``FORMATS.md``);
+Decimals are strings, as everywhere in the command line's JSON (``docs/formats.md``);
 amounts are exact here (no rounding: the ledger is a record, not a report).
 """
 

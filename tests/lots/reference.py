@@ -1,6 +1,6 @@
 """A plain, quadratic reference for :func:`lots.washsale.replay`.
 
-Written from the contract of ``FORMATS.md`` ("household wash-sales") alone, not
+Written from the contract of ``docs/formats.md`` ("household wash-sales") alone, not
 from the fast path, so that comparing the two catches bugs in either. Nothing
 here is clever: events are processed in date order (file order within a date);
 the open lot parts sit in one plain list; at every loss sale in a taxable

@@ -2,7 +2,7 @@
 
 ``lots.washsale.replay`` (indexed, O(n log n)) must give exactly what
 ``tests.lots.reference.reference_replay`` (quadratic, written from the contract
-of ``FORMATS.md`` alone) gives on random household histories: the same
+of ``docs/formats.md`` alone) gives on random household histories: the same
 dispositions and open lots, Decimal for Decimal (compared by value), and the
 same wash-sale matches for every sale. On top of that, the fast path keeps
 shares and basis, never disallows more than a loss, never touches a gain, and

@@ -1,4 +1,4 @@
-"""Wash sales worked by hand, each from a rule of Publication 550 or FORMATS.md.
+"""Wash sales worked by hand, each from a rule of Publication 550 or docs/formats.md.
 
 Every number below is worked out in the comment above its assertion.
 """
@@ -339,7 +339,7 @@ def test_a_loss_inside_an_ira_is_not_reported_and_never_washed() -> None:
 
 
 def test_other_shares_of_the_same_purchase_are_not_replacements() -> None:
-    # FORMATS.md: shares of the same lot never replace each other (the "one bite"
+    # docs/formats.md: shares of the same lot never replace each other (the "one bite"
     # reading brokers use under the Form 1099-B rules).
     ledger = run(
         """
