@@ -17,39 +17,13 @@ from household.plan.checks import _bands
 from household.plan.drift import measure
 from household.plan.notes import Note, NoteCode, Stage
 from lots.records import Action
+from tests.household.documents import two_class_document
 
 AS_OF = dt.date(2026, 6, 1)
 
 
 def household(**changes: Any) -> Household:
-    data: dict[str, Any] = {
-        "schema_version": 1,
-        "household_id": "defects",
-        "horizon_years": 10,
-        "tax": {"ordinary": "0.30", "qualified": "0.15", "short_term": "0.30"},
-        "asset_classes": {
-            "stocks": {"expected_return": "0.07", "qualified_yield": "0.015"},
-            "bonds": {"expected_return": "0.04", "ordinary_yield": "0.04"},
-        },
-        "targets": {"stocks": "0.60", "bonds": "0.40"},
-        "accounts": [{"account_id": "taxable", "type": "individual", "cash": "0"}],
-        "securities": [
-            {"symbol": "VTI", "asset_class": "stocks", "price": "100", "substitutes": ["ITOT"]},
-            {"symbol": "ITOT", "asset_class": "stocks", "price": "50"},
-            {"symbol": "BND", "asset_class": "bonds", "price": "50", "substitutes": ["AGG"]},
-            {"symbol": "AGG", "asset_class": "bonds", "price": "25"},
-        ],
-        "lots": [],
-        "bands": {
-            "absolute": "0.05",
-            "relative": "1",
-            "outer_absolute": "0.10",
-            "outer_relative": "1",
-        },
-        "costs": {"half_spread_bps": "1"},
-    }
-    data.update(changes)
-    return Household.from_dict(data)
+    return Household.from_dict(two_class_document(household_id="defects", **changes))
 
 
 def test_the_bands_check_has_no_global_excuse() -> None:

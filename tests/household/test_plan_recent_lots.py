@@ -20,37 +20,23 @@ from household.loader import household_from_dict
 from household.plan import harvest
 from lots.records import Account, AccountType, Action, Lot, Transaction
 from lots.washsale import replay
+from tests.household.documents import two_class_document
 
 AS_OF = dt.date(2026, 6, 1)
 
 
 def document(lots: list[dict[str, str]]) -> dict[str, Any]:
-    return {
-        "schema_version": 1,
-        "household_id": "recent",
-        "horizon_years": 10,
-        "tax": {"ordinary": "0.30", "qualified": "0.15", "short_term": "0.30"},
-        "asset_classes": {
-            "stocks": {"expected_return": "0.07", "qualified_yield": "0.015"},
-            "bonds": {"expected_return": "0.04", "ordinary_yield": "0.04"},
-        },
-        "targets": {"stocks": "0.0", "bonds": "1.0"},
-        "accounts": [{"account_id": "taxable", "type": "individual", "cash": "0"}],
-        "securities": [
+    return two_class_document(
+        household_id="recent",
+        targets={"stocks": "0.0", "bonds": "1.0"},
+        securities=[
             {"symbol": "BND", "asset_class": "bonds", "price": "50", "substitutes": ["AGG"]},
             {"symbol": "AGG", "asset_class": "bonds", "price": "25"},
             {"symbol": "VTI", "asset_class": "stocks", "price": "100"},
         ],
-        "lots": lots,
-        "bands": {
-            "absolute": "0.05",
-            "relative": "1",
-            "outer_absolute": "0.10",
-            "outer_relative": "1",
-        },
-        "costs": {"half_spread_bps": "1"},
-        "harvest": {"min_loss_dollars": "100", "min_loss_percent": "0.01"},
-    }
+        lots=lots,
+        harvest={"min_loss_dollars": "100", "min_loss_percent": "0.01"},
+    )
 
 
 def _lot(lot_id: str, quantity: str, purchased: str, basis: str) -> dict[str, str]:
