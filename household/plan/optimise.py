@@ -305,7 +305,7 @@ def _own_replacements(lots: Sequence[LotVar], exposure: Exposure) -> dict[int, f
     """
     recent: dict[str, list[tuple[str, str, float]]] = {}
     for name, group in exposure.groups.items():
-        for buy in getattr(group, "recent_buys", ()):
+        for buy in group.recent_buys:
             recent.setdefault(name, []).append((buy.account_id, buy.lot_id, float(buy.quantity)))
     own: dict[int, float] = {}
     for i, var in enumerate(lots):
