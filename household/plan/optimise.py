@@ -808,10 +808,12 @@ class _Solver:
         box: tuple[np.ndarray, np.ndarray] | None = None,
         shares: bool = True,
         heuristics: bool = True,
+        only: frozenset[int] | None = None,
     ) -> _Answer:
         """The integer program with ``piece`` active, over the ``opened`` tickets only
         (``None``: all); ``box`` replaces every column's bounds; ``shares=False``
         leaves share counts continuous (tickets and wash choices stay binary);
+        ``only`` keeps just those columns integer (the rest continuous);
         ``heuristics=False`` turns off HiGHS's sub-MIP heuristics (RINS, RENS,
         reduced-cost fixing: most of its time on these programs)."""
         import highspy
@@ -838,7 +840,7 @@ class _Solver:
         share_columns = built.shares
         lp.integrality_ = [
             highspy.HighsVarType.kInteger
-            if flag and (shares or col not in share_columns)
+            if flag and (shares or col not in share_columns) and (only is None or col in only)
             else highspy.HighsVarType.kContinuous
             for col, flag in enumerate(model.integer)
         ]
@@ -1286,14 +1288,22 @@ def _opened(built: _Built, inputs: Inputs, values: np.ndarray) -> frozenset[int]
 
 
 def _box(
-    built: _Built, values: np.ndarray, fixed: Mapping[int, float]
+    built: _Built,
+    values: np.ndarray,
+    fixed: Mapping[int, float],
+    *,
+    keep_whole: bool = False,
+    widen: frozenset[int] = frozenset(),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Column bounds for the whole-share program around a plan with fractional shares.
 
     The ``fixed`` columns (ticket and wash binaries) keep their values; a share
     count ``v > 0`` may become any whole number from ``floor(v) - BOX_SLACK``
     to ``ceil(v)`` (the slack lets the rounding give back a share where a
-    budget or a band binds), a zero stays zero.
+    budget or a band binds), a zero stays zero. With ``keep_whole``, a share
+    count that is already whole keeps its value (only the fractional ones are
+    rounded: a much smaller program), except the ``widen`` columns, which may
+    move a share either way.
     """
     model = built.model
     lower = np.asarray(model.lower, dtype=float).copy()
@@ -1303,22 +1313,126 @@ def _box(
     for col in built.shares:
         if model.integer[col]:
             value = float(values[col])
+            if keep_whole and abs(value - round(value)) <= 1e-7:
+                whole = float(round(value))
+                if col in widen and whole > 0:
+                    lower[col] = max(model.lower[col], whole - BOX_SLACK)
+                    upper[col] = min(model.upper[col], whole + BOX_SLACK)
+                else:
+                    lower[col] = upper[col] = whole
+                continue
             low = math.floor(value + 1e-7) - (BOX_SLACK if value > 1e-7 else 0)
             lower[col] = max(model.lower[col], low)
             upper[col] = min(model.upper[col], math.ceil(value - 1e-7))
     return lower, upper
 
 
+def _short_of(built: _Built, inputs: Inputs, before: _Answer, after: _Answer) -> frozenset[int]:
+    """The share columns that can mend the slacks ``after`` uses and ``before`` did not.
+
+    A class's band: its columns; an account's cash: its columns; the budget:
+    the lots' columns.
+    """
+    columns: set[int] = set()
+    for name, col in built.slack.items():
+        if name.startswith("target:") or after.values[col] <= before.values[col] + 1e-6:
+            continue
+        kind, _, rest = name.partition(":")
+        if kind in ("inner", "outer"):
+            columns.update(built.weight_terms.get(rest.rstrip("+-"), {}))
+        elif kind == "cash":
+            for t, ticket in enumerate(inputs.tickets):
+                if ticket.account_id == rest:
+                    columns.update(built.ticket_quantity[t])
+        else:
+            columns.update(built.lot_column.values())
+    return frozenset(columns)
+
+
+def _slack_used(built: _Built, answer: _Answer, *, hard: bool = False) -> float:
+    """Dollars of band, cash and budget slack in ``answer`` (the targets' tie-break left
+    out; with ``hard``, the inner bands too: what would refuse the plan)."""
+    skip = ("target:", "inner:") if hard else ("target:",)
+    return float(
+        sum(answer.values[col] for name, col in built.slack.items() if not name.startswith(skip))
+    )
+
+
+def _pairs(inputs: Inputs) -> list[tuple[int, int]]:
+    """(sell, buy) ticket pairs of one security in one account (never both in a plan)."""
+    key_of = {(t.account_id, t.symbol, t.side): i for i, t in enumerate(inputs.tickets)}
+    return [
+        (i, key_of[(t.account_id, t.symbol, "buy")])
+        for i, t in enumerate(inputs.tickets)
+        if t.side == "sell" and (t.account_id, t.symbol, "buy") in key_of
+    ]
+
+
+def _tickets_fixed(
+    solver: _Solver, inputs: Inputs, piece: str | None, answer: _Answer, fixed: dict[int, float]
+) -> _Answer:
+    """The linear program with the ticket binaries fixed from ``answer``'s quantities.
+
+    A ticket is open where ``answer`` trades it (of a sell and a buy of one
+    security in one account, the larger only); the tickets that ``answer``
+    trades under the minimum are tried closed as well (they would have to
+    grow to it), and the better plan kept; an open ticket the program then
+    leaves empty is closed (it would pay a commission for nothing).
+    """
+    built = solver.built
+    quantity = {t: _ticket_quantity(built, inputs, t, answer.values) for t in built.ticket_binary}
+    for t, z in built.ticket_binary.items():
+        fixed[z] = 1.0 if quantity[t] > 1e-7 else 0.0
+    binary = built.ticket_binary
+    for sell, buy in _pairs(inputs):
+        if sell in binary and buy in binary and fixed[binary[sell]] and fixed[binary[buy]]:
+            smaller = buy if quantity[sell] >= quantity[buy] else sell
+            fixed[binary[smaller]] = 0.0
+    small = [
+        z
+        for t, z in built.ticket_binary.items()
+        if fixed[z] and quantity[t] * inputs.tickets[t].price < inputs.min_trade + 0.01 - 1e-7
+    ]
+    found = solver.complete(piece, fixed)
+    if small:
+        closed = {**fixed, **{z: 0.0 for z in small}}
+        other = solver.complete(piece, closed)
+        if other.feasible and (not found.feasible or other.objective > found.objective):
+            found = other
+            fixed.update(closed)
+    for _ in range(3):
+        if not found.feasible:
+            break
+        empty = [
+            z
+            for t, z in built.ticket_binary.items()
+            if fixed[z] and _ticket_quantity(built, inputs, t, found.values) <= 1e-7
+        ]
+        if not empty:
+            break
+        fixed.update({z: 0.0 for z in empty})
+        found = solver.complete(piece, fixed)
+    return found
+
+
 def _integer_large(
     solver: _Solver, inputs: Inputs, piece: str | None, relaxation: _Answer
 ) -> _Answer:
-    """A large plan's integer program on one tax piece, in two smaller ones.
+    """A large plan's integer program on one tax piece, in three smaller ones.
 
     Over the tickets the relaxation opened (one integer program when they have
-    at most ``SMALL_PROGRAM`` integer columns): first the tickets and wash choices
-    (binaries) with share counts continuous; then, those binaries fixed, the
-    whole share counts in a box around that answer (:func:`_box`). Falls back
-    to the whole program over the opened tickets when the box has no plan.
+    at most ``SMALL_PROGRAM`` integer columns):
+
+    1. the wash choices (a dozen binaries) integer, tickets and share counts
+       continuous;
+    2. those fixed, the tickets opened where that plan trades
+       (:func:`_tickets_fixed`): a linear program;
+    3. those fixed, the share counts the linear program left fractional
+       rounded in a box (:func:`_box`; the whole ones kept).
+
+    Each step falls back to the wider program where its own has no plan:
+    tickets and wash choices binary together, the box around every share
+    count, the whole program over the opened tickets.
     """
     built = solver.built
     opened = _opened(built, inputs, relaxation.values)
@@ -1327,17 +1441,41 @@ def _integer_large(
     )
     if columns <= SMALL_PROGRAM:
         return solver.integer(piece, opened)
-    coarse = solver.integer(piece, opened, shares=False, heuristics=False)
+    shares = built.shares
+    named = frozenset(built.named.values())
+    wash = solver.integer(piece, opened, shares=False, heuristics=False, only=named)
+    coarse = None
+    if wash.feasible:
+        fixed = {col: float(round(wash.values[col])) for col in named}
+        coarse = _tickets_fixed(solver, inputs, piece, wash, fixed)
+    if coarse is None or not coarse.feasible:
+        coarse = solver.integer(piece, opened, shares=False, heuristics=False)
     if not coarse.feasible or not inputs.whole or _integral(built, coarse.values):
         return coarse
-    shares = built.shares
     binaries = {
         col: float(round(coarse.values[col]))
         for col, flag in enumerate(built.model.integer)
         if flag and col not in shares
     }
-    box = _box(built, coarse.values, binaries)
-    found = solver.integer(piece, opened, box, heuristics=False)
+    found = solver.integer(
+        piece, opened, _box(built, coarse.values, binaries, keep_whole=True), heuristics=False
+    )
+    if found.feasible and _slack_used(built, found) > _slack_used(built, coarse) + 1e-6:
+        # a band, a cash or the budget short: its whole counts may move a share too
+        widen = _short_of(built, inputs, coarse, found)
+        box = _box(built, coarse.values, binaries, keep_whole=True, widen=widen)
+        wider = solver.integer(piece, opened, box, heuristics=False)
+        if wider.feasible and wider.objective > found.objective:
+            found = wider
+    if (
+        not found.feasible
+        or _slack_used(built, found, hard=True) > _slack_used(built, coarse, hard=True) + 1e-6
+    ):
+        # an outer band, a cash or the budget still short: every count may give back a share
+        box = _box(built, coarse.values, binaries)
+        wider = solver.integer(piece, opened, box, heuristics=False)
+        if wider.feasible and (not found.feasible or wider.objective > found.objective):
+            found = wider
     if not found.feasible:
         found = solver.integer(piece, opened, heuristics=False)
     return found
