@@ -1649,6 +1649,12 @@ def _wash_rows(
         row[beta] = row.get(beta, 0.0) - available
         m.row(row, 0.0, math.inf)
         m.row({**row_sold, beta: total}, 0.0, math.inf)  # sum w >= sum x - total beta
+        # and never more than the replacements left: with w <= x, sum w <= min(sum x, R_eff),
+        # so w is the min exactly (else a tax piece's region could use w as a free slack)
+        row = dict(row_all)
+        for column, coefficient in extra.items():
+            row[column] = row.get(column, 0.0) + coefficient
+        m.row(row, -math.inf, available)
 
     fresh_losses = sorted(
         (i for i in members if i in own),
