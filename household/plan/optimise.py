@@ -228,6 +228,9 @@ class Decision:
             of it inside HiGHS, in the same clock.
         slack: per slack name (``outer:k+``, ``inner:k-``, ``cash:a``, ``budget``), dollars.
         terms: the objective by term.
+        piece: the tax piece of the best relaxation (``None`` without lots).
+        relaxed_slack: per slack name, dollars in that best relaxation
+            (:func:`diagnose` compares against it).
     """
 
     tickets: Mapping[tuple[str, str, str], float]
@@ -243,6 +246,8 @@ class Decision:
     highs_seconds: float
     slack: Mapping[str, float]
     terms: Mapping[str, float]
+    piece: str | None = None
+    relaxed_slack: Mapping[str, float] = attrs.field(factory=dict)
 
 
 # --- the inputs ---------------------------------------------------------------
@@ -1063,6 +1068,10 @@ def _build(inputs: Inputs, *, relaxed: frozenset[Family] = frozenset()) -> _Buil
             row = account_class_terms.get((a, k))
             if row:
                 m.row(row, -tolerance, tolerance)
+                # of plans equal in value, the one that moves each account's classes least
+                above = slack_var(f"target:{a}:{k}+", TARGET_TIE_BREAK)
+                below = slack_var(f"target:{a}:{k}-", TARGET_TIE_BREAK)
+                m.row({**row, above: -1.0, below: 1.0}, 0.0, 0.0)
     # cash by day: spendable + sells - buys - commissions >= reserve
     for a, free in inputs.free_cash.items():
         row = {}
@@ -1572,20 +1581,16 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
         highs_seconds=solver.seconds,
         slack={name: float(values[col]) for name, col in built.slack.items()},
         terms=term_values,
+        piece=order[0],
+        relaxed_slack={
+            name: float(relaxations[order[0]].values[col]) for name, col in built.slack.items()
+        },
     )
     return decision, tuple(notes)
 
 
 def _ticket_quantity(built: _Built, inputs: Inputs, t: int, values: np.ndarray) -> float:
     return float(sum(values[col] for col in built.ticket_quantity[t]))
-
-
-def _relaxed(inputs: Inputs, params: Params, relaxed: frozenset[Family]) -> tuple[_Built, _Answer]:
-    """The best relaxation over the tax pieces with the ``relaxed`` families left out."""
-    built = _build(inputs, relaxed=relaxed)
-    answers = _relaxations(_Solver(built, params))
-    order = _best(answers)
-    return built, answers[order[0] if order else next(iter(answers))]
 
 
 def _wash_rows(
@@ -1685,14 +1690,20 @@ def _fingerprint(built: _Built) -> tuple[Any, ...]:
     return (tuple(model.lower), tuple(model.upper), tuple(model.cost), tuple(model.integer), rows)
 
 
-def diagnose(inputs: Inputs, params: Params, names: Sequence[str]) -> dict[str, list[Family]]:
+def diagnose(
+    inputs: Inputs, params: Params, names: Sequence[str], decision: Decision
+) -> dict[str, list[Family]]:
     """Per slack name, the constraint families whose relaxation removes that slack.
 
-    Each family is relaxed alone and the relaxation solved again; a family is
-    named for a slack when the slack falls by more than half.
+    Each family is relaxed alone and the relaxation solved again, on the tax
+    piece of the best relaxation with every family (relaxing a family other
+    than the budget leaves the pieces as they are; with the budget relaxed,
+    every piece); a family is named for a slack when the slack falls by more
+    than half. The best relaxation with every family is ``decision``'s
+    (:func:`solve` found it: not solved again).
     """
-    built, answer = _relaxed(inputs, params, frozenset())
-    base = {name: float(answer.values[built.slack[name]]) for name in names if name in built.slack}
+    built, piece = _build(inputs), decision.piece
+    base = {name: decision.relaxed_slack[name] for name in names if name in built.slack}
     found: dict[str, list[Family]] = {name: [] for name in names}
     families = [
         Family.TAX_BUDGET,
@@ -1707,9 +1718,13 @@ def diagnose(inputs: Inputs, params: Params, names: Sequence[str]) -> dict[str, 
         relaxed_built = _build(inputs, relaxed=frozenset({family}))
         if _fingerprint(relaxed_built) == same:
             continue  # the household has none of this family: relaxing it changes nothing
-        answers = _relaxations(_Solver(relaxed_built, params))
-        order = _best(answers)
-        relaxed_answer = answers[order[0] if order else next(iter(answers))]
+        solver = _Solver(relaxed_built, params)
+        if family is not Family.TAX_BUDGET and (piece in relaxed_built.pieces or piece is None):
+            relaxed_answer = solver.relaxation(piece)
+        else:
+            answers = _relaxations(solver)
+            order = _best(answers)
+            relaxed_answer = answers[order[0] if order else next(iter(answers))]
         for name, amount in base.items():
             column = relaxed_built.slack.get(name)
             now = float(relaxed_answer.values[column]) if column is not None else 0.0
