@@ -678,6 +678,8 @@ class _Model:
         self.rows: list[tuple[list[int], list[float], float, float]] = []
         # rows of the tax pieces: their bounds when their piece is active
         self.active: dict[int, tuple[float, float]] = {}
+        # the arrays of lp(), made once: the model is complete before its first solve
+        self._arrays: tuple[np.ndarray, ...] | None = None
 
     def var(self, lower: float, upper: float, cost: float = 0.0, integer: bool = False) -> int:
         self.lower.append(lower)
@@ -701,25 +703,37 @@ class _Model:
         """The model as a ``highspy.HighsLp`` (every piece row inactive, no integrality)."""
         import highspy
 
+        if self._arrays is None:
+            starts = [0]
+            index: list[int] = []
+            value: list[float] = []
+            for columns, values, _, _ in self.rows:
+                index.extend(columns)
+                value.extend(values)
+                starts.append(len(index))
+            self._arrays = (
+                -np.asarray(self.cost, dtype=float),
+                np.asarray(self.lower, dtype=float),
+                np.asarray(self.upper, dtype=float),
+                np.asarray([r[2] for r in self.rows], dtype=float),
+                np.asarray([r[3] for r in self.rows], dtype=float),
+                np.asarray(starts, dtype=np.int32),
+                np.asarray(index, dtype=np.int32),
+                np.asarray(value, dtype=float),
+            )
+        cost, lower, upper, row_lower, row_upper, starts_, index_, value_ = self._arrays
         lp = highspy.HighsLp()
         lp.num_col_ = len(self.lower)
         lp.num_row_ = len(self.rows)
-        lp.col_cost_ = -np.asarray(self.cost, dtype=float)
-        lp.col_lower_ = np.asarray(self.lower, dtype=float)
-        lp.col_upper_ = np.asarray(self.upper, dtype=float)
-        lp.row_lower_ = np.asarray([r[2] for r in self.rows], dtype=float)
-        lp.row_upper_ = np.asarray([r[3] for r in self.rows], dtype=float)
-        starts = [0]
-        index: list[int] = []
-        value: list[float] = []
-        for columns, values, _, _ in self.rows:
-            index.extend(columns)
-            value.extend(values)
-            starts.append(len(index))
+        lp.col_cost_ = cost
+        lp.col_lower_ = lower.copy()
+        lp.col_upper_ = upper.copy()
+        lp.row_lower_ = row_lower.copy()
+        lp.row_upper_ = row_upper.copy()
         lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.start_ = np.asarray(starts, dtype=np.int32)
-        lp.a_matrix_.index_ = np.asarray(index, dtype=np.int32)
-        lp.a_matrix_.value_ = np.asarray(value, dtype=float)
+        lp.a_matrix_.start_ = starts_
+        lp.a_matrix_.index_ = index_
+        lp.a_matrix_.value_ = value_
         return lp
 
 
