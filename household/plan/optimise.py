@@ -1670,7 +1670,18 @@ def _wash_rows(
     its own purchase; what it keeps replaces the later sales), then the older
     loss lots, pooled: ``sum w = min(sum x, R_eff)`` with ``R_eff`` the
     replacements the earlier sales left. Each ``min`` is a binary ``beta``:
-    ``w >= A beta``-style rows with ``w <= x``.
+    ``w >= A beta``-style rows with ``w <= x`` and ``sum w <= R_eff``.
+
+    At most one recent loss lot of a group is sold (a binary each, where the
+    group has two or more): two would replace each other, and the second
+    sale would carry the first one's washed loss in its basis, a chain these
+    rows do not follow. Worked example (``tests/household/test_plan_recent_lots.py``):
+    40 shares bought at $55 and 60 at $53, both 10 days ago, now $50. Sold
+    alone, the 40 are washed whole by the 60 (-$200 disallowed); the 60 are
+    washed 40 shares deep by the 40 (-$120 disallowed, -$60 realised); sold
+    together, each washes the other and the carried loss is realised on the
+    second sale: -$380 realised, which this program cannot offer (it harvests
+    less there than the replay would allow, never more).
     """
     own = {
         i: shares
@@ -1727,10 +1738,25 @@ def _wash_rows(
             inputs.lots[i].lot.lot_id,
         ),
     )
+    if len(fresh_losses) > 1:
+        # At most one recent loss lot of the group is sold: two would replace each other,
+        # and the second sale's loss would carry the first's washed loss in its basis, a
+        # chain the rows below do not follow (the replay washes the carried loss again).
+        # Selling both harvests little: each mostly washes the other.
+        one = {}
+        for i in fresh_losses:
+            chosen = m.var(0.0, 1.0, 0.0, True)
+            named[f"fresh:{group}:{inputs.lots[i].lot.lot_id}"] = chosen
+            m.row({lot_column[i]: 1.0, chosen: -m.upper[lot_column[i]]}, -math.inf, 0.0)
+            one[chosen] = 1.0
+        m.row(one, -math.inf, 1.0)
+    # what a recent loss lot's sale finds: the replacements less the recent gain lots sold
+    # before it (no other recent loss lot is sold with it)
+    before_fresh = dict(taken)
     for i in fresh_losses:
         available = free - own[i]
         if available > 1e-9:
-            washed_min(i, [i], available, dict(taken))
+            washed_min(i, [i], available, before_fresh)
         column = lot_column[i]
         taken[column] = taken.get(column, 0.0) + share_of(i)
         if i in wash_column:
