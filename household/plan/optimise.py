@@ -32,8 +32,10 @@ taxable growth); ``v_cf`` what a dollar of loss carried forward is worth (the
 long-term rate); commissions are paid from cash, so ``c_a`` counts them.
 Spread is ``|notional| * half_spread_bps / 10,000``; impact the square-root law
 ``coefficient * volatility * sqrt(q / ADV) * p q``, convex in ``q``, as the
-maximum of its tangents at six points (a piecewise-linear lower bound that is
-exact at those points). ``z >= TE^2``, the squared tracking error of the
+maximum of its chords between 0 and six breakpoints (``IMPACT_POINTS`` of the
+ticket's largest quantity, rounded to whole shares where shares are whole): a
+piecewise-linear upper bound, exact at the breakpoints, so that where impact
+decides a ticket's size the program stops on a whole count. ``z >= TE^2``, the squared tracking error of the
 post-trade class weights against target under the class covariance, as the
 maximum of tangent cuts over the deviations the bands allow.
 
@@ -127,7 +129,7 @@ BOX_SLACK = 1
 SMALL_PROGRAM = 60
 #: Tax pieces whose integer programs a large plan solves, best relaxation first.
 MAX_PIECES = 2
-#: Impact tangent points, as fractions of a ticket's largest quantity.
+#: Impact breakpoints, as fractions of a ticket's largest quantity.
 IMPACT_POINTS = (0.002, 0.01, 0.04, 0.15, 0.4, 1.0)
 
 
@@ -1029,7 +1031,9 @@ def _build(inputs: Inputs, *, relaxed: frozenset[Family] = frozenset()) -> _Buil
             and other in ticket_binary
         ):
             m.row({ticket_binary[t]: 1.0, ticket_binary[other]: 1.0}, -math.inf, 1.0)
-    # impact: the maximum of tangents of f(q) = k q^1.5
+    # impact: f(q) = k q^1.5 through breakpoints (whole shares where the shares are whole),
+    # as the maximum of its chords: exact at the breakpoints, where the program's
+    # optimum then sits (a whole count) rather than between two tangents
     for t, ticket in enumerate(inputs.tickets):
         k = inputs.impact.get(ticket.symbol)
         upper = sum(m.upper[col] for col in ticket_quantity[t])
@@ -1038,13 +1042,19 @@ def _build(inputs: Inputs, *, relaxed: frozenset[Family] = frozenset()) -> _Buil
         k_dollars = k * ticket.price
         epigraph = m.var(0.0, math.inf, -inputs.tax_growth)
         terms["impact"][epigraph] = -inputs.tax_growth
-        for fraction in IMPACT_POINTS:
-            q0 = fraction * upper
-            f0 = k_dollars * q0**1.5
-            slope = 1.5 * k_dollars * q0**0.5
+        points = sorted(
+            {0.0}
+            | {
+                float(max(1, round(fraction * upper))) if integer else fraction * upper
+                for fraction in IMPACT_POINTS
+            }
+        )
+        for qa, qb in zip(points, points[1:], strict=False):
+            fa, fb = k_dollars * qa**1.5, k_dollars * qb**1.5
+            slope = (fb - fa) / (qb - qa)
             row = {col: -slope for col in ticket_quantity[t]}
             row[epigraph] = 1.0
-            m.row(row, f0 - slope * q0, math.inf)
+            m.row(row, fa - slope * qa, math.inf)
     # dollars per class
     class_terms: dict[str, dict[int, float]] = {k: {} for k in inputs.classes}
     account_class_terms: dict[tuple[str, str], dict[int, float]] = {}
