@@ -35,9 +35,10 @@ Spread is ``|notional| * half_spread_bps / 10,000``; impact the square-root law
 maximum of its chords between 0 and six breakpoints (``IMPACT_POINTS`` of the
 ticket's largest quantity, rounded to whole shares where shares are whole): a
 piecewise-linear upper bound, exact at the breakpoints, so that where impact
-decides a ticket's size the program stops on a whole count. ``z >= TE^2``, the squared tracking error of the
-post-trade class weights against target under the class covariance, as the
-maximum of tangent cuts over the deviations the bands allow.
+decides a ticket's size the program stops on a whole count. ``z >= TE^2``,
+the squared tracking error of the post-trade class weights against target
+under the class covariance, as the maximum of tangent cuts over the
+deviations the bands allow.
 
 Constraints: every class within its outer band ``|V_k - t_k M| <= o_k M``
 (slack only to name the shortfall when none can be met: the plan is then
