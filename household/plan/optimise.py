@@ -1464,8 +1464,8 @@ def _integer_large(
     Over the tickets the relaxation opened (one integer program when they have
     at most ``SMALL_PROGRAM`` integer columns: the answer is final):
 
-    1. the wash choices (a dozen binaries) integer, tickets and share counts
-       continuous;
+    1. the wash choices the relaxation leaves fractional integer (the others
+       kept as the relaxation makes them), tickets and share counts continuous;
     2. those fixed, the tickets opened where that plan trades
        (:func:`_tickets_fixed`): a linear program.
 
@@ -1481,7 +1481,20 @@ def _integer_large(
     if columns <= SMALL_PROGRAM:
         return solver.integer(piece, opened), None
     named = frozenset(built.named.values())
-    wash = solver.integer(piece, opened, shares=False, heuristics=False, only=named)
+    # the wash choices the relaxation already makes (0 or 1) are kept, the others decided
+    values = relaxation.values
+    undecided = frozenset(col for col in named if 1e-7 < values[col] < 1.0 - 1e-7)
+    if not undecided:
+        wash = relaxation
+    else:
+        lower = np.asarray(built.model.lower, dtype=float).copy()
+        upper = np.asarray(built.model.upper, dtype=float).copy()
+        for col in named - undecided:
+            lower[col] = upper[col] = float(round(values[col]))
+        box = (lower, upper)
+        wash = solver.integer(piece, opened, box, shares=False, heuristics=False, only=undecided)
+        if not wash.feasible:
+            wash = solver.integer(piece, opened, shares=False, heuristics=False, only=named)
     coarse = None
     if wash.feasible:
         fixed = {col: float(round(wash.values[col])) for col in named}
