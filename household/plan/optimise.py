@@ -683,6 +683,9 @@ class _Model:
         self.active: dict[int, tuple[float, float]] = {}
         # the arrays of lp(), made once: the model is complete before its first solve
         self._arrays: tuple[np.ndarray, ...] | None = None
+        # rows by the constraint family they belong to (what diagnose relaxes)
+        self.tag: Family | None = None
+        self.family_rows: dict[Family, list[int]] = {}
 
     def var(self, lower: float, upper: float, cost: float = 0.0, integer: bool = False) -> int:
         self.lower.append(lower)
@@ -694,6 +697,8 @@ class _Model:
     def row(self, terms: Mapping[int, float], lower: float, upper: float = math.inf) -> int:
         items = [(i, v) for i, v in terms.items() if v != 0]
         self.rows.append(([i for i, _ in items], [v for _, v in items], lower, upper))
+        if self.tag is not None:
+            self.family_rows.setdefault(self.tag, []).append(len(self.rows) - 1)
         return len(self.rows) - 1
 
     def piece_row(self, terms: Mapping[int, float], lower: float, upper: float = math.inf) -> int:
@@ -931,9 +936,11 @@ class _Built:
         return frozenset(col for columns in self.ticket_quantity.values() for col in columns)
 
     pieces: Mapping[str, tuple[int, ...]]  # tax piece -> its rows (active one at a time)
+    #: constraint family -> its rows (:func:`diagnose` frees them one family at a time)
+    family_rows: Mapping[Family, tuple[int, ...]] = attrs.field(factory=dict)
 
 
-def _build(inputs: Inputs, *, relaxed: frozenset[Family] = frozenset()) -> _Built:
+def _build(inputs: Inputs) -> _Built:
     """The program (see the module docstring), every tax piece's rows inactive.
 
     Shares are integer where the household holds whole shares, tickets and wash
@@ -1002,9 +1009,7 @@ def _build(inputs: Inputs, *, relaxed: frozenset[Family] = frozenset()) -> _Buil
             ticket_quantity[t] = {column: 1.0}
     # tickets: binaries for commission and minimum trade
     ticket_binary: dict[int, int] = {}
-    need_binary = inputs.commission_per_trade > 0 or (
-        inputs.min_trade > 0 and Family.MIN_TRADE not in relaxed
-    )
+    need_binary = inputs.commission_per_trade > 0 or inputs.min_trade > 0
     for t, ticket in enumerate(inputs.tickets):
         if not need_binary:
             break
@@ -1018,10 +1023,12 @@ def _build(inputs: Inputs, *, relaxed: frozenset[Family] = frozenset()) -> _Buil
         row = dict(ticket_quantity[t])
         row[z] = -upper
         m.row(row, -math.inf, 0.0)
-        if inputs.min_trade > 0 and Family.MIN_TRADE not in relaxed:
+        if inputs.min_trade > 0:
             row = {col: ticket.price for col in ticket_quantity[t]}
             row[z] = -(inputs.min_trade + 0.01)
+            m.tag = Family.MIN_TRADE
             m.row(row, 0.0, math.inf)
+            m.tag = None
     # never buy and sell one security in one account (a round trip would dodge the minimum)
     for t, ticket in enumerate(inputs.tickets):
         other = key_of.get((ticket.account_id, ticket.symbol, "buy"))
@@ -1117,51 +1124,49 @@ def _build(inputs: Inputs, *, relaxed: frozenset[Family] = frozenset()) -> _Buil
                 row[ticket_binary[t]] = -inputs.commission_per_trade
         if not row:
             continue
-        if Family.CASH in relaxed:
-            continue
         short = slack_var(f"cash:{a}", HARD_PENALTY)
         row[short] = 1.0
+        m.tag = Family.CASH
         # spend at most the cash above the reserve (free >= 0), or raise what is missing
         m.row(row, -free, math.inf)
         if inputs.mode is Mode.CASH and free < 0:
             top = max((t.price for t in inputs.tickets if t.account_id == a), default=0.0)
             m.row({c: v for c, v in row.items() if c != short}, -math.inf, -free + top + 1.0)
+        m.tag = None
     # caps: a buy may not take a security or a sector past its cap
-    if Family.CAPS not in relaxed:
-        for symbol in sorted({t.symbol for t in inputs.tickets if t.side == "buy"}):
-            if inputs.security_cap is None:
-                break
+    m.tag = Family.CAPS
+    for symbol in sorted({t.symbol for t in inputs.tickets if t.side == "buy"}):
+        if inputs.security_cap is None:
+            break
+        row = {}
+        for t, ticket in enumerate(inputs.tickets):
+            if ticket.symbol == symbol:
+                sign = 1.0 if ticket.side == "buy" else -1.0
+                for col in ticket_quantity[t]:
+                    row[col] = sign * ticket.price
+        held = inputs.held_symbol.get(symbol, 0.0)
+        m.row(row, -math.inf, max(inputs.security_cap * managed, held) - held)
+    if inputs.sector_cap is not None:
+        bought = {inputs.sectors.get(t.symbol) for t in inputs.tickets if t.side == "buy"}
+        for sector in sorted(s for s in bought if s):
             row = {}
             for t, ticket in enumerate(inputs.tickets):
-                if ticket.symbol == symbol:
+                if inputs.sectors.get(ticket.symbol) == sector:
                     sign = 1.0 if ticket.side == "buy" else -1.0
                     for col in ticket_quantity[t]:
                         row[col] = sign * ticket.price
-            held = inputs.held_symbol.get(symbol, 0.0)
-            m.row(row, -math.inf, max(inputs.security_cap * managed, held) - held)
-        if inputs.sector_cap is not None:
-            bought = {inputs.sectors.get(t.symbol) for t in inputs.tickets if t.side == "buy"}
-            for sector in sorted(s for s in bought if s):
-                row = {}
-                for t, ticket in enumerate(inputs.tickets):
-                    if inputs.sectors.get(ticket.symbol) == sector:
-                        sign = 1.0 if ticket.side == "buy" else -1.0
-                        for col in ticket_quantity[t]:
-                            row[col] = sign * ticket.price
-                held = sum(
-                    v for s, v in inputs.held_symbol.items() if inputs.sectors.get(s) == sector
-                )
-                m.row(row, -math.inf, max(inputs.sector_cap * managed, held) - held)
+            held = sum(v for s, v in inputs.held_symbol.items() if inputs.sectors.get(s) == sector)
+            m.row(row, -math.inf, max(inputs.sector_cap * managed, held) - held)
     # account class bounds
-    if Family.BOUNDS not in relaxed:
-        for (a, k), (low, high) in inputs.bounds.items():
-            row = account_class_terms.get((a, k))
-            if not row:
-                continue
-            held = inputs.held.get((a, k), 0.0)
-            lower = -math.inf if low is None else min(low, held) - held
-            upper = math.inf if high is None else max(high, held) - held
-            m.row(row, lower, upper)
+    m.tag = Family.BOUNDS
+    for (a, k), (low, high) in inputs.bounds.items():
+        row = account_class_terms.get((a, k))
+        if not row:
+            continue
+        held = inputs.held.get((a, k), 0.0)
+        lower = -math.inf if low is None else min(low, held) - held
+        upper = math.inf if high is None else max(high, held) - held
+        m.row(row, lower, upper)
     # wash sales
     named: dict[str, int] = {}
     wash_column: dict[int, int] = {}
@@ -1169,24 +1174,25 @@ def _build(inputs: Inputs, *, relaxed: frozenset[Family] = frozenset()) -> _Buil
     for i, lot in enumerate(inputs.lots):
         if lot.gain_per_share < 0:
             loss_lots_of_group.setdefault(inputs.groups.get(lot.symbol, lot.symbol), []).append(i)
-    if Family.WASH not in relaxed:
-        for group, members in sorted(loss_lots_of_group.items()):
-            buys = [
-                t
-                for t, ticket in enumerate(inputs.tickets)
-                if ticket.side == "buy" and inputs.groups.get(ticket.symbol) == group
-            ]
-            if buys:
-                u = m.var(0.0, 1.0, 0.0, True)
-                named[f"loss:{group}"] = u
-                for i in members:
-                    m.row({lot_column[i]: 1.0, u: -m.upper[lot_column[i]]}, -math.inf, 0.0)
-                for t in buys:
-                    column = ticket_column[t]
-                    m.row({column: 1.0, u: m.upper[column]}, -math.inf, m.upper[column])
-            free = inputs.free_replacements.get(group, 0.0)
-            if free > 0:
-                _wash_rows(m, inputs, group, members, free, lot_column, wash_column, named)
+    m.tag = Family.WASH
+    for group, members in sorted(loss_lots_of_group.items()):
+        buys = [
+            t
+            for t, ticket in enumerate(inputs.tickets)
+            if ticket.side == "buy" and inputs.groups.get(ticket.symbol) == group
+        ]
+        if buys:
+            u = m.var(0.0, 1.0, 0.0, True)
+            named[f"loss:{group}"] = u
+            for i in members:
+                m.row({lot_column[i]: 1.0, u: -m.upper[lot_column[i]]}, -math.inf, 0.0)
+            for t in buys:
+                column = ticket_column[t]
+                m.row({column: 1.0, u: m.upper[column]}, -math.inf, m.upper[column])
+        free = inputs.free_replacements.get(group, 0.0)
+        if free > 0:
+            _wash_rows(m, inputs, group, members, free, lot_column, wash_column, named)
+    m.tag = None
     # tax: the pieces of lots.netting
     tax_column: int | None = None
     carry_column: int | None = None
@@ -1241,12 +1247,14 @@ def _build(inputs: Inputs, *, relaxed: frozenset[Family] = frozenset()) -> _Buil
             constant = float(p.carryforward.constant)
             rows.append(m.piece_row(row, constant, constant))
             piece_rows[p.piece.value] = tuple(rows)
-        if inputs.budget is not None and Family.TAX_BUDGET not in relaxed:
+        if inputs.budget is not None:
             base = float(facts.base_tax)
             over = slack_var("budget", HARD_PENALTY)
             # a dollar inside the budget: the exact netted tax of the whole-share plan may lie a
             # few cents from the program's floats (the check compares the exact one)
+            m.tag = Family.TAX_BUDGET
             m.row({tax_column: 1.0, over: -1.0}, -math.inf, inputs.budget - base - BUDGET_MARGIN)
+            m.tag = None
     # risk: z >= TE^2 = sum_i lambda_i (v_i . d)^2 over the covariance's eigen-factors
     # (location.risk), each square below the maximum of its tangents
     risk_column: int | None = None
@@ -1287,6 +1295,7 @@ def _build(inputs: Inputs, *, relaxed: frozenset[Family] = frozenset()) -> _Buil
         terms=terms,
         ticket_quantity=ticket_quantity,
         pieces=piece_rows,
+        family_rows={family: tuple(rows) for family, rows in m.family_rows.items()},
     )
 
 
@@ -1791,26 +1800,20 @@ def _wash_rows(
         washed_min(None, pool, free, taken)
 
 
-def _fingerprint(built: _Built) -> tuple[Any, ...]:
-    """The whole program of a build (bounds, costs, integrality, rows): equal means the same."""
-    model = built.model
-    rows = tuple((tuple(c), tuple(v), lo, hi) for c, v, lo, hi in model.rows)
-    return (tuple(model.lower), tuple(model.upper), tuple(model.cost), tuple(model.integer), rows)
-
-
 def diagnose(
     inputs: Inputs, params: Params, names: Sequence[str], decision: Decision
 ) -> dict[str, list[Family]]:
     """Per slack name, the constraint families whose relaxation removes that slack.
 
-    Each family is relaxed alone and the relaxation solved again, on the tax
-    piece of the best relaxation with every family (relaxing a family other
-    than the budget leaves the pieces as they are; with the budget relaxed,
-    every piece); a family is named for a slack when the slack falls by more
-    than half. The best relaxation with every family is ``decision``'s
-    (:func:`solve` found it: not solved again).
+    Each family's rows are freed alone (their bounds set to infinity: the
+    program without them) and the relaxation solved again, on the tax piece of
+    the best relaxation with every family (:func:`solve` found it: not solved
+    again), warm-started from the last basis; with the budget freed, on every
+    piece (the best piece may change). A family the household does not have
+    (no rows) is not solved. A family is named for a slack when the slack
+    falls by more than half.
     """
-    built, piece = _build(inputs), decision.piece
+    built = _build(inputs)
     base = {name: decision.relaxed_slack[name] for name in names if name in built.slack}
     found: dict[str, list[Family]] = {name: [] for name in names}
     families = [
@@ -1821,21 +1824,28 @@ def diagnose(
         Family.CASH,
         Family.MIN_TRADE,
     ]
-    same = _fingerprint(built)
+    solver = _Solver(built, params)
+    model = built.model
     for family in families:
-        relaxed_built = _build(inputs, relaxed=frozenset({family}))
-        if _fingerprint(relaxed_built) == same:
+        rows = np.asarray(built.family_rows.get(family, ()), dtype=np.int32)
+        if not len(rows):
             continue  # the household has none of this family: relaxing it changes nothing
-        solver = _Solver(relaxed_built, params)
-        if family is not Family.TAX_BUDGET and (piece in relaxed_built.pieces or piece is None):
-            relaxed_answer = solver.relaxation(piece)
-        else:
-            answers = _relaxations(solver)
-            order = _best(answers)
-            relaxed_answer = answers[order[0] if order else next(iter(answers))]
+        highs = solver.relaxation_highs(decision.piece)
+        free = np.full(len(rows), math.inf)
+        highs.changeRowsBounds(len(rows), rows, -free, free)
+        try:
+            if family is Family.TAX_BUDGET and built.pieces:
+                answers = _relaxations(solver)
+                order = _best(answers)
+                answer = answers[order[0] if order else next(iter(answers))]
+            else:
+                answer = solver.relaxation(decision.piece)
+        finally:
+            lower = np.asarray([model.rows[i][2] for i in rows], dtype=float)
+            upper = np.asarray([model.rows[i][3] for i in rows], dtype=float)
+            highs.changeRowsBounds(len(rows), rows, lower, upper)
         for name, amount in base.items():
-            column = relaxed_built.slack.get(name)
-            now = float(relaxed_answer.values[column]) if column is not None else 0.0
+            now = float(answer.values[built.slack[name]])
             if amount > 1.0 and now < amount / 2:
                 found[name].append(family)
     return found
