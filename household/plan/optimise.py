@@ -1343,7 +1343,7 @@ def _box(
     fixed: Mapping[int, float],
     *,
     keep_whole: bool = False,
-    widen: frozenset[int] = frozenset(),
+    widen: Mapping[int, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Column bounds for the whole-share program around a plan with fractional shares.
 
@@ -1353,7 +1353,7 @@ def _box(
     budget or a band binds), a zero stays zero. With ``keep_whole``, a share
     count that is already whole keeps its value (only the fractional ones are
     rounded: a much smaller program), except the ``widen`` columns, which may
-    move a share either way.
+    move a share the way given (+1 up, -1 down, 0 either).
     """
     model = built.model
     lower = np.asarray(model.lower, dtype=float).copy()
@@ -1365,9 +1365,10 @@ def _box(
             value = float(values[col])
             if keep_whole and abs(value - round(value)) <= 1e-7:
                 whole = float(round(value))
-                if col in widen and whole > 0:
-                    lower[col] = max(model.lower[col], whole - BOX_SLACK)
-                    upper[col] = min(model.upper[col], whole + BOX_SLACK)
+                way = widen.get(col) if widen is not None and whole > 0 else None
+                if way is not None:
+                    lower[col] = max(model.lower[col], whole - (BOX_SLACK if way <= 0 else 0))
+                    upper[col] = min(model.upper[col], whole + (BOX_SLACK if way >= 0 else 0))
                 else:
                     lower[col] = upper[col] = whole
                 continue
@@ -1377,26 +1378,36 @@ def _box(
     return lower, upper
 
 
-def _short_of(built: _Built, inputs: Inputs, before: _Answer, after: _Answer) -> frozenset[int]:
-    """The share columns that can mend the slacks ``after`` uses and ``before`` did not.
+def _short_of(built: _Built, inputs: Inputs, before: _Answer, after: _Answer) -> dict[int, int]:
+    """The share columns that can mend the slacks ``after`` uses and ``before`` did not,
+    each with the way it mends them (+1 up, -1 down, 0 either).
 
-    A class's band: its columns; an account's cash: its columns; the budget:
-    the lots' columns.
+    A class above its band: its buys down, its sales up (below: the other way);
+    an account short of cash: its buys down, its sales up; the budget: the lots'
+    sales either way.
     """
-    columns: set[int] = set()
+    ways: dict[int, int] = {}
+
+    def add(col: int, way: int) -> None:
+        ways[col] = way if ways.get(col, way) == way else 0
+
     for name, col in built.slack.items():
         if name.startswith("target:") or after.values[col] <= before.values[col] + 1e-6:
             continue
         kind, _, rest = name.partition(":")
         if kind in ("inner", "outer"):
-            columns.update(built.weight_terms.get(rest.rstrip("+-"), {}))
+            down = rest.endswith("+")
+            for column, dollars in built.weight_terms.get(rest[:-1], {}).items():
+                add(column, (-1 if dollars > 0 else 1) * (1 if down else -1))
         elif kind == "cash":
             for t, ticket in enumerate(inputs.tickets):
                 if ticket.account_id == rest:
-                    columns.update(built.ticket_quantity[t])
+                    for column in built.ticket_quantity[t]:
+                        add(column, -1 if ticket.side == "buy" else 1)
         else:
-            columns.update(built.lot_column.values())
-    return frozenset(columns)
+            for column in built.lot_column.values():
+                add(column, 0)
+    return ways
 
 
 def _slack_used(built: _Built, answer: _Answer, *, hard: bool = False) -> float:
