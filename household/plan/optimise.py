@@ -128,6 +128,8 @@ TARGET_TIE_BREAK = 1e-4
 BOX_SLACK = 1
 #: Integer columns (over the opened tickets) up to which one integer program decides all.
 SMALL_PROGRAM = 60
+#: Rounds of widening a whole-share box where a band, cash or budget comes up short.
+WIDEN_ROUNDS = 3
 #: Tax pieces whose integer programs a large plan solves, best relaxation first.
 MAX_PIECES = 2
 #: Impact breakpoints, as fractions of a ticket's largest quantity.
@@ -1547,12 +1549,21 @@ def _whole_shares(
     found = solver.integer(
         piece, opened, _box(built, coarse.values, binaries, keep_whole=True), heuristics=False
     )
-    if found.feasible and _slack_used(built, found) > _slack_used(built, coarse) + 1e-6:
-        widen = _short_of(built, inputs, coarse, found)
+    widen: dict[int, int] = {}
+    last = found
+    for _ in range(WIDEN_ROUNDS):
+        if not last.feasible or _slack_used(built, last) <= _slack_used(built, coarse) + 1e-6:
+            break
+        # what the last rounding left short, and what the rounds before it did
+        more = _short_of(built, inputs, coarse, last)
+        grown = {**more, **{c: w if more.get(c, w) == w else 0 for c, w in widen.items()}}
+        if grown == widen:
+            break
+        widen = grown
         box = _box(built, coarse.values, binaries, keep_whole=True, widen=widen)
-        wider = solver.integer(piece, opened, box, heuristics=False)
-        if wider.feasible and wider.objective > found.objective:
-            found = wider
+        last = solver.integer(piece, opened, box, heuristics=False)
+        if last.feasible and last.objective > found.objective:
+            found = last
     if (
         not found.feasible
         or _slack_used(built, found, hard=True) > _slack_used(built, coarse, hard=True) + 1e-6
