@@ -329,6 +329,12 @@ def cli_parts(n: int) -> dict[str, float]:
             lambda: identical_groups(read_securities(directory / "securities.csv")),
         )
         ledger = timed("replay", lambda: replay(transactions, accounts, groups))
+        # The reader's baseline: every row by the general path (each value read strictly,
+        # then ``lots.events.transaction_from_fields``), checked equal.
+        general = timed(
+            "plain_read", lambda: _general_read(directory / "transactions.csv", accounts)
+        )
+        times["same_read"] = float(general == transactions)
         text = timed("json", lambda: wash_sales_json(ledger))
         plain = timed(
             "plain_json",
@@ -358,6 +364,21 @@ def cli_parts(n: int) -> dict[str, float]:
     return times
 
 
+def _general_read(path: Path, accounts: list[Account]) -> list[Transaction]:
+    """``read_transactions`` with every row on its general path (the reader's baseline)."""
+    from household.csvio import TRANSACTION_COLUMNS, _general_row, _Rows
+
+    rows = _Rows(path, ["date", "account_id", "symbol", "action", "quantity", "price"],
+                 TRANSACTION_COLUMNS)  # fmt: skip
+    known = {account.account_id: account for account in accounts}
+    numbers: dict[str, Decimal] = {}
+    dates: dict[str, dt.date] = {}
+    symbols: dict[str, str] = {}
+    return [
+        _general_row(rows, line, record, known, numbers, dates, symbols) for line, record in rows
+    ]
+
+
 def cli_report(n: int, repeat: int) -> None:
     """Print the whole CLI path's CPU time at ``n`` events and its parts."""
     whole, start = cli_time(n, repeat)
@@ -368,9 +389,12 @@ def cli_report(n: int, repeat: int) -> None:
         f"\n  start-up (wash-sales --help) {start:.2f}s; in-process parts: read CSV "
         f"{parts['read']:.2f}s, replay {parts['replay']:.2f}s, write JSON {parts['json']:.2f}s"
         f"; rest {rest:.2f}s"
-        f"\n  plain JSON (json.dumps of the dicts) {parts['plain_json']:.2f}s = "
-        f"{parts['plain_json'] / parts['json']:.1f}x the writer"
+        f"\n  baselines, same run: plain JSON (json.dumps of the dicts) {parts['plain_json']:.2f}s"
+        f" = {parts['plain_json'] / parts['json']:.1f}x the writer"
         + ("" if parts["same"] else "  DIFFERENT")
+        + f"; every row by the general path {parts['plain_read']:.2f}s = "
+        f"{parts['plain_read'] / parts['read']:.1f}x the reader"
+        + ("" if parts["same_read"] else "  DIFFERENT")
     )
 
 
