@@ -152,6 +152,9 @@ class _Rows:
             # ``bad_character`` looks for), checked once for the whole file. Without a
             # space in it, nothing needs stripping either.
             spaced = " " in text
+            if not spaced and set(map(len, body)) <= {width} and all(map(any, body)):
+                self.values = list(enumerate(body, start=2))  # no blank row, none to strip
+                return
             for line, values in enumerate(body, start=2):
                 if spaced:
                     values = [value.strip() for value in values]
