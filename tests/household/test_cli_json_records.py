@@ -30,9 +30,11 @@ from household.cli.lots import (
     wash_sales_json,
 )
 from household.render import to_jsonable
+from lots.errors import LotsError
 from lots.gains import summarize
 from lots.records import Disposition, DispositionEvent, Lot, Term
-from lots.washsale import Ledger, WashMatch
+from lots.washsale import Ledger, WashMatch, replay
+from tests.strategies import History, histories
 
 _DATES = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2199, 12, 31))
 _IDS = st.one_of(
@@ -219,3 +221,21 @@ def test_a_wash_sale_row_by_hand() -> None:
         '  "matches": []\n'
         "}\n"
     )
+
+
+@settings(max_examples=40)
+@given(histories(events=True))
+def test_replayed_histories_print_the_plain_json(history: History) -> None:
+    """The same check on the ledgers of random replayed histories (every event kind)."""
+    try:
+        ledger = replay(**history.arguments())  # type: ignore[arg-type]
+    except LotsError:
+        return  # a generated history the ledger refuses: nothing to print
+    expected = _dumped(
+        {
+            "dispositions": [disposition_json(d) for d in ledger.reportable],
+            "lots": [lot_json(lot) for lot in ledger.lots],
+            "matches": [match_json(m) for m in ledger.matches],
+        }
+    )
+    assert wash_sales_json(ledger) == expected
