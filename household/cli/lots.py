@@ -529,7 +529,7 @@ def _dispositions_text(
     """
     quantities = _Quantities()
     quantize, cent, even, encode = _quantize, _CENT, ROUND_HALF_EVEN, encode_basestring_ascii
-    terms = {term: encode(term.value) for term in Term}
+    short, long = Term.SHORT, Term.LONG
     texts = []
     append = texts.append
     for d in dispositions:
@@ -547,13 +547,14 @@ def _dispositions_text(
             encode(d.lot_id),
             quantities[d.quantity],
             '"INHERITED"' if form and d.inherited else dates[d.acquired],
-            terms[d.term],
+            # (An Enum hashes in Python: compared by identity instead of looked up.)
+            '"short"' if d.term is short else '"long"' if d.term is long else encode(d.term.value),
             proceeds if proceeds else "0.00",
             cost_basis if cost_basis else "0.00",
             "W" if raw_adjustment > 0 else "",
             adjustment if adjustment else "0.00",
             gain if gain else "0.00",
-            _money(d.permanently_disallowed),
+            _money(d.permanently_disallowed) if d.permanently_disallowed else "0.00",
         )
         event = d.event
         if event is None:
