@@ -315,20 +315,13 @@ def gains(args: argparse.Namespace) -> int:
 # -- JSON out, fast --------------------------------------------------------------------
 
 
-def print_json_fast(document: Any) -> None:
-    """Print one JSON document on stdout: ``household.render.print_json``'s text, faster.
-
-    ``json.dump(..., indent=2)`` runs the pure-Python encoder (the C one cannot
-    indent), which was a third of ``wash-sales --format json`` at 100,000 events.
-    :func:`json_text` writes the same text, byte for byte, for the values these
-    commands print (dicts, lists, strings, dates, Decimals, enums, bools, ints, None).
-    """
-    sys.stdout.write(json_text(document))
-    sys.stdout.write("\n")
-
-
 def json_text(value: Any, indent: str = "") -> str:
     """``json.dumps(household.render.to_jsonable(value), indent=2)``, for plain data.
+
+    ``json.dump(..., indent=2)`` runs the pure-Python encoder (the C one cannot
+    indent). This writes the same text, byte for byte, for the values these commands
+    print (dicts, lists, strings, dates, Decimals, enums, bools, ints, None); the
+    record writers below write the big arrays without it.
 
     >>> print(json_text({"a": [], "b": [{"c": Decimal("1.50"), "d": True}]}))
     {
