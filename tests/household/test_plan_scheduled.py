@@ -20,6 +20,7 @@ from household.plan import harvest
 from household.plan.exposure import measure
 from lots.records import Account, AccountType, Action, Lot, Transaction
 from lots.washsale import replay
+from tests.household.documents import two_class_document
 
 AS_OF = dt.date(2026, 6, 1)
 REINVEST = {
@@ -32,27 +33,13 @@ REINVEST = {
 
 
 def document(**changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "schema_version": 1,
-        "household_id": "scheduled",
-        "horizon_years": 10,
-        "tax": {"ordinary": "0.30", "qualified": "0.15", "short_term": "0.30"},
-        "asset_classes": {
-            "stocks": {"expected_return": "0.07", "qualified_yield": "0.015"},
-            "bonds": {"expected_return": "0.04", "ordinary_yield": "0.04"},
-        },
-        "targets": {"stocks": "0.60", "bonds": "0.40"},
-        "accounts": [
+    data = two_class_document(
+        household_id="scheduled",
+        accounts=[
             {"account_id": "taxable", "type": "individual", "cash": "0"},
             {"account_id": "ira", "type": "traditional_ira", "cash": "0"},
         ],
-        "securities": [
-            {"symbol": "VTI", "asset_class": "stocks", "price": "100", "substitutes": ["ITOT"]},
-            {"symbol": "ITOT", "asset_class": "stocks", "price": "50"},
-            {"symbol": "BND", "asset_class": "bonds", "price": "50", "substitutes": ["AGG"]},
-            {"symbol": "AGG", "asset_class": "bonds", "price": "25"},
-        ],
-        "lots": [
+        lots=[
             {
                 "account_id": "taxable",
                 "symbol": "BND",
@@ -62,16 +49,9 @@ def document(**changes: Any) -> dict[str, Any]:
                 "cost_basis": "6000",
             },
         ],
-        "bands": {
-            "absolute": "0.05",
-            "relative": "1",
-            "outer_absolute": "0.10",
-            "outer_relative": "1",
-        },
-        "costs": {"half_spread_bps": "1"},
-        "harvest": {"min_loss_dollars": "100", "min_loss_percent": "0.01"},
-        "scheduled_buys": [REINVEST],
-    }
+        harvest={"min_loss_dollars": "100", "min_loss_percent": "0.01"},
+        scheduled_buys=[REINVEST],
+    )
     data.update(changes)
     return data
 

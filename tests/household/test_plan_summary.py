@@ -22,6 +22,7 @@ from household.plan import Plan, harvest, rebalance
 from household.whatif import compare
 from lots.netting import netted_tax
 from lots.records import TaxTreatment
+from tests.household.documents import two_class_document
 
 AS_OF = dt.date(2026, 6, 1)
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "households"
@@ -33,22 +34,13 @@ def two_classes(**changes: Any) -> Household:
     # One taxable account: 70 VTI at $100 and 60 BND at $50, each bought at its price
     # (no gain, no tax on any sale): $7,000 + $3,000 = $10,000, weights 0.70 / 0.30
     # against 0.60 / 0.40.
-    data: dict[str, Any] = {
-        "schema_version": 1,
-        "household_id": "summary",
-        "horizon_years": 10,
-        "tax": {"ordinary": "0.30", "qualified": "0.15", "short_term": "0.30"},
-        "asset_classes": {
-            "stocks": {"expected_return": "0.07", "qualified_yield": "0.015"},
-            "bonds": {"expected_return": "0.04", "ordinary_yield": "0.04"},
-        },
-        "targets": {"stocks": "0.60", "bonds": "0.40"},
-        "accounts": [{"account_id": "taxable", "type": "individual", "cash": "0"}],
-        "securities": [
+    data = two_class_document(
+        household_id="summary",
+        securities=[
             {"symbol": "VTI", "asset_class": "stocks", "price": "100"},
             {"symbol": "BND", "asset_class": "bonds", "price": "50"},
         ],
-        "lots": [
+        lots=[
             {
                 "account_id": "taxable",
                 "symbol": "VTI",
@@ -65,16 +57,9 @@ def two_classes(**changes: Any) -> Household:
                 "purchased": "2024-01-10",
                 "cost_basis": "3000",
             },
-        ],  # fmt: skip
-        "bands": {
-            "absolute": "0.05",
-            "relative": "1",
-            "outer_absolute": "0.10",
-            "outer_relative": "1",
-        },  # fmt: skip
-        "costs": {"half_spread_bps": "1"},
-        "risk": {"covariance": COVARIANCE},
-    }
+        ],
+        risk={"covariance": COVARIANCE},
+    )
     data.update(changes)
     return household_from_dict(data)
 
