@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
@@ -521,27 +521,19 @@ def _general_row(
     """One row of ``transactions.csv`` by the general path: every column read strictly,
     then :func:`lots.events.transaction_from_fields`; bad input raises ``InputError``."""
     fields: dict[str, object] = dict(record)
-    for column in _NUMBER_COLUMNS:
-        text = record.get(column)
-        if text:
-            number = numbers.get(text)
-            if number is None:
-                number = numbers[text] = rows.number(line, record, column)
-            fields[column] = number
-    for column in _DATE_COLUMNS:
-        text = record.get(column)
-        if text:
-            date = dates.get(text)
-            if date is None:
-                date = dates[text] = rows.date(line, record, column)
-            fields[column] = date
-    for column in _SYMBOL_COLUMNS:
-        text = record.get(column)
-        if text:
-            symbol = symbols.get(text)
-            if symbol is None:
-                symbol = symbols[text] = rows.symbol(line, record, column)
-            fields[column] = symbol
+    readers: tuple[tuple[tuple[str, ...], dict[str, Any], Callable[..., Any]], ...] = (
+        (_NUMBER_COLUMNS, numbers, rows.number),
+        (_DATE_COLUMNS, dates, rows.date),
+        (_SYMBOL_COLUMNS, symbols, rows.symbol),
+    )
+    for columns, cache, read in readers:
+        for column in columns:
+            text = record.get(column)
+            if text:
+                value = cache.get(text)
+                if value is None:
+                    value = cache[text] = read(line, record, column)
+                fields[column] = value
     transaction = transaction_from_fields(fields, file=rows.name, row=line, accounts=known)
     if transaction.action in _PRICED and transaction.price <= 0:
         raise rows.error(line, "price", f"{transaction.price} must be positive")
