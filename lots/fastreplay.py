@@ -3,8 +3,10 @@
 The rule, the matching and every reading of the contract are those of
 ``lots.washsale`` (read its docstring first); this module only changes the
 representation inside the hot loop. Quantities are integers of
-:data:`QUANTITY_SCALE` (10**12: a trillionth of a share, the 12 places a scaled
-quantity is carried to) and money integers of :data:`MONEY_SCALE` (10**15: the
+:data:`QUANTITY_SCALE` (10**18: a quintillionth of a share; a scaled quantity
+without an exact decimal is carried to 12 places, one with an exact decimal is
+kept whole, so the scale is wider than 12 to hold the exact ones: a 1:4
+spin-off of a quantity with 11 places has 13) and money integers of :data:`MONEY_SCALE` (10**15: the
 15 places a proportional part of an amount is carried to, see
 :func:`lots.numbers.split`). Every number the Decimal replay computes is, in
 such a history, exactly one of these integers, so the integers are exact, not an
@@ -15,21 +17,22 @@ approximation:
   file);
 * a proportional part is the exact ratio rounded half-even to 15 places, in
   integers (``divmod``) here and in :func:`lots.numbers.split` alike;
-* a split-scaled quantity is exact when it fits 12 places, and rounded
+* a split-scaled quantity is exact when it fits 18 places, and rounded
   half-even to 12 when it has no exact decimal, as :func:`lots.events.scale` does
-  (an exact one of more places is kept whole there: :class:`NotExact` here);
+  (an exact one of more than 18 places is kept whole there: :class:`NotExact`
+  here);
 * the events over open lots (splits, returns of capital, mergers, spin-offs)
   are rare: they run through the Decimal functions of ``lots.events`` and their
   results are converted back, checked to be exact.
 
 Whenever a number does not fit its scale (an input with more places, a
-terminating ratio with more than 12 places) the fast path gives up with
+terminating ratio with more than 18 places) the fast path gives up with
 :class:`NotExact`, and :func:`lots.washsale.replay` replays the history with
 Decimals instead; it does the same on any input error, so that the error and
 its message are the Decimal replay's, word for word.
 
 Worked example of the scales: a buy of 3 shares at $5.00 with a $0.01 fee is
-``3 * 10**12`` shares of basis ``15_010_000_000_000_000`` (15.01 * 10**15);
+``3 * 10**18`` shares of basis ``15_010_000_000_000_000`` (15.01 * 10**15);
 selling 1 share relieves ``split(15.01, 1, 3)`` = 5.003333333333333 (rounded
 half-even at 15 places, the integer ``5_003_333_333_333_333``) and leaves the
 exact rest, 10.006666666666667.
@@ -64,8 +67,9 @@ from lots.records import (
 from lots.relief import LotMethod, belongs_to, natural_key
 from lots.terms import one_year_after
 
-#: Integer units of a share: 10**12 (a trillionth of a share).
-QUANTITY_SCALE = 10**12
+#: Integer units of a share: 10**18 (a quintillionth of a share).
+QUANTITY_SCALE = 10**18
+_Q_PLACES = 18
 #: Integer units of a dollar: 10**15.
 MONEY_SCALE = 10**15
 _Q = QUANTITY_SCALE
@@ -73,8 +77,12 @@ _M = MONEY_SCALE
 #: Half a cent in money units: a loss at or under it rounds to $0.00 (half-even).
 _HALF_CENT = MONEY_SCALE // 200
 _WINDOW_DAYS = 30
+# A scaled quantity without an exact decimal is rounded to 12 places: 10**6 units.
+_ROUNDED_STEP = 10**6
+# Quantities of 34 digits and more (10**16 shares): the Decimal replay's context rounds.
+_TOO_LONG = 10**33
 _DECIMAL_ZERO = Decimal(0)
-_MINUS_12 = Decimal(-12)
+_MINUS_Q = Decimal(-18)
 _MINUS_15 = Decimal(-15)
 # Exact conversions: any rounding raises (and the Decimal replay runs instead).
 _EXACT = Context(prec=60, traps=[Inexact, InvalidOperation])
@@ -100,7 +108,7 @@ def to_units(value: Decimal, scale_exponent: int) -> int:
 
 
 def from_units(units: int, exponent: int) -> Decimal:
-    """The exact Decimal of ``units * 10**exponent`` (``exponent`` -12 or -15).
+    """The exact Decimal of ``units * 10**exponent`` (``exponent`` -18 or -15).
 
     >>> from_units(5003333333333333, -15)
     Decimal('5.003333333333333')
@@ -112,7 +120,7 @@ def _quantity(units: int) -> Decimal:
     whole, rest = divmod(units, _Q)
     if not rest:
         return Decimal(whole)
-    return _WIDE.scaleb(Decimal(units), _MINUS_12)
+    return _WIDE.scaleb(Decimal(units), _MINUS_Q)
 
 
 def _money(units: int) -> Decimal:
@@ -148,11 +156,21 @@ def split_units(total: int, part: int, whole: int) -> tuple[int, int]:
 def scale_units(quantity: int, numerator: int, denominator: int) -> int:
     """``quantity * numerator / denominator`` in quantity units, as :func:`lots.events.scale`.
 
-    Exact when the result fits 12 places; rounded half-even to 12 when it has no
-    exact decimal; :class:`NotExact` when it has an exact decimal of more places
-    (the Decimal replay keeps those whole).
+    Exact when the result fits the scale's 18 places; rounded half-even to 12
+    places (a multiple of ``10**6`` units) when it has no exact decimal;
+    :class:`NotExact` when it has an exact decimal of more than 18 places (the
+    Decimal replay keeps those whole), or more digits than the Decimal replay's
+    34-digit context holds exactly (it would round those).
+
+    >>> scale_units(10**18, 1, 3)  # 1:3 of a share: 0.333333333333, 12 places
+    333333333333000000
+    >>> scale_units(1_000_000, 1, 4)  # 1:4 of 0.000000000001: 2.5e-13, exact
+    250000
     """
-    units, rest = divmod(quantity * numerator, denominator)
+    product = quantity * numerator
+    if product >= _TOO_LONG:
+        raise NotExact("a scaled quantity of more than 34 digits")
+    units, rest = divmod(product, denominator)
     if not rest:
         return units
     reduced = denominator // gcd(rest, denominator)
@@ -160,11 +178,13 @@ def scale_units(quantity: int, numerator: int, denominator: int) -> int:
         while reduced % factor == 0:
             reduced //= factor
     if reduced == 1:
-        raise NotExact("a scaled quantity with more than 12 places")
+        raise NotExact("a scaled quantity with more than 18 places")
+    step = denominator * _ROUNDED_STEP
+    units, rest = divmod(product, step)
     twice = rest + rest
-    if twice > denominator or (twice == denominator and units & 1):
+    if twice > step or (twice == step and units & 1):
         units += 1
-    return units
+    return units * _ROUNDED_STEP
 
 
 class _Piece:
@@ -384,7 +404,7 @@ class FastReplay:
                 # is converted once (Decimals equal in value give the same units).
                 units = shares.get(txn.quantity)
                 if units is None:
-                    units = shares[txn.quantity] = to_units(txn.quantity, 12)
+                    units = shares[txn.quantity] = to_units(txn.quantity, _Q_PLACES)
                 quantities.append(units)
                 units = money.get(txn.price)
                 if units is None:
@@ -446,7 +466,7 @@ class FastReplay:
                 lot.account_id,
                 lot.symbol,
                 lot.lot_id,
-                to_units(lot.quantity, 12),
+                to_units(lot.quantity, _Q_PLACES),
                 to_units(lot.cost_basis, 15),
                 lot.purchased,
                 lot.acquired,
@@ -604,7 +624,7 @@ class FastReplay:
                 txn,
             )
             kept = outcome.kept
-            piece.quantity = to_units(kept.quantity, 12)
+            piece.quantity = to_units(kept.quantity, _Q_PLACES)
             piece.cost_basis = to_units(kept.cost_basis, 15)
             piece.adjustment = to_units(kept.adjustment, 15)
             piece.loss_basis = None if kept.loss_basis is None else to_units(kept.loss_basis, 15)
@@ -644,7 +664,7 @@ class FastReplay:
         lot_id = f"{parent.lot_id}-{txn.new_symbol}"
         self.claim_lot_id(parent.account_id, lot_id)
         piece = _Piece(
-            parent.account_id, txn.new_symbol, lot_id, to_units(holding.quantity, 12),
+            parent.account_id, txn.new_symbol, lot_id, to_units(holding.quantity, _Q_PLACES),
             to_units(holding.cost_basis, 15), parent.purchased, parent.acquired,
             to_units(holding.adjustment, 15), parent.purchase, True,
             parent.order + (CHILD_ORDER + index,),
@@ -1017,7 +1037,7 @@ class FastReplay:
             for p in pieces
         ]
         scaleb, decimal, zero = _WIDE.scaleb, Decimal, _DECIMAL_ZERO
-        minus_12, minus_15, q_scale = _MINUS_12, _MINUS_15, _Q
+        minus_q, minus_15, q_scale = _MINUS_Q, _MINUS_15, _Q
         dispositions = [
             Disposition(
                 date,
@@ -1026,7 +1046,7 @@ class FastReplay:
                 lot_id,
                 decimal(shares // q_scale)
                 if not shares % q_scale
-                else scaleb(decimal(shares), minus_12),
+                else scaleb(decimal(shares), minus_q),
                 acquired,
                 purchased,
                 term,
@@ -1094,8 +1114,8 @@ def _lot_order(piece: _Piece) -> tuple[int, ...]:
 
 def _per_share(piece: _Piece) -> Decimal:
     # The Decimal replay's ``cost_basis / quantity`` (28 digits), to the same value:
-    # the units differ by 10**3, and rounding to 28 digits commutes with a power of 10.
-    return (Decimal(piece.cost_basis) / Decimal(piece.quantity)).scaleb(-3)
+    # the units differ by 10**-3, and rounding to 28 digits commutes with a power of 10.
+    return (Decimal(piece.cost_basis) / Decimal(piece.quantity)).scaleb(3)
 
 
 def _place(piece: _Piece, method: LotMethod, sale_date: dt.date, price: Decimal) -> object:

@@ -120,7 +120,7 @@ def test_split_rounds_the_exact_ratio_once(total: D, part: D, other: D) -> None:
     first, rest = split(total, part, whole)
     assert first == _half_even(Fraction(total) * Fraction(part) / Fraction(whole), 15)
     assert first + rest == total
-    units = split_units(int(total.scaleb(15)), int(part.scaleb(12)), int(whole.scaleb(12)))
+    units = split_units(int(total.scaleb(15)), int(part.scaleb(18)), int(whole.scaleb(18)))
     assert units == (int(first.scaleb(15)), int(rest.scaleb(15)))
 
 
@@ -142,33 +142,46 @@ def _terminates(value: Fraction) -> bool:
     return denominator == 1
 
 
-@given(_LONG_QUANTITIES, st.integers(1, 12), st.integers(1, 12))
+_SCALED_QUANTITIES = st.decimals(
+    min_value=D("0.000000000000000001"), max_value=D("1e7"), places=18, allow_nan=False
+)
+
+
+@given(_SCALED_QUANTITIES, st.integers(1, 12), st.integers(1, 12))
 def test_scale_exact_where_a_decimal_holds_it_else_12_places(
     quantity: D, new: int, old: int
 ) -> None:
+    # Quantities of up to 18 places (the integer scale, 10**-18 of a share).
     exact = Fraction(quantity) * new / old
     scaled = scale(quantity, (D(new), D(old)))
-    units = exact * 10**12
-    if units.denominator == 1:  # fits 12 places: both exact
+    units = exact * 10**18
+    if units.denominator == 1:  # fits 18 places: both exact
         assert scaled == exact
-        assert scale_units(int(quantity.scaleb(12)), new, old) == units
+        assert scale_units(int(quantity.scaleb(18)), new, old) == units
     elif _terminates(exact):  # an exact decimal of more places: kept whole; integers give up
         assert scaled == exact
         with pytest.raises(NotExact):
-            scale_units(int(quantity.scaleb(12)), new, old)
+            scale_units(int(quantity.scaleb(18)), new, old)
     else:  # no exact decimal: rounded once, half-even, to 12 places
         assert scaled == _half_even(exact, 12)
-        assert scale_units(int(quantity.scaleb(12)), new, old) == int(scaled.scaleb(12))
+        assert scale_units(int(quantity.scaleb(18)), new, old) == int(scaled.scaleb(18))
 
 
 def test_scale_by_hand() -> None:
     # 1:3 of one share: 0.333333333333 (12 places); 1:4 of 0.000001: 0.00000025 (exact).
     assert scale(D(1), (D(1), D(3))) == D("0.333333333333")
     assert scale(D("0.000001"), (D(1), D(4))) == D("0.00000025")
-    assert scale_units(10**12, 1, 3) == 333_333_333_333
-    # 1:2 of 0.000000000001 is 5e-13, exact with 13 places: the Decimal replay keeps it,
-    # the integer units (12 places) cannot, so the integer replay gives up on it.
-    assert scale(D("0.000000000001"), (D(1), D(2))) == D("5e-13")
+    assert scale_units(10**18, 1, 3) == 333_333_333_333 * 10**6
+    assert scale_units(10**12, 1, 4) == 25 * 10**10
+    # 2:3 of one share: 0.666666666666|67 rounds half-even up to 0.666666666667.
+    assert scale_units(10**18, 2, 3) == 666_666_666_667 * 10**6
+    # The benchmark's case: 1:4 of 1.85685746875 (11 places) is 0.4642143671875, exact
+    # with 13 places: the Decimal replay keeps it whole, and so do the 18-place units.
+    assert scale(D("1.85685746875"), (D(1), D(4))) == D("0.4642143671875")
+    assert scale_units(1_856_857_468_750_000_000, 1, 4) == 464_214_367_187_500_000
+    # 1:2 of 0.000000000000000001 is 5e-19, exact with 19 places: the Decimal replay
+    # keeps it, the integer units (18 places) cannot, so the integer replay gives up.
+    assert scale(D("0.000000000000000001"), (D(1), D(2))) == D("5e-19")
     with pytest.raises(NotExact):
         scale_units(1, 1, 2)
 
