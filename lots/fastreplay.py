@@ -931,6 +931,7 @@ class FastReplay:
             self.dispose(txn, sold, sold[0], take, proceeds, basis, 0, 0, event)
             return
         holding_days = (txn.date - sold[1]).days
+        back = dt.timedelta(days=holding_days)
         permanent_total = 0
         disallowed_left, quantity_left = adjustment, washed
         taxable = self.taxable
@@ -943,12 +944,18 @@ class FastReplay:
                 disallowed, disallowed_left = split_units(disallowed_left, quantity, quantity_left)
                 quantity_left -= quantity
             if isinstance(target, _Piece):
+                # The replacement lot (its part of ``shares`` shares) takes the loss.
                 permanent = not taxable[target.account_id]
-                replacement = self.absorb(target, shares, disallowed, holding_days)
+                self.absorb(target, shares)
+                if not permanent:
+                    target.cost_basis += disallowed
+                    target.adjustment += disallowed
+                    target.acquired -= back
+                    target.exact = None
                 matches.append(
                     (index, date, account_id, symbol, lot_id, shares,
-                     replacement.account_id, replacement.symbol, replacement.lot_id,
-                     replacement.purchased, disallowed, permanent)
+                     target.account_id, target.symbol, target.lot_id,
+                     target.purchased, disallowed, permanent)
                 )  # fmt: skip
             else:
                 buy_index, buy_account, position = target
@@ -1031,19 +1038,20 @@ class FastReplay:
                 position = buys.find(position + 1)
         return claims
 
-    def absorb(self, target: _Piece, quantity: int, disallowed: int, holding_days: int) -> _Piece:
-        if quantity < target.quantity:
-            part_basis, rest_basis = split_units(target.cost_basis, quantity, target.quantity)
-            part_adjustment, rest_adjustment = split_units(
-                target.adjustment, quantity, target.quantity
-            )
+    def absorb(self, target: _Piece, quantity: int) -> None:
+        """``quantity`` shares of ``target`` become replacement shares (split off if fewer)."""
+        have = target.quantity
+        if quantity < have:
+            part_basis, rest_basis = split_units(target.cost_basis, quantity, have)
+            part_adjustment, rest_adjustment = split_units(target.adjustment, quantity, have)
+            order = target.order
             rest = _Piece(
-                target.account_id, target.symbol, f"{target.lot_id}.2",
-                target.quantity - quantity, rest_basis, target.purchased, target.acquired,
-                rest_adjustment, target.purchase, False, target.order + (2,),
+                target.account_id, target.symbol, f"{target.lot_id}.2", have - quantity,
+                rest_basis, target.purchased, target.acquired, rest_adjustment,
+                target.purchase, False, (*order, 2),
             )  # fmt: skip
-            rest.slot = target.slot
-            parts = self.candidates[self.group(target.symbol)].items[rest.slot]
+            slot = rest.slot = target.slot
+            parts = self.candidates[self.group(target.symbol)].items[slot]
             assert isinstance(parts, list)
             parts[parts.index(target)] = rest
             # (The order of a holdings list is never read: relief, events and the result
@@ -1051,22 +1059,17 @@ class FastReplay:
             self.holdings[(target.account_id, target.symbol)].append(rest)
             target.slot = -1
             target.rest = rest
-            target.rename(f"{target.lot_id}.1")
+            target.lot_id = f"{target.lot_id}.1"
+            target.natural = None
             target.quantity = quantity
             target.exact = None
             target.cost_basis = part_basis
             target.adjustment = part_adjustment
-            target.order = target.order + (1,)
+            target.order = (*order, 1)
         else:
             self.drop_candidate(target)
         target.used = True
         self.unsorted.add((target.account_id, target.symbol))
-        if self.taxable[target.account_id]:
-            target.cost_basis += disallowed
-            target.adjustment += disallowed
-            target.exact = None
-            target.acquired -= dt.timedelta(days=holding_days)
-        return target
 
     def dispose(
         self,
