@@ -6,17 +6,21 @@ representation inside the hot loop. Quantities are integers of
 :data:`QUANTITY_SCALE` (10**18: a quintillionth of a share; a scaled quantity
 without an exact decimal is carried to 12 places, one with an exact decimal is
 kept whole, so the scale is wider than 12 to hold the exact ones: a 1:4
-spin-off of a quantity with 11 places has 13) and money integers of :data:`MONEY_SCALE` (10**15: the
-15 places a proportional part of an amount is carried to, see
-:func:`lots.numbers.split`). Every number the Decimal replay computes is, in
-such a history, exactly one of these integers, so the integers are exact, not an
-approximation:
+spin-off of a quantity with 11 places has 13) and money integers of
+:data:`MONEY_SCALE` (10**20: wider than the 15 places a proportional part of an
+amount is rounded to, see :func:`lots.numbers.split`, so that the proceeds of
+such a quantity at a cent price, which the Decimal replay keeps exact, fit).
+Every number the Decimal replay computes is, in such a history, exactly one of
+these integers, so the integers are exact, not an approximation:
 
-* a purchase's basis ``quantity * price + fees`` has at most 15 places when the
-  quantity's and the price's places add up to 15 or fewer (6 + 4 in a broker
-  file);
+* a purchase's basis ``quantity * price + fees`` (and a sale's proceeds) has at
+  most 20 places when the quantity's and the price's places add up to 20 or
+  fewer (6 + 4 in a broker file, 18 + 2 after splits), and at most 28
+  significant digits (the Decimal replay's default context: more would be
+  rounded there, so the integer path gives up on them);
 * a proportional part is the exact ratio rounded half-even to 15 places, in
-  integers (``divmod``) here and in :func:`lots.numbers.split` alike;
+  integers (``divmod``, to a multiple of ``10**5`` units) here and in
+  :func:`lots.numbers.split` alike;
 * a split-scaled quantity is exact when it fits 18 places, and rounded
   half-even to 12 when it has no exact decimal, as :func:`lots.events.scale` does
   (an exact one of more than 18 places is kept whole there: :class:`NotExact`
@@ -32,10 +36,13 @@ Decimals instead; it does the same on any input error, so that the error and
 its message are the Decimal replay's, word for word.
 
 Worked example of the scales: a buy of 3 shares at $5.00 with a $0.01 fee is
-``3 * 10**18`` shares of basis ``15_010_000_000_000_000`` (15.01 * 10**15);
+``3 * 10**18`` shares of basis ``1_501_000_000_000_000_000_000`` (15.01 * 10**20);
 selling 1 share relieves ``split(15.01, 1, 3)`` = 5.003333333333333 (rounded
-half-even at 15 places, the integer ``5_003_333_333_333_333``) and leaves the
-exact rest, 10.006666666666667.
+half-even at 15 places, the integer ``500_333_333_333_333_300_000``) and leaves
+the exact rest, 10.006666666666667.
+
+>>> split_units(1_501_000_000_000_000_000_000, 1, 3)
+(500333333333333300000, 1000666666666666700000)
 
 The records come back as the Decimal replay makes them (``Ledger``,
 ``Disposition``, ``Lot``, ``WashMatch``), equal field for field (Decimals
@@ -70,8 +77,16 @@ from lots.terms import one_year_after
 #: Integer units of a share: 10**18 (a quintillionth of a share).
 QUANTITY_SCALE = 10**18
 _Q_PLACES = 18
-#: Integer units of a dollar: 10**15.
-MONEY_SCALE = 10**15
+#: Integer units of a dollar: 10**20 (wider than the 15 places a proportional part is
+#: rounded to, so that ``quantity x price`` of an 18-place quantity and a cent price,
+#: which the Decimal replay keeps exact, fits too).
+MONEY_SCALE = 10**20
+_M_PLACES = 20
+# A proportional part is rounded half-even to 15 places of a dollar: 10**5 units.
+_PART_STEP = 10 ** (_M_PLACES - 15)
+# The Decimal replay computes ``quantity * price`` and the fees' sum or difference in
+# the default context (28 significant digits): a value of more digits is rounded there.
+_DIGITS_28 = 10**28
 _Q = QUANTITY_SCALE
 _M = MONEY_SCALE
 #: Half a cent in money units: a loss at or under it rounds to $0.00 (half-even).
@@ -83,7 +98,7 @@ _ROUNDED_STEP = 10**6
 _TOO_LONG = 10**33
 _DECIMAL_ZERO = Decimal(0)
 _MINUS_Q = Decimal(-18)
-_MINUS_15 = Decimal(-15)
+_MINUS_M = Decimal(-_M_PLACES)
 # Exact conversions: any rounding raises (and the Decimal replay runs instead).
 _EXACT = Context(prec=60, traps=[Inexact, InvalidOperation])
 _WIDE = Context(prec=100)
@@ -131,13 +146,17 @@ def _quantity(units: int) -> Decimal:
 def _money(units: int) -> Decimal:
     if not units:
         return _DECIMAL_ZERO  # as the Decimal replay's untouched zeros print: 0
-    return _WIDE.scaleb(Decimal(units), _MINUS_15)
+    return _WIDE.scaleb(Decimal(units), _MINUS_M)
 
 
 def split_units(total: int, part: int, whole: int) -> tuple[int, int]:
-    """``total * part / whole`` rounded half-even to an integer, and the exact rest.
+    """``total * part / whole`` rounded half-even to 15 places of a dollar, and the exact rest.
 
-    The integer twin of :func:`lots.numbers.split` (``total`` in money units).
+    The integer twin of :func:`lots.numbers.split` (``total`` in money units, the
+    part a multiple of ``10**5`` units, the rest exact).
+
+    >>> split_units(10**20, 1, 3)  # a third of a dollar: 0.333333333333333
+    (33333333333333300000, 66666666666666700000)
     """
     if not total:
         return 0, 0
@@ -149,13 +168,30 @@ def split_units(total: int, part: int, whole: int) -> tuple[int, int]:
     negative = numerator < 0
     if negative:
         numerator = -numerator
-    units, rest = divmod(numerator, whole)
+    denominator = whole * _PART_STEP
+    units, rest = divmod(numerator, denominator)
     twice = rest + rest
-    if twice > whole or (twice == whole and units & 1):
+    if twice > denominator or (twice == denominator and units & 1):
         units += 1
+    units *= _PART_STEP
     if negative:
         units = -units
     return units, total - units
+
+
+def exact_in_28_digits(units: int) -> bool:
+    """Whether the money ``units`` have at most 28 significant digits (the Decimal
+    replay's default context holds them exactly; else it rounds, and so the integer
+    path gives up).
+
+    >>> exact_in_28_digits(10**27), exact_in_28_digits(10**40 + 1)
+    (True, False)
+    """
+    if -_DIGITS_28 < units < _DIGITS_28:
+        return True
+    while units % 10 == 0:
+        units //= 10
+    return -_DIGITS_28 < units < _DIGITS_28
 
 
 def scale_units(quantity: int, numerator: int, denominator: int) -> int:
@@ -415,11 +451,11 @@ class FastReplay:
                 quantities.append(units)
                 units = money.get(txn.price)
                 if units is None:
-                    units = money[txn.price] = to_units(txn.price, 15)
+                    units = money[txn.price] = to_units(txn.price, _M_PLACES)
                 prices.append(units)
                 units = money.get(txn.fees)
                 if units is None:
-                    units = money[txn.fees] = to_units(txn.fees, 15)
+                    units = money[txn.fees] = to_units(txn.fees, _M_PLACES)
                 fees.append(units)
             else:
                 quantities.append(0)
@@ -483,16 +519,16 @@ class FastReplay:
                 lot.symbol,
                 lot.lot_id,
                 to_units(lot.quantity, _Q_PLACES),
-                to_units(lot.cost_basis, 15),
+                to_units(lot.cost_basis, _M_PLACES),
                 lot.purchased,
                 lot.acquired,
-                to_units(lot.wash_sale_adjustment, 15),
+                to_units(lot.wash_sale_adjustment, _M_PLACES),
                 -1 - number,
                 used,
                 (number - len(opening),),
             )
             if lot.loss_basis is not None:
-                piece.loss_basis = to_units(lot.loss_basis, 15)
+                piece.loss_basis = to_units(lot.loss_basis, _M_PLACES)
             piece.inherited = lot.inherited
             piece.exact = (lot.quantity, lot.cost_basis, lot.wash_sale_adjustment, lot.loss_basis)
             self.holdings.setdefault((lot.account_id, lot.symbol), []).append(piece)
@@ -547,9 +583,9 @@ class FastReplay:
         taken.add(lot_id)
         quantity = self.quantities[index]
         gross, rest = divmod(quantity * self.prices[index], _Q)
-        if rest:
-            raise NotExact("a basis with more than 15 places")
         basis_left = gross + self.fees[index]
+        if rest or not (exact_in_28_digits(gross) and exact_in_28_digits(basis_left)):
+            raise NotExact("a basis with more places than the money scale, or 28 digits")
         key = (account_id, symbol)
         held = self.holdings.get(key)
         if held is None:
@@ -608,14 +644,14 @@ class FastReplay:
                 raise NotExact("a gift without its fields")
             if txn.donor_acquired > txn.date:
                 raise NotExact("a gift before the donor's purchase")
-            basis = to_units(txn.donor_basis, 15)
-            fmv = to_units(txn.fmv, 15)
+            basis = to_units(txn.donor_basis, _M_PLACES)
+            fmv = to_units(txn.fmv, _M_PLACES)
             loss_basis = fmv if fmv < basis else None
             acquired = txn.donor_acquired
         else:
             if txn.fmv is None:
                 raise NotExact("an inheritance without fmv")
-            basis, acquired = to_units(txn.fmv, 15), txn.date
+            basis, acquired = to_units(txn.fmv, _M_PLACES), txn.date
         piece = _Piece(
             txn.account_id, txn.symbol, lot_id, self.quantities[index], basis, txn.date,
             acquired, 0, index, True, (index, 1),
@@ -654,16 +690,18 @@ class FastReplay:
             )
             kept = outcome.kept
             piece.quantity = to_units(kept.quantity, _Q_PLACES)
-            piece.cost_basis = to_units(kept.cost_basis, 15)
-            piece.adjustment = to_units(kept.adjustment, 15)
-            piece.loss_basis = None if kept.loss_basis is None else to_units(kept.loss_basis, 15)
+            piece.cost_basis = to_units(kept.cost_basis, _M_PLACES)
+            piece.adjustment = to_units(kept.adjustment, _M_PLACES)
+            piece.loss_basis = (
+                None if kept.loss_basis is None else to_units(kept.loss_basis, _M_PLACES)
+            )
             piece.exact = (kept.quantity, kept.cost_basis, kept.adjustment, kept.loss_basis)
             if outcome.event is not None:
                 sold = (piece.lot_id, piece.acquired, piece.purchased, piece.purchase,
                         piece.inherited, 0, 0, 0)  # fmt: skip
                 self.dispose(
-                    txn, sold, piece.lot_id, 0, to_units(outcome.proceeds, 15),
-                    to_units(outcome.disposed_basis, 15), 0, 0, outcome.event,
+                    txn, sold, piece.lot_id, 0, to_units(outcome.proceeds, _M_PLACES),
+                    to_units(outcome.disposed_basis, _M_PLACES), 0, 0, outcome.event,
                 )  # fmt: skip
             if outcome.child is not None:
                 received.append(self.child(index, piece, outcome.child, txn))
@@ -690,12 +728,12 @@ class FastReplay:
         self.claim_lot_id(parent.account_id, lot_id)
         piece = _Piece(
             parent.account_id, txn.new_symbol, lot_id, to_units(holding.quantity, _Q_PLACES),
-            to_units(holding.cost_basis, 15), parent.purchased, parent.acquired,
-            to_units(holding.adjustment, 15), parent.purchase, True,
+            to_units(holding.cost_basis, _M_PLACES), parent.purchased, parent.acquired,
+            to_units(holding.adjustment, _M_PLACES), parent.purchase, True,
             parent.order + (CHILD_ORDER + index,),
         )  # fmt: skip
         if holding.loss_basis is not None:
-            piece.loss_basis = to_units(holding.loss_basis, 15)
+            piece.loss_basis = to_units(holding.loss_basis, _M_PLACES)
         piece.inherited = parent.inherited
         piece.exact = (holding.quantity, holding.cost_basis, holding.adjustment, holding.loss_basis)
         self.holdings.setdefault((parent.account_id, txn.new_symbol), []).append(piece)
@@ -719,7 +757,7 @@ class FastReplay:
             row=txn.row,
             source=txn.source,
         )
-        price = to_units(txn.price, 15)
+        price = to_units(txn.price, _M_PLACES)
         self.sell(index, sale, fraction, price, 0, DispositionEvent.CASH_IN_LIEU, received)
 
     def transfer(self, index: int, txn: Transaction) -> None:
@@ -796,8 +834,8 @@ class FastReplay:
         else:
             chosen = _select(pool, quantity, method, txn.date, txn.price, lot_id)
         gross, rest = divmod(quantity * price, _Q)
-        if rest:
-            raise NotExact("proceeds with more than 15 places")
+        if rest or not (exact_in_28_digits(gross) and exact_in_28_digits(gross - fees)):
+            raise NotExact("proceeds with more places than the money scale, or 28 digits")
         if self.same_sale:
             left = [gross - fees, quantity]
             for piece, take in chosen:
@@ -1106,7 +1144,7 @@ class FastReplay:
         # one is converted once.
         quantities: dict[int, Decimal] = {}
         scaleb, decimal, zero = _WIDE.scaleb, Decimal, _DECIMAL_ZERO
-        minus_15 = _MINUS_15
+        minus_m = _MINUS_M
         dispositions: list[Disposition] = []
         append = dispositions.append
         for (
@@ -1126,10 +1164,10 @@ class FastReplay:
                     acquired,
                     purchased,
                     term,
-                    scaleb(decimal(proceeds), minus_15),
-                    scaleb(decimal(basis), minus_15),
-                    scaleb(decimal(adjustment), minus_15) if adjustment else zero,
-                    scaleb(decimal(permanent), minus_15) if permanent else zero,
+                    scaleb(decimal(proceeds), minus_m),
+                    scaleb(decimal(basis), minus_m),
+                    scaleb(decimal(adjustment), minus_m) if adjustment else zero,
+                    scaleb(decimal(permanent), minus_m) if permanent else zero,
                     reportable,
                     event,
                     inherited,
@@ -1213,7 +1251,7 @@ def _per_share(piece: _Piece) -> Decimal:
     cached = piece.per_share
     if cached is not None and cached[0] == basis and cached[1] == quantity:
         return cached[2]
-    value = (Decimal(basis) / Decimal(quantity)).scaleb(3)
+    value = (Decimal(basis) / Decimal(quantity)).scaleb(_Q_PLACES - _M_PLACES)
     piece.per_share = (basis, quantity, value)
     return value
 

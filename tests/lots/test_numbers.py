@@ -11,7 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lots.events import scale
-from lots.fastreplay import NotExact, from_units, scale_units, split_units, to_units
+from lots.fastreplay import (
+    NotExact,
+    exact_in_28_digits,
+    from_units,
+    scale_units,
+    split_units,
+    to_units,
+)
 from lots.numbers import money, quantity, split, to_decimal
 from lots.records import Action, Lot, Transaction
 from tests.lots.textledger import day
@@ -120,8 +127,9 @@ def test_split_rounds_the_exact_ratio_once(total: D, part: D, other: D) -> None:
     first, rest = split(total, part, whole)
     assert first == _half_even(Fraction(total) * Fraction(part) / Fraction(whole), 15)
     assert first + rest == total
-    units = split_units(int(total.scaleb(15)), int(part.scaleb(18)), int(whole.scaleb(18)))
-    assert units == (int(first.scaleb(15)), int(rest.scaleb(15)))
+    # The integer twin, money in units of 10**-20: the same part and rest.
+    units = split_units(int(total.scaleb(20)), int(part.scaleb(18)), int(whole.scaleb(18)))
+    assert units == (int(first.scaleb(20)), int(rest.scaleb(20)))
 
 
 def test_split_half_even_by_hand() -> None:
@@ -129,9 +137,12 @@ def test_split_half_even_by_hand() -> None:
     # to the even 0; 0.000000000000003 / 2 = 1.5e-15 rounds to 2e-15.
     assert split(D("0.000000000000001"), D(1), D(2)) == (D(0), D("0.000000000000001"))
     assert split(D("0.000000000000003"), D(1), D(2)) == (D("2e-15"), D("1e-15"))
-    assert split_units(1, 1, 2) == (0, 1)
-    assert split_units(3, 1, 2) == (2, 1)
-    assert split_units(-3, 1, 2) == (-2, -1)
+    # In money units of 10**-20 (a 15-place unit is 10**5 of them).
+    assert split_units(10**5, 1, 2) == (0, 10**5)
+    assert split_units(3 * 10**5, 1, 2) == (2 * 10**5, 10**5)
+    assert split_units(-3 * 10**5, 1, 2) == (-2 * 10**5, -(10**5))
+    # 1.5e-20 of a dollar, halved: 7.5e-21, rounded to 15 places is 0; the rest keeps all.
+    assert split_units(15, 1, 2) == (0, 15)
 
 
 def _terminates(value: Fraction) -> bool:
@@ -184,6 +195,18 @@ def test_scale_by_hand() -> None:
     assert scale(D("0.000000000000000001"), (D(1), D(2))) == D("5e-19")
     with pytest.raises(NotExact):
         scale_units(1, 1, 2)
+
+
+def test_money_beyond_28_digits_is_not_exact_in_the_default_context() -> None:
+    # The Decimal replay computes quantity * price in the default context (28 digits):
+    # 10**8 + 0.01 dollars has 11 significant digits (fits), 10**20 + 0.01 has 23 (fits),
+    # 10**26 + 0.01 has 29 (rounded there), so the integer path must refuse it.
+    # (In units of 10**-20: a cent is 10**18 units.)
+    assert exact_in_28_digits((10**10 + 1) * 10**18)
+    assert exact_in_28_digits((10**22 + 1) * 10**18)
+    assert not exact_in_28_digits((10**28 + 1) * 10**18)
+    # Trailing zeros are not significant: 10**30 dollars is one digit.
+    assert exact_in_28_digits(10**50)
 
 
 def test_units_round_trip_and_refuse_what_the_scale_cannot_hold() -> None:

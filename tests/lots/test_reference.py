@@ -334,10 +334,11 @@ def test_integer_path_runs_and_equals_the_decimal_replay(history: History, same_
 
 
 def test_a_number_beyond_the_scales_falls_back_to_decimals() -> None:
-    # A price of 16 places: 2 shares at $10.0000000000000001 cost $20.0000000000000002,
-    # which 15-place money units cannot hold; the Decimal replay answers, exactly.
+    # A price of 21 places: 2 shares at $10.000000000000000000001 cost
+    # $20.000000000000000000002, which money units of 10**-20 cannot hold; the Decimal
+    # replay answers, exactly.
     history = [
-        _txn("2026-01-05", "me", "buy", "2", "10.0000000000000001", lot_id="L1"),
+        _txn("2026-01-05", "me", "buy", "2", "10.000000000000000000001", lot_id="L1"),
         _txn("2026-01-06", "me", "sell", "1", "9"),
     ]
     accounts = [Account("me", AccountType.INDIVIDUAL)]
@@ -346,11 +347,11 @@ def test_a_number_beyond_the_scales_falls_back_to_decimals() -> None:
     ledger = replay(history, accounts)
     assert ledger == decimal_replay(history, accounts)
     (row,) = ledger.dispositions
-    # The sold share's basis: half of 20.0000000000000002, 10.0000000000000001, rounded
-    # to 15 places (10.000000000000000); the share kept has the exact rest,
-    # 20.0000000000000002 - 10 = 10.0000000000000002: the 16th place is not lost.
+    # The sold share's basis: half of 20.000000000000000000002, 10.000000000000000000001,
+    # rounded to 15 places (10.000000000000000); the share kept has the exact rest,
+    # 20.000000000000000000002 - 10 = 10.000000000000000000002: the 21st place is not lost.
     assert row.cost_basis == Decimal("10.000000000000000")
-    assert ledger.lots[0].cost_basis == Decimal("10.0000000000000002")
+    assert ledger.lots[0].cost_basis == Decimal("10.000000000000000000002")
 
 
 def test_a_spin_off_quantity_of_13_places_stays_on_integers() -> None:
@@ -394,6 +395,44 @@ def test_a_spin_off_quantity_of_13_places_stays_on_integers() -> None:
     assert (row.symbol, row.lot_id, row.quantity) == ("Y", "L1-Y", Decimal("0.4642143671875"))
     assert (row.proceeds, row.cost_basis) == (Decimal("1.85685746875"), Decimal("2.2282289625"))
     assert row.gain == Decimal("-0.37137149375")
+
+
+def test_proceeds_of_16_places_stay_on_integers() -> None:
+    # 1.00000000000001 shares (14 places, as splits leave them) at $0.01 cost
+    # 0.0100000000000001 (16 places), which the Decimal replay keeps exact and money units
+    # of 10**-20 hold. Sold whole at $0.02: proceeds 0.0200000000000002, a gain of
+    # 0.0200000000000002 - 0.0100000000000001 = 0.0100000000000001.
+    history = [
+        _txn("2026-01-05", "me", "buy", "1.00000000000001", "0.01", lot_id="L1"),
+        _txn("2026-01-06", "me", "sell", "1.00000000000001", "0.02"),
+    ]
+    accounts = [Account("me", AccountType.INDIVIDUAL)]
+    fast = fast_replay(history, accounts)
+    assert fast == decimal_replay(history, accounts)
+    (row,) = fast.dispositions
+    assert (row.proceeds, row.cost_basis) == (
+        Decimal("0.0200000000000002"),
+        Decimal("0.0100000000000001"),
+    )
+    assert row.gain == Decimal("0.0100000000000001")
+
+
+def test_a_basis_beyond_28_digits_falls_back_to_decimals() -> None:
+    # (10**12 + 1) shares at $(10**16 + 0.01): the exact basis 10**28 + 10**16 + 10**10 +
+    # 0.01 has 31 significant digits; the Decimal replay's default context (28 digits)
+    # rounds it, so the integer path gives up and ``replay`` answers as the Decimal replay.
+    history = [
+        _txn("2026-01-05", "me", "buy", "1000000000001", "10000000000000000.01", lot_id="L1"),
+    ]
+    accounts = [Account("me", AccountType.INDIVIDUAL)]
+    with pytest.raises(NotExact):
+        fast_replay(history, accounts)
+    ledger = replay(history, accounts)
+    assert ledger == decimal_replay(history, accounts)
+    (lot,) = ledger.lots
+    # 28 digits keep 10**28 + 10**16 + 10**10 and drop the cent.
+    assert lot.cost_basis == Decimal("1.000000000001000001000000000E+28")
+    assert lot.cost_basis == Decimal(10**28 + 10**16 + 10**10)
 
 
 def test_a_quantity_beyond_18_places_falls_back_to_decimals() -> None:
