@@ -191,6 +191,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=30)
     parser.add_argument("--lots", type=int, default=150)
+    parser.add_argument(
+        "--each", action="store_true", help="also print each household's time, value and status"
+    )
     args = parser.parse_args()
     households = [household(seed, args.lots) for seed in range(args.households)]
     rebalance(households[0], AS_OF)  # warm-up: imports, solver load
@@ -211,6 +214,11 @@ def main() -> None:
         terms = plan.solve.terms
         own = sum(v for name, v in terms.items() if name != "penalty")
         drift.append(abs(optimised - own))
+        if args.each:
+            print(
+                f"{item.household_id}: {totals[-1] * 1000:.0f} ms, value {optimised:,.2f}, "
+                f"gained {gained[-1]:,.2f}, {'refused' if plan.refused else 'ok'}"
+            )
     median = statistics.median(totals)
     p95 = sorted(totals)[int(0.95 * (len(totals) - 1))]
     share = sum(highs) / sum(totals)

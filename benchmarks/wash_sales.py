@@ -286,61 +286,150 @@ def write_csv_set(transactions: list[Transaction], directory: Path) -> None:
             writer.writerow([values[name] for name in _COLUMNS])
 
 
-def cli_time(n: int) -> float:
-    """CPU seconds of ``household wash-sales --format json`` on the mixed history of ``n``."""
+def _child_cpu(arguments: list[str], out: Path) -> float:
+    """CPU seconds of ``python -m household ARGUMENTS`` in a child process, stdout to ``out``."""
     import os
     import resource
     import subprocess
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with out.open("w") as handle:
+        subprocess.run(
+            [sys.executable, "-m", "household", *arguments],
+            stdout=handle,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+        )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def cli_time(n: int, repeat: int = 1) -> tuple[float, float]:
+    """CPU seconds of ``household wash-sales --format json`` on the mixed history of ``n``
+    (the best of ``repeat`` runs), and of ``household wash-sales --help`` (Python's start,
+    the imports and argparse: the start-up the command's time includes)."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         write_csv_set(history(n, mixed=True), directory)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        with (directory / "out.json").open("w") as out:
-            subprocess.run(
-                [sys.executable, "-m", "household", "wash-sales",
-                 "--accounts", str(directory / "accounts.csv"),
-                 "--transactions", str(directory / "transactions.csv"),
-                 "--securities", str(directory / "securities.csv"), "--format", "json"],
-                stdout=out, check=True, env={**os.environ, "PYTHONHASHSEED": "0"},
-            )  # fmt: skip
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        files = ["--accounts", "accounts.csv", "--transactions", "transactions.csv",
+                 "--securities", "securities.csv"]  # fmt: skip
+        arguments = [str(directory / f) if f.endswith(".csv") else f for f in files]
+        whole = min(
+            _child_cpu(["wash-sales", *arguments, "--format", "json"], directory / "out.json")
+            for _ in range(repeat)
+        )
+        start = min(_child_cpu(["wash-sales", "--help"], directory / "help.txt") for _ in range(3))
+        return whole, start
 
 
-def cli_parts(n: int) -> tuple[float, float, float]:
-    """CPU seconds of the CLI path's parts in this process: read, replay, write JSON."""
-    import contextlib
-    import io
+def cli_parts(n: int) -> dict[str, float]:
+    """CPU seconds of the CLI path's parts in this process, as the command runs them (the
+    cyclic collector paused): read the CSV set, replay, write the JSON text; and, as the
+    baseline of the writer, the plain JSON of the same ledger (the dicts of
+    ``disposition_json``, ``lot_json`` and ``match_json`` through ``json.dumps(indent=2)``),
+    checked equal."""
+    import json
     import tempfile
 
-    from household.cli.lots import disposition_json, lot_json, match_json, print_json_fast
+    from household.cli.lots import (
+        disposition_json,
+        lot_json,
+        match_json,
+        wash_sales_json,
+        without_cycle_collection,
+    )
     from household.csvio import identical_groups, read_accounts, read_securities, read_transactions
+    from household.render import to_jsonable
+
+    times: dict[str, float] = {}
+
+    def timed(name: str, function: object) -> object:
+        started = time.process_time()
+        result = function()  # type: ignore[operator]
+        times[name] = time.process_time() - started
+        return result
+
+    @without_cycle_collection
+    def run(directory: Path) -> int:
+        accounts = timed("read", lambda: read_accounts(directory / "accounts.csv"))
+        transactions = timed(
+            "read_transactions",
+            lambda: read_transactions(directory / "transactions.csv", accounts),
+        )
+        groups = timed(
+            "read_securities",
+            lambda: identical_groups(read_securities(directory / "securities.csv")),
+        )
+        ledger = timed("replay", lambda: replay(transactions, accounts, groups))
+        # The reader's baseline: every row by the general path (each value read strictly,
+        # then ``lots.events.transaction_from_fields``), checked equal.
+        general = timed(
+            "plain_read", lambda: _general_read(directory / "transactions.csv", accounts)
+        )
+        times["same_read"] = float(general == transactions)
+        text = timed("json", lambda: wash_sales_json(ledger))
+        plain = timed(
+            "plain_json",
+            lambda: (
+                json.dumps(
+                    to_jsonable(
+                        {
+                            "dispositions": [disposition_json(d) for d in ledger.reportable],
+                            "lots": [lot_json(lot) for lot in ledger.lots],
+                            "matches": [match_json(m) for m in ledger.matches],
+                        }
+                    ),
+                    indent=2,
+                )
+                + "\n"
+            ),
+        )
+        times["same"] = float(text == plain)
+        return 0
 
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         write_csv_set(history(n, mixed=True), directory)
         gc.collect()
-        started = time.process_time()
-        accounts = read_accounts(directory / "accounts.csv")
-        transactions = read_transactions(directory / "transactions.csv", accounts)
-        groups = identical_groups(read_securities(directory / "securities.csv"))
-        read = time.process_time() - started
-        started = time.process_time()
-        ledger = replay(transactions, accounts, groups)
-        run = time.process_time() - started
-        started = time.process_time()
-        with contextlib.redirect_stdout(io.StringIO()):
-            print_json_fast(
-                {
-                    "dispositions": [disposition_json(d) for d in ledger.reportable],
-                    "lots": [lot_json(lot) for lot in ledger.lots],
-                    "matches": [match_json(m) for m in ledger.matches],
-                }
-            )
-        write = time.process_time() - started
-        return read, run, write
+        run(directory)  # type: ignore[arg-type]
+    times["read"] += times.pop("read_transactions") + times.pop("read_securities")
+    return times
+
+
+def _general_read(path: Path, accounts: list[Account]) -> list[Transaction]:
+    """``read_transactions`` with every row on its general path (the reader's baseline)."""
+    from household.csvio import TRANSACTION_COLUMNS, _general_row, _Rows
+
+    rows = _Rows(path, ["date", "account_id", "symbol", "action", "quantity", "price"],
+                 TRANSACTION_COLUMNS)  # fmt: skip
+    known = {account.account_id: account for account in accounts}
+    numbers: dict[str, Decimal] = {}
+    dates: dict[str, dt.date] = {}
+    symbols: dict[str, str] = {}
+    return [
+        _general_row(rows, line, record, known, numbers, dates, symbols) for line, record in rows
+    ]
+
+
+def cli_report(n: int, repeat: int) -> None:
+    """Print the whole CLI path's CPU time at ``n`` events and its parts."""
+    whole, start = cli_time(n, repeat)
+    parts = cli_parts(n)
+    rest = whole - start - parts["read"] - parts["replay"] - parts["json"]
+    print(
+        f"\nCLI path (CSV read to JSON write), mixed, {n:,} events: {whole:.2f} cpu s"
+        f"\n  start-up (wash-sales --help) {start:.2f}s; in-process parts: read CSV "
+        f"{parts['read']:.2f}s, replay {parts['replay']:.2f}s, write JSON {parts['json']:.2f}s"
+        f"; rest {rest:.2f}s"
+        f"\n  baselines, same run: plain JSON (json.dumps of the dicts) {parts['plain_json']:.2f}s"
+        f" = {parts['plain_json'] / parts['json']:.1f}x the writer"
+        + ("" if parts["same"] else "  DIFFERENT")
+        + f"; every row by the general path {parts['plain_read']:.2f}s = "
+        f"{parts['plain_read'] / parts['read']:.1f}x the reader"
+        + ("" if parts["same_read"] else "  DIFFERENT")
+    )
 
 
 def main() -> None:
@@ -391,12 +480,7 @@ def main() -> None:
                 )
             print(line, flush=True)
     if args.cli:
-        seconds = cli_time(args.cli)
-        print(
-            f"\nCLI path (CSV read to JSON write), mixed, {args.cli:,} events: {seconds:.2f} cpu s"
-        )
-        read, run, write = cli_parts(args.cli)
-        print(f"  in-process parts: read {read:.2f}s, replay {run:.2f}s, write JSON {write:.2f}s")
+        cli_report(args.cli, args.repeat if args.cli <= 100_000 else 1)
 
 
 if __name__ == "__main__":

@@ -11,9 +11,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator, Sequence
+import operator
+import re
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 import attrs
 
@@ -26,8 +29,11 @@ from household.strict import (
 )
 from lots.errors import InputError
 from lots.events import CSV_COLUMNS, transaction_from_fields
+from lots.numbers import ZERO
 from lots.records import Account, AccountType, Action, Transaction
 from lots.relief import LotMethod
+
+_T = TypeVar("_T")
 
 
 @attrs.frozen
@@ -135,36 +141,64 @@ class _Rows:
                     row=1,
                     field=column,
                 )
-        self.rows: list[tuple[int, dict[str, str]]] = []
-        for line, values in enumerate(parsed[1:], start=2):
+        # Each row's values, stripped, in the header's order (ignored columns included:
+        # readers skip them by position); the dicts of ``__iter__`` are built on demand.
+        self.values: list[tuple[int, list[str]]] = []
+        width = len(self.columns)
+        body = parsed[1:]
+        if '"' not in text and text.isascii() and _printable_lines(text):
+            # The common file: printable ASCII only and no quoting (so every line break
+            # ends a row), hence no value holds a control or invisible character (what
+            # ``bad_character`` looks for), checked once for the whole file. Without a
+            # space in it, nothing needs stripping either.
+            spaced = " " in text
+            if not spaced and set(map(len, body)) <= {width} and all(map(any, body)):
+                self.values = list(enumerate(body, start=2))  # no blank row, none to strip
+                return
+            for line, values in enumerate(body, start=2):
+                if spaced:
+                    values = [value.strip() for value in values]
+                if not any(values):
+                    continue
+                if len(values) != width:
+                    raise self._width(line, values)
+                self.values.append((line, values))
+            return
+        for line, values in enumerate(body, start=2):
             if not any(value.strip() for value in values):
                 continue
-            if len(values) != len(self.columns):
-                raise InputError(
-                    f"{len(values)} values but the header has {len(self.columns)} columns",
-                    file=self.name,
-                    row=line,
-                )
+            if len(values) != width:
+                raise self._width(line, values)
             joined = "".join(values)
-            if not self.ignored and joined.isascii() and joined.isprintable():
-                # The common row: printable ASCII only, so no value holds a control or
-                # invisible character (what ``bad_character`` looks for), checked at once.
-                self.rows.append(
-                    (line, dict(zip(self.columns, map(str.strip, values), strict=True)))
-                )
-                continue
-            record = {}
-            for i, column in enumerate(self.columns):
-                if i in self.ignored:
-                    continue
-                problem = bad_character(values[i])
-                if problem:
-                    raise InputError(f"holds {problem}", file=self.name, row=line, field=column)
-                record[column] = values[i].strip()
-            self.rows.append((line, record))
+            if not (joined.isascii() and joined.isprintable()):
+                for i, column in enumerate(self.columns):
+                    if i in self.ignored:
+                        continue
+                    problem = bad_character(values[i])
+                    if problem:
+                        raise InputError(f"holds {problem}", file=self.name, row=line, field=column)
+            self.values.append((line, [value.strip() for value in values]))
+
+    def _width(self, line: int, values: list[str]) -> InputError:
+        return InputError(
+            f"{len(values)} values but the header has {len(self.columns)} columns",
+            file=self.name,
+            row=line,
+        )
+
+    def record(self, values: list[str]) -> dict[str, str]:
+        """One row's values by column (the ignored columns left out)."""
+        if not self.ignored:
+            return dict(zip(self.columns, values, strict=True))
+        return {
+            column: value
+            for i, (column, value) in enumerate(zip(self.columns, values, strict=True))
+            if i not in self.ignored
+        }
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
-        return iter(self.rows)
+        record = self.record
+        return ((line, record(values)) for line, values in self.values)
 
     def error(self, line: int, field: str, message: str) -> InputError:
         return InputError(message, file=self.name, row=line, field=field)
@@ -206,6 +240,11 @@ class _Rows:
             return parse_date(value)
         except ValueError as error:
             raise self.error(line, field, str(error)) from None
+
+
+def _printable_lines(text: str) -> bool:
+    """Whether every line of ``text`` (line breaks aside) is printable."""
+    return text.replace("\r", "").replace("\n", "").isprintable()
 
 
 CsvRows = _Rows
@@ -299,6 +338,13 @@ def read_transactions(
     needs. Accounts are checked so an unknown one is reported at its row, a
     trade's price must be positive, and a sell in an account whose ``lot_method``
     is ``specific`` must name its lot.
+
+    The common row, a ``buy``, ``sell`` or ``reinvest`` with no event column filled,
+    whose values all read (a known account, a positive quantity and price, fees not
+    negative, a named lot where the account needs one), is built directly, to the
+    same :class:`~lots.records.Transaction` the general path builds; any other row,
+    and any row with something wrong, takes the general path, which names the file,
+    row and field of the first problem exactly as before.
     """
     rows = _Rows(
         path,
@@ -307,52 +353,210 @@ def read_transactions(
         allow_extra=allow_extra_columns,
     )
     known = {account.account_id: account for account in accounts}
+    name = rows.name
     transactions: list[Transaction] = []
+    append = transactions.append
     # A text reads as the same number, date or symbol in any row and column (only its
     # errors name the row and field), and a history repeats its prices, quantities,
     # dates and symbols: each distinct text is read once (Decimals are immutable).
-    numbers: dict[str, Decimal] = {}
+    # The caches hold only texts that read; a text that does not is left to the
+    # general path, which names the row and field.
+    numbers: dict[str, Decimal] = {"": ZERO}  # "" only ever looked up for fees
     dates: dict[str, dt.date] = {}
     symbols: dict[str, str] = {}
-    for line, record in rows:
-        fields: dict[str, object] = dict(record)
-        for column in _NUMBER_COLUMNS:
-            text = record.get(column)
-            if text:
-                number = numbers.get(text)
-                if number is None:
-                    number = numbers[text] = rows.number(line, record, column)
-                fields[column] = number
-        for column in _DATE_COLUMNS:
-            text = record.get(column)
-            if text:
-                date = dates.get(text)
-                if date is None:
-                    date = dates[text] = rows.date(line, record, column)
-                fields[column] = date
-        for column in _SYMBOL_COLUMNS:
-            text = record.get(column)
-            if text:
-                symbol = symbols.get(text)
-                if symbol is None:
-                    symbol = symbols[text] = rows.symbol(line, record, column)
-                fields[column] = symbol
-        transaction = transaction_from_fields(fields, file=rows.name, row=line, accounts=known)
-        if transaction.action in _PRICED and transaction.price <= 0:
-            raise rows.error(line, "price", f"{transaction.price} must be positive")
-        if (
-            transaction.action is Action.SELL
-            and transaction.lot_id is None
-            and known[transaction.account_id].lot_method == "specific"
-        ):
-            raise rows.error(
-                line,
-                "lot_id",
-                f"is empty, but account {transaction.account_id!r} uses specific identification "
-                "(name the lot sold, or set another lot_method)",
-            )
-        transactions.append(transaction)
+    position = {column: i for i, column in enumerate(rows.columns) if i not in rows.ignored}
+    at_date, at_account, at_symbol, at_action, at_quantity, at_price = (
+        position[column]
+        for column in ("date", "account_id", "symbol", "action", "quantity", "price")
+    )
+    at_fees = position.get("fees")
+    at_lot = position.get("lot_id")
+    filled = [i for column, i in position.items() if column in _EVENT_ONLY]
+    # Each index twice, so that even one event column gives a tuple to ``any``.
+    events = operator.itemgetter(*filled, *filled) if filled else None
+    for line, values in rows.values:
+        action = _FAST_ACTIONS.get(values[at_action])
+        if action is not None and not (events is not None and any(events(values))):
+            date = dates.get(values[at_date])
+            if date is None:
+                date = _read(dates, values[at_date], parse_date)
+            symbol = symbols.get(values[at_symbol])
+            if symbol is None:
+                symbol = _read(symbols, values[at_symbol], parse_symbol)
+            quantity = numbers.get(values[at_quantity])
+            if quantity is None:
+                quantity = _read(numbers, values[at_quantity], _number)
+            price = numbers.get(values[at_price])
+            if price is None:
+                price = _read(numbers, values[at_price], _number)
+            fees_text = "" if at_fees is None else values[at_fees]
+            fees = numbers.get(fees_text)
+            if fees is None:
+                fees = _read(numbers, fees_text, _number)
+            account_id = values[at_account]
+            account = known.get(account_id)
+            lot_id = (values[at_lot] or None) if at_lot is not None else None
+            if (
+                date is not None
+                and symbol is not None
+                and account is not None
+                and quantity is not None
+                and price is not None
+                and fees is not None
+                and quantity > 0
+                and price > 0
+                and fees >= 0
+                and not (
+                    lot_id is None and action is Action.SELL and account.lot_method == "specific"
+                )
+            ):
+                append(
+                    _trade(
+                        date, account_id, symbol, action, quantity, price, fees, lot_id, line, name
+                    )
+                )
+                continue
+        append(_general_row(rows, line, rows.record(values), known, numbers, dates, symbols))
     return transactions
+
+
+#: The actions of the common row, as the fast path of :func:`read_transactions` takes them
+#: (exactly as written; ``BUY`` or `` Sell`` take the general path, which reads them too).
+_FAST_ACTIONS = {action.value: action for action in _PRICED}
+#: The columns a common row (a buy, sell or reinvestment) leaves empty.
+_EVENT_ONLY = frozenset(TRANSACTION_COLUMNS) - {
+    "date",
+    "account_id",
+    "symbol",
+    "action",
+    "quantity",
+    "price",
+    "fees",
+    "lot_id",
+}
+
+
+#: ``Transaction``'s fields, in order: checked at import against ``attrs.fields``, so a
+#: field added to the record cannot be left unset by :func:`_trade`.
+_TRADE_FIELDS = ("date", "account_id", "symbol", "action", "quantity", "price", "fees", "lot_id")
+_FIELDS = (*_TRADE_FIELDS, "row", "source", "cost_basis", "ratio", "new_symbol", "cash_per_share",
+           "amount_per_share", "basis_fraction", "to_account_id", "donor_basis", "donor_acquired",
+           "fmv")  # fmt: skip
+if tuple(field.name for field in attrs.fields(Transaction)) != _FIELDS:  # pragma: no cover
+    raise ImportError("household.csvio._trade is out of step with lots.records.Transaction")
+_SET = {name: getattr(Transaction, name).__set__ for name in _FIELDS}
+(_set_date, _set_account, _set_symbol, _set_action, _set_quantity, _set_price, _set_fees,
+ _set_lot, _set_row, _set_source) = (_SET[name] for name in _FIELDS[:10])  # fmt: skip
+_SET_NONE = tuple(_SET[name] for name in _FIELDS[10:])
+_new = object.__new__
+
+
+def _trade(
+    date: dt.date,
+    account_id: str,
+    symbol: str,
+    action: Action,
+    quantity: Decimal,
+    price: Decimal,
+    fees: Decimal,
+    lot_id: str | None,
+    row: int,
+    source: str,
+) -> Transaction:
+    """``Transaction(date, account_id, ..., row, source)`` of a common row whose values
+    :func:`read_transactions` has read and checked (an ``Action``, Decimals with
+    ``quantity > 0``, ``price > 0``, ``fees >= 0``), without the record's converters
+    and validators, which would check them again. The event fields are None, as their
+    defaults are. ``tests/household/test_csv_fast.py`` checks it equals the record
+    built by ``Transaction(...)`` field for field."""
+    transaction = _new(Transaction)
+    _set_date(transaction, date)
+    _set_account(transaction, account_id)
+    _set_symbol(transaction, symbol)
+    _set_action(transaction, action)
+    _set_quantity(transaction, quantity)
+    _set_price(transaction, price)
+    _set_fees(transaction, fees)
+    _set_lot(transaction, lot_id)
+    _set_row(transaction, row)
+    _set_source(transaction, source)
+    for set_none in _SET_NONE:
+        set_none(transaction, None)
+    return transaction
+
+
+def _read(cache: dict[str, _T], text: str, parse: Callable[[str], _T]) -> _T | None:
+    """``parse(text)``, remembered in ``cache``; None for a text that does not read."""
+    if not text:
+        return None
+    try:
+        value = cache[text] = parse(text)
+    except ValueError:
+        return None
+    return value
+
+
+#: A number as most files write it: an optional sign, at most 12 digits, optionally a
+#: point and at most 15 more. It is always within :func:`household.strict.parse_decimal`'s
+#: range (below 10**12, at most 15 places), so ``Decimal(text)`` is what it returns.
+_PLAIN_NUMBER = re.compile(r"[-+]?[0-9]{1,12}(?:\.[0-9]{1,15})?")
+
+
+def _number(text: str) -> Decimal:
+    """:func:`household.strict.parse_decimal`, without its checks on a plain number."""
+    if _PLAIN_NUMBER.fullmatch(text):
+        return Decimal(text)
+    return parse_decimal(text)
+
+
+def _general_row(
+    rows: _Rows,
+    line: int,
+    record: dict[str, str],
+    known: dict[str, Account],
+    numbers: dict[str, Decimal],
+    dates: dict[str, dt.date],
+    symbols: dict[str, str],
+) -> Transaction:
+    """One row of ``transactions.csv`` by the general path: every column read strictly,
+    then :func:`lots.events.transaction_from_fields`; bad input raises ``InputError``."""
+    fields: dict[str, object] = dict(record)
+    for column in _NUMBER_COLUMNS:
+        text = record.get(column)
+        if text:
+            number = numbers.get(text)
+            if number is None:
+                number = numbers[text] = rows.number(line, record, column)
+            fields[column] = number
+    for column in _DATE_COLUMNS:
+        text = record.get(column)
+        if text:
+            date = dates.get(text)
+            if date is None:
+                date = dates[text] = rows.date(line, record, column)
+            fields[column] = date
+    for column in _SYMBOL_COLUMNS:
+        text = record.get(column)
+        if text:
+            symbol = symbols.get(text)
+            if symbol is None:
+                symbol = symbols[text] = rows.symbol(line, record, column)
+            fields[column] = symbol
+    transaction = transaction_from_fields(fields, file=rows.name, row=line, accounts=known)
+    if transaction.action in _PRICED and transaction.price <= 0:
+        raise rows.error(line, "price", f"{transaction.price} must be positive")
+    if (
+        transaction.action is Action.SELL
+        and transaction.lot_id is None
+        and known[transaction.account_id].lot_method == "specific"
+    ):
+        raise rows.error(
+            line,
+            "lot_id",
+            f"is empty, but account {transaction.account_id!r} uses specific identification "
+            "(name the lot sold, or set another lot_method)",
+        )
+    return transaction
 
 
 _TRUE = {"true", "yes", "y", "1"}

@@ -88,7 +88,6 @@ _PART_STEP = 10 ** (_M_PLACES - 15)
 # the default context (28 significant digits): a value of more digits is rounded there.
 _DIGITS_28 = 10**28
 _Q = QUANTITY_SCALE
-_M = MONEY_SCALE
 #: Half a cent in money units: a loss at or under it rounds to $0.00 (half-even).
 _HALF_CENT = MONEY_SCALE // 200
 _WINDOW_DAYS = 30
@@ -128,7 +127,7 @@ def to_units(value: Decimal, scale_exponent: int) -> int:
 
 
 def from_units(units: int, exponent: int) -> Decimal:
-    """The exact Decimal of ``units * 10**exponent`` (``exponent`` -18 or -15).
+    """The exact Decimal of ``units * 10**exponent`` (``exponent`` -18 or -20 here).
 
     >>> from_units(5003333333333333, -15)
     Decimal('5.003333333333333')

@@ -11,8 +11,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import enum
+import functools
+import gc
 import sys
-from decimal import Decimal
+from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
 from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,7 @@ from household.csvio import identical_groups, read_accounts, read_securities, re
 from household.render import csv_text, money_text, quantity_text, tables_text
 from lots.gains import INHERITED, FormRow, TermTotals, form_row, summarize
 from lots.numbers import plain
-from lots.records import Disposition, Lot
+from lots.records import Disposition, Lot, Term
 from lots.relief import LotMethod
 from lots.washsale import Ledger, WashMatch, replay
 
@@ -147,6 +150,31 @@ def match_json(match: WashMatch) -> dict[str, Any]:
     }
 
 
+def without_cycle_collection(command: Callable[[argparse.Namespace], int]) -> Callable[..., int]:
+    """Run ``command`` with Python's cyclic garbage collector paused (reference counting
+    still frees everything that is not in a cycle).
+
+    A history of 100,000 events is several hundred thousand records, lists and
+    Decimals, alive until the output is written; none is in a reference cycle, but
+    the collector walks them all again and again as they are made (about 6% of
+    ``wash-sales --format json`` at 100,000 events, with the same peak memory
+    without it). The collector's state is restored afterwards.
+    """
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return command(args)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return run
+
+
+@without_cycle_collection
 def wash_sales(args: argparse.Namespace) -> int:
     """Replay the history and apply the wash-sale rule across all accounts."""
     ledger = run_ledger(
@@ -158,15 +186,16 @@ def wash_sales(args: argparse.Namespace) -> int:
         allow_extra_columns=args.allow_extra_columns,
     )
     output = args.output
+    if output is OutputFormat.JSON:
+        _write(wash_sales_json(ledger))
+        return 0
     dispositions = [disposition_json(d) for d in ledger.reportable]
     lots = [lot_json(lot) for lot in ledger.lots]
     matches = [match_json(m) for m in ledger.matches]
     columns = list(_DISPOSITION_COLUMNS)
     if any("event" in row for row in dispositions):
         columns.append("event")
-    if output is OutputFormat.JSON:
-        print_json_fast({"dispositions": dispositions, "lots": lots, "matches": matches})
-    elif output is OutputFormat.CSV:
+    if output is OutputFormat.CSV:
         print(csv_text(dispositions, columns), end="")
     else:
         print(
@@ -245,6 +274,7 @@ def totals_json(totals: TermTotals) -> dict[str, Any]:
     }
 
 
+@without_cycle_collection
 def gains(args: argparse.Namespace) -> int:
     """The realized gains summary: Form 8949 rows and short- and long-term totals."""
     ledger = run_ledger(
@@ -260,14 +290,13 @@ def gains(args: argparse.Namespace) -> int:
     if output is OutputFormat.CSV:
         print(csv_text([form_row_csv(row) for row in summary.rows], FORM_8949_COLUMNS), end="")
         return 0
-    rows = [disposition_json(row.disposition, form=True) for row in summary.rows]
     totals = {
         "short": totals_json(summary.short),
         "long": totals_json(summary.long),
         "all": totals_json(summary.total),
     }
     if output is OutputFormat.JSON:
-        print_json_fast({"year": year, "dispositions": rows, "totals": totals})
+        _write(gains_json(summary, year, totals))
         return 0
     total_rows = [{"term": term, **values} for term, values in totals.items()]
     form_rows = [form_row_csv(r) for r in summary.rows]
@@ -286,20 +315,13 @@ def gains(args: argparse.Namespace) -> int:
 # -- JSON out, fast --------------------------------------------------------------------
 
 
-def print_json_fast(document: Any) -> None:
-    """Print one JSON document on stdout: ``household.render.print_json``'s text, faster.
-
-    ``json.dump(..., indent=2)`` runs the pure-Python encoder (the C one cannot
-    indent), which was a third of ``wash-sales --format json`` at 100,000 events.
-    :func:`json_text` writes the same text, byte for byte, for the values these
-    commands print (dicts, lists, strings, dates, Decimals, enums, bools, ints, None).
-    """
-    sys.stdout.write(json_text(document))
-    sys.stdout.write("\n")
-
-
 def json_text(value: Any, indent: str = "") -> str:
     """``json.dumps(household.render.to_jsonable(value), indent=2)``, for plain data.
+
+    ``json.dump(..., indent=2)`` runs the pure-Python encoder (the C one cannot
+    indent). This writes the same text, byte for byte, for the values these commands
+    print (dicts, lists, strings, dates, Decimals, enums, bools, ints, None); the
+    record writers below write the big arrays without it.
 
     >>> print(json_text({"a": [], "b": [{"c": Decimal("1.50"), "d": True}]}))
     {
@@ -348,3 +370,231 @@ def _scalar(value: Any) -> str:
     if isinstance(value, int):
         return int.__repr__(value)
     raise TypeError(f"no JSON text for {value!r}")
+
+
+# -- JSON out, record by record -------------------------------------------------------
+#
+# ``wash-sales --format json`` prints thousands of records of three kinds; each is
+# written straight from the record to its text, one f-string per record, the text
+# ``json_text`` (and so ``json.dumps(..., indent=2)``) gives for the dicts of
+# ``disposition_json``, ``lot_json`` and ``match_json``, byte for byte
+# (``tests/household/test_cli_json_records.py`` checks it on random records).
+
+
+def _write(text: str) -> None:
+    """Print one JSON document (and a newline) on stdout in one write."""
+    sys.stdout.write(text)
+
+
+def wash_sales_json(ledger: Ledger) -> str:
+    """``json_text({"dispositions": ..., "lots": ..., "matches": ...})`` of ``wash-sales``,
+    and a newline."""
+    dates = _Dates()
+    return "".join(
+        [
+            '{\n  "dispositions": ',
+            *_array(_dispositions_text(ledger.reportable, dates, form=False)),
+            ',\n  "lots": ',
+            *_array(_lots_text(ledger.lots, dates)),
+            ',\n  "matches": ',
+            *_array(_matches_text(ledger.matches, dates)),
+            "\n}\n",
+        ]
+    )
+
+
+def gains_json(summary: Any, year: int | None, totals: dict[str, Any]) -> str:
+    """``json_text({"year": ..., "dispositions": ..., "totals": ...})`` of ``gains``, and a
+    newline."""
+    rows = _dispositions_text([row.disposition for row in summary.rows], _Dates(), form=True)
+    return "".join(
+        [
+            '{\n  "year": ',
+            _scalar(year),
+            ',\n  "dispositions": ',
+            *_array(rows),
+            ',\n  "totals": ',
+            json_text(totals, "  "),
+            "\n}\n",
+        ]
+    )
+
+
+def _array(items: list[str]) -> list[str]:
+    """The text of a JSON array at depth 1 whose items' texts (indented) are ``items``."""
+    if not items:
+        return ["[]"]
+    return ["[\n", ",\n".join(items), "\n  ]"]
+
+
+class _Dates(dict[dt.date, str]):
+    """date -> its JSON text (``"2026-03-10"``), each distinct date formatted once."""
+
+    def __missing__(self, date: dt.date) -> str:
+        text = self[date] = f'"{date.isoformat()}"'
+        return text
+
+
+class _Quantities(dict[Decimal, str]):
+    """quantity -> ``quantity_text(quantity)``, each distinct nonzero value formatted once
+    (equal nonzero Decimals have one text; a zero's sign shows, so zeros are not kept)."""
+
+    def __missing__(self, value: Decimal) -> str:
+        # ``quantity_text``: rounded half-even to 6 places, trailing zeros dropped (the
+        # point too, for a whole number), never an exponent.
+        text = str(_quantize(value, _MICRO, ROUND_HALF_EVEN)).rstrip("0").rstrip(".")
+        if value:
+            self[value] = text
+        return text
+
+
+_quantize = Decimal.quantize
+_CENT = Decimal("0.01")
+_MICRO = Decimal("0.000001")
+_NO_CENTS = Decimal("0.00")
+
+
+def _money(value: Decimal) -> str:
+    """``money_text(value)``: rounded half-even to cents, never ``-0.00``."""
+    if not value:
+        return "0.00"
+    cents = _quantize(value, _CENT, ROUND_HALF_EVEN)
+    return str(cents) if cents else "0.00"
+
+
+#: The text of one item of each array (``%`` fills the values: each ``%s`` of a string
+#: field is its JSON text, quotes included; of a number, its digits inside the quotes).
+_DISPOSITION = (
+    "    {\n"
+    '      "sale_date": %s,\n'
+    '      "account_id": %s,\n'
+    '      "symbol": %s,\n'
+    '      "lot_id": %s,\n'
+    '      "quantity": "%s",\n'
+    '      "acquired": %s,\n'
+    '      "term": %s,\n'
+    '      "proceeds": "%s",\n'
+    '      "cost_basis": "%s",\n'
+    '      "code": "%s",\n'
+    '      "adjustment": "%s",\n'
+    '      "gain": "%s",\n'
+    '      "permanently_disallowed": "%s"\n'
+    "    }"
+)
+_DISPOSITION_EVENT = _DISPOSITION[: -len("\n    }")] + ',\n      "event": %s\n    }'
+_LOT = (
+    "    {\n"
+    '      "account_id": %s,\n'
+    '      "symbol": %s,\n'
+    '      "lot_id": %s,\n'
+    '      "quantity": "%s",\n'
+    '      "purchased": %s,\n'
+    '      "acquired": %s,\n'
+    '      "cost_basis": "%s",\n'
+    '      "wash_sale_adjustment": "%s"\n'
+    "    }"
+)
+_MATCH = (
+    "    {\n"
+    '      "sale_date": %s,\n'
+    '      "account_id": %s,\n'
+    '      "symbol": %s,\n'
+    '      "lot_id": %s,\n'
+    '      "quantity": "%s",\n'
+    '      "replacement_account_id": %s,\n'
+    '      "replacement_symbol": %s,\n'
+    '      "replacement_lot_id": %s,\n'
+    '      "replacement_purchased": %s,\n'
+    '      "disallowed": "%s",\n'
+    '      "permanent": %s\n'
+    "    }"
+)
+
+
+def _dispositions_text(
+    dispositions: Sequence[Disposition], dates: _Dates, *, form: bool
+) -> list[str]:
+    """The items of ``[disposition_json(d, form=form) for d in dispositions]``, as text.
+
+    The money columns are rounded as :func:`lots.gains.form_row` rounds them
+    (``disposition_json`` takes them from it): (d) and (e) to cents, (g) chosen on a
+    wash-sale row so that (h) = (d) - (e) + (g) is the exact gain rounded.
+    """
+    quantities = _Quantities()
+    quantize, cent, even, encode = _quantize, _CENT, ROUND_HALF_EVEN, encode_basestring_ascii
+    short, long = Term.SHORT, Term.LONG
+    texts = []
+    append = texts.append
+    for d in dispositions:
+        proceeds = quantize(d.proceeds, cent, even)
+        cost_basis = quantize(d.cost_basis, cent, even)
+        raw_adjustment = d.adjustment
+        adjustment = quantize(raw_adjustment, cent, even) if raw_adjustment else _NO_CENTS
+        if adjustment:
+            adjustment = quantize(d.gain, cent, even) - proceeds + cost_basis
+        gain = proceeds - cost_basis + adjustment
+        values = (
+            dates[d.sale_date],
+            encode(d.account_id),
+            encode(d.symbol),
+            encode(d.lot_id),
+            quantities[d.quantity],
+            '"INHERITED"' if form and d.inherited else dates[d.acquired],
+            # (An Enum hashes in Python: compared by identity instead of looked up.)
+            '"short"' if d.term is short else '"long"' if d.term is long else encode(d.term.value),
+            proceeds if proceeds else "0.00",
+            cost_basis if cost_basis else "0.00",
+            "W" if raw_adjustment > 0 else "",
+            adjustment if adjustment else "0.00",
+            gain if gain else "0.00",
+            _money(d.permanently_disallowed) if d.permanently_disallowed else "0.00",
+        )
+        event = d.event
+        if event is None:
+            append(_DISPOSITION % values)
+        else:
+            append(_DISPOSITION_EVENT % (*values, encode(event.value)))
+    return texts
+
+
+def _lots_text(lots: Sequence[Lot], dates: _Dates) -> list[str]:
+    """The items of ``[lot_json(lot) for lot in lots]``, as text."""
+    quantities = _Quantities()
+    encode = encode_basestring_ascii
+    return [
+        _LOT
+        % (
+            encode(lot.account_id),
+            encode(lot.symbol),
+            encode(lot.lot_id),
+            quantities[lot.quantity],
+            dates[lot.purchased],
+            dates[lot.acquired],
+            _money(lot.cost_basis),
+            _money(lot.wash_sale_adjustment),
+        )
+        for lot in lots
+    ]
+
+
+def _matches_text(matches: Sequence[WashMatch], dates: _Dates) -> list[str]:
+    """The items of ``[match_json(m) for m in matches]``, as text."""
+    quantities = _Quantities()
+    encode = encode_basestring_ascii
+    return [
+        _MATCH
+        % (
+            dates[m.sale_date],
+            encode(m.account_id),
+            encode(m.symbol),
+            encode(m.lot_id),
+            quantities[m.quantity],
+            encode(m.replacement_account_id),
+            encode(m.replacement_symbol),
+            encode(m.replacement_lot_id),
+            dates[m.replacement_purchased],
+            _money(m.disallowed),
+            "true" if m.permanent else "false",
+        )
+        for m in matches
+    ]

@@ -197,7 +197,7 @@ def _refusals(
     hard = [n for n in short if not n.startswith(("inner:", "target:"))]
     if not hard:
         return []
-    reasons = optimise.diagnose(inputs, params, hard)
+    reasons = optimise.diagnose(inputs, params, hard, decision)
     refusals = []
     for name in sorted(hard):
         amount = short[name]
@@ -235,7 +235,7 @@ def _inner_notes(
     for drift in outside:
         side = "+" if drift.actual > drift.target else "-"
         names.append(f"inner:{drift.asset_class}{side}")
-    reasons = optimise.diagnose(inputs, params, names)
+    reasons = optimise.diagnose(inputs, params, names, decision)
     for drift, name in zip(outside, names, strict=True):
         families = reasons.get(name, [])
         if params.mode is Mode.CASH:

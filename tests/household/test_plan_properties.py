@@ -180,14 +180,14 @@ def _class_values_after(household: Household, plan: Plan) -> dict[str, Decimal]:
     return values
 
 
-def assert_invariants(household: Household, plan: Plan) -> None:
+def assert_invariants(household: Household, plan: Plan, as_of: dt.date = AS_OF) -> None:
     # the plan replayed through the wash-sale ledger: what it disallows is what the plan
     # reports, lot by lot, and no buy is of a group the plan sells at a loss
     groups = {s.symbol: s.identity for s in household.securities.values()}
     if plan.trades:
-        past = history(household, AS_OF)
+        past = history(household, as_of)
         replayed = replay(
-            [*past.transactions, *transactions(household, _quantities(plan), AS_OF)],
+            [*past.transactions, *transactions(household, _quantities(plan), as_of)],
             household.accounts,
             identical_group=groups,
             opening_lots=past.opening_lots,
@@ -217,7 +217,7 @@ def assert_invariants(household: Household, plan: Plan) -> None:
     facts = tax_facts(household)
     assert plan.tax == added_tax(facts.year_to_date, short, long, facts.rates)
     # cash at or above the reserve on every day to the horizon, unless refused
-    settle = AS_OF + dt.timedelta(days=1)
+    settle = as_of + dt.timedelta(days=1)
     for account in household.accounts:
         a = account.account_id
         change = sum((t.cash_change for t in plan.trades if t.account_id == a), ZERO)
