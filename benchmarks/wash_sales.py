@@ -24,6 +24,10 @@ mixed history: write the CSV set, then ``household wash-sales --format json``
 in a child process, from reading the CSV to writing the JSON (Python's start
 and imports included), as CPU seconds of the child.
 
+For n <= ``--boundary-max`` (default 100,000) it also prints the part of the
+integer path spent building the ``Decimal`` records at the end (``records``:
+``Disposition``, ``Lot``, ``WashMatch`` from the integer rows), from one more run.
+
 For n <= ``--decimal-max`` (default 100,000) it also times the Decimal replay
 (``lots.washsale.decimal_replay``, the exact fallback of the integer path) on the
 same history and prints its ratio to the fast path (``decimal/fast``), checking
@@ -49,7 +53,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lots.events import CSV_COLUMNS  # noqa: E402
+from lots.fastreplay import FastReplay, NotExact  # noqa: E402
 from lots.records import Account, AccountType, Action, Transaction  # noqa: E402
+from lots.relief import LotMethod  # noqa: E402
 from lots.washsale import decimal_replay, replay  # noqa: E402
 
 ACCOUNTS = [
@@ -218,6 +224,34 @@ def best_time(function: object, repeat: int) -> float:
 
 
 WORKLOADS = {"active": 0.45, "accumulating": 0.1, "mixed": 0.45}
+
+
+class _TimedReplay(FastReplay):
+    """The integer replay, timing its boundary (the ``Decimal`` records at the end)."""
+
+    records = 0.0
+
+    def result(self) -> tuple[list[object], list[object], list[object]]:  # type: ignore[override]
+        started = time.process_time()
+        out = super().result()
+        self.records = time.process_time() - started
+        return out  # type: ignore[return-value]
+
+
+def records_time(transactions: list[Transaction]) -> float | None:
+    """CPU seconds the integer path spends building the records (None: it gives up)."""
+    accounts = {account.account_id: account for account in ACCOUNTS}
+    run = _TimedReplay(accounts, GROUPS, LotMethod.FIFO)
+    gc.collect()
+    gc.disable()
+    try:
+        run.run(transactions, ())
+    except NotExact:
+        return None
+    finally:
+        gc.enable()
+    return run.records
+
 
 _COLUMNS = list(CSV_COLUMNS)
 
@@ -403,6 +437,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 100_000, 1_000_000])
     parser.add_argument("--reference-max", type=int, default=20_000)
     parser.add_argument("--decimal-max", type=int, default=100_000)
+    parser.add_argument("--boundary-max", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workload", choices=[*WORKLOADS, "all"], default="all")
     parser.add_argument("--cli", type=int, default=100_000, help="events of the CLI run (0: none)")
@@ -437,6 +472,11 @@ def main() -> None:
                 )
                 line += f"  decimal {exact:.3f}s = {exact / fast:.2f}x fast" + (
                     "" if same else "  DIFFERENT"
+                )
+            if n <= args.boundary_max:
+                records = records_time(transactions)
+                line += "  records " + (
+                    "(gives up)" if records is None else f"{records:.3f}s = {records / fast:.0%}"
                 )
             print(line, flush=True)
     if args.cli:

@@ -3,36 +3,46 @@
 The rule, the matching and every reading of the contract are those of
 ``lots.washsale`` (read its docstring first); this module only changes the
 representation inside the hot loop. Quantities are integers of
-:data:`QUANTITY_SCALE` (10**12: a trillionth of a share, the 12 places a scaled
-quantity is carried to) and money integers of :data:`MONEY_SCALE` (10**15: the
-15 places a proportional part of an amount is carried to, see
-:func:`lots.numbers.split`). Every number the Decimal replay computes is, in
-such a history, exactly one of these integers, so the integers are exact, not an
-approximation:
+:data:`QUANTITY_SCALE` (10**18: a quintillionth of a share; a scaled quantity
+without an exact decimal is carried to 12 places, one with an exact decimal is
+kept whole, so the scale is wider than 12 to hold the exact ones: a 1:4
+spin-off of a quantity with 11 places has 13) and money integers of
+:data:`MONEY_SCALE` (10**20: wider than the 15 places a proportional part of an
+amount is rounded to, see :func:`lots.numbers.split`, so that the proceeds of
+such a quantity at a cent price, which the Decimal replay keeps exact, fit).
+Every number the Decimal replay computes is, in such a history, exactly one of
+these integers, so the integers are exact, not an approximation:
 
-* a purchase's basis ``quantity * price + fees`` has at most 15 places when the
-  quantity's and the price's places add up to 15 or fewer (6 + 4 in a broker
-  file);
+* a purchase's basis ``quantity * price + fees`` (and a sale's proceeds) has at
+  most 20 places when the quantity's and the price's places add up to 20 or
+  fewer (6 + 4 in a broker file, 18 + 2 after splits), and at most 28
+  significant digits (the Decimal replay's default context: more would be
+  rounded there, so the integer path gives up on them);
 * a proportional part is the exact ratio rounded half-even to 15 places, in
-  integers (``divmod``) here and in :func:`lots.numbers.split` alike;
-* a split-scaled quantity is exact when it fits 12 places, and rounded
+  integers (``divmod``, to a multiple of ``10**5`` units) here and in
+  :func:`lots.numbers.split` alike;
+* a split-scaled quantity is exact when it fits 18 places, and rounded
   half-even to 12 when it has no exact decimal, as :func:`lots.events.scale` does
-  (an exact one of more places is kept whole there: :class:`NotExact` here);
+  (an exact one of more than 18 places is kept whole there: :class:`NotExact`
+  here);
 * the events over open lots (splits, returns of capital, mergers, spin-offs)
   are rare: they run through the Decimal functions of ``lots.events`` and their
   results are converted back, checked to be exact.
 
 Whenever a number does not fit its scale (an input with more places, a
-terminating ratio with more than 12 places) the fast path gives up with
+terminating ratio with more than 18 places) the fast path gives up with
 :class:`NotExact`, and :func:`lots.washsale.replay` replays the history with
 Decimals instead; it does the same on any input error, so that the error and
 its message are the Decimal replay's, word for word.
 
 Worked example of the scales: a buy of 3 shares at $5.00 with a $0.01 fee is
-``3 * 10**12`` shares of basis ``15_010_000_000_000_000`` (15.01 * 10**15);
+``3 * 10**18`` shares of basis ``1_501_000_000_000_000_000_000`` (15.01 * 10**20);
 selling 1 share relieves ``split(15.01, 1, 3)`` = 5.003333333333333 (rounded
-half-even at 15 places, the integer ``5_003_333_333_333_333``) and leaves the
-exact rest, 10.006666666666667.
+half-even at 15 places, the integer ``500_333_333_333_333_300_000``) and leaves
+the exact rest, 10.006666666666667.
+
+>>> split_units(1_501_000_000_000_000_000_000, 1, 3)
+(500333333333333300000, 1000666666666666700000)
 
 The records come back as the Decimal replay makes them (``Ledger``,
 ``Disposition``, ``Lot``, ``WashMatch``), equal field for field (Decimals
@@ -64,23 +74,40 @@ from lots.records import (
 from lots.relief import LotMethod, belongs_to, natural_key
 from lots.terms import one_year_after
 
-#: Integer units of a share: 10**12 (a trillionth of a share).
-QUANTITY_SCALE = 10**12
-#: Integer units of a dollar: 10**15.
-MONEY_SCALE = 10**15
+#: Integer units of a share: 10**18 (a quintillionth of a share).
+QUANTITY_SCALE = 10**18
+_Q_PLACES = 18
+#: Integer units of a dollar: 10**20 (wider than the 15 places a proportional part is
+#: rounded to, so that ``quantity x price`` of an 18-place quantity and a cent price,
+#: which the Decimal replay keeps exact, fits too).
+MONEY_SCALE = 10**20
+_M_PLACES = 20
+# A proportional part is rounded half-even to 15 places of a dollar: 10**5 units.
+_PART_STEP = 10 ** (_M_PLACES - 15)
+# The Decimal replay computes ``quantity * price`` and the fees' sum or difference in
+# the default context (28 significant digits): a value of more digits is rounded there.
+_DIGITS_28 = 10**28
 _Q = QUANTITY_SCALE
-_M = MONEY_SCALE
 #: Half a cent in money units: a loss at or under it rounds to $0.00 (half-even).
 _HALF_CENT = MONEY_SCALE // 200
 _WINDOW_DAYS = 30
+# A scaled quantity without an exact decimal is rounded to 12 places: 10**6 units.
+_ROUNDED_STEP = 10**6
+# Quantities of 34 digits and more (10**16 shares): the Decimal replay's context rounds.
+_TOO_LONG = 10**33
 _DECIMAL_ZERO = Decimal(0)
-_MINUS_12 = Decimal(-12)
-_MINUS_15 = Decimal(-15)
+_MINUS_Q = Decimal(-18)
+_MINUS_M = Decimal(-_M_PLACES)
 # Exact conversions: any rounding raises (and the Decimal replay runs instead).
 _EXACT = Context(prec=60, traps=[Inexact, InvalidOperation])
 _WIDE = Context(prec=100)
 #: A spin-off's child lot sorts after every part of its parent lot.
 CHILD_ORDER = 1 << 30
+
+
+_LONG, _SHORT = Term.LONG, Term.SHORT
+# The holdings of an account and symbol that holds nothing (never written to).
+_NOTHING_HELD: list[_Piece] = []
 
 
 class NotExact(Exception):
@@ -100,7 +127,7 @@ def to_units(value: Decimal, scale_exponent: int) -> int:
 
 
 def from_units(units: int, exponent: int) -> Decimal:
-    """The exact Decimal of ``units * 10**exponent`` (``exponent`` -12 or -15).
+    """The exact Decimal of ``units * 10**exponent`` (``exponent`` -18 or -20 here).
 
     >>> from_units(5003333333333333, -15)
     Decimal('5.003333333333333')
@@ -112,19 +139,23 @@ def _quantity(units: int) -> Decimal:
     whole, rest = divmod(units, _Q)
     if not rest:
         return Decimal(whole)
-    return _WIDE.scaleb(Decimal(units), _MINUS_12)
+    return _WIDE.scaleb(Decimal(units), _MINUS_Q)
 
 
 def _money(units: int) -> Decimal:
     if not units:
         return _DECIMAL_ZERO  # as the Decimal replay's untouched zeros print: 0
-    return _WIDE.scaleb(Decimal(units), _MINUS_15)
+    return _WIDE.scaleb(Decimal(units), _MINUS_M)
 
 
 def split_units(total: int, part: int, whole: int) -> tuple[int, int]:
-    """``total * part / whole`` rounded half-even to an integer, and the exact rest.
+    """``total * part / whole`` rounded half-even to 15 places of a dollar, and the exact rest.
 
-    The integer twin of :func:`lots.numbers.split` (``total`` in money units).
+    The integer twin of :func:`lots.numbers.split` (``total`` in money units, the
+    part a multiple of ``10**5`` units, the rest exact).
+
+    >>> split_units(10**20, 1, 3)  # a third of a dollar: 0.333333333333333
+    (33333333333333300000, 66666666666666700000)
     """
     if not total:
         return 0, 0
@@ -136,23 +167,50 @@ def split_units(total: int, part: int, whole: int) -> tuple[int, int]:
     negative = numerator < 0
     if negative:
         numerator = -numerator
-    units, rest = divmod(numerator, whole)
+    denominator = whole * _PART_STEP
+    units, rest = divmod(numerator, denominator)
     twice = rest + rest
-    if twice > whole or (twice == whole and units & 1):
+    if twice > denominator or (twice == denominator and units & 1):
         units += 1
+    units *= _PART_STEP
     if negative:
         units = -units
     return units, total - units
 
 
+def exact_in_28_digits(units: int) -> bool:
+    """Whether the money ``units`` have at most 28 significant digits (the Decimal
+    replay's default context holds them exactly; else it rounds, and so the integer
+    path gives up).
+
+    >>> exact_in_28_digits(10**27), exact_in_28_digits(10**40 + 1)
+    (True, False)
+    """
+    if -_DIGITS_28 < units < _DIGITS_28:
+        return True
+    while units % 10 == 0:
+        units //= 10
+    return -_DIGITS_28 < units < _DIGITS_28
+
+
 def scale_units(quantity: int, numerator: int, denominator: int) -> int:
     """``quantity * numerator / denominator`` in quantity units, as :func:`lots.events.scale`.
 
-    Exact when the result fits 12 places; rounded half-even to 12 when it has no
-    exact decimal; :class:`NotExact` when it has an exact decimal of more places
-    (the Decimal replay keeps those whole).
+    Exact when the result fits the scale's 18 places; rounded half-even to 12
+    places (a multiple of ``10**6`` units) when it has no exact decimal;
+    :class:`NotExact` when it has an exact decimal of more than 18 places (the
+    Decimal replay keeps those whole), or more digits than the Decimal replay's
+    34-digit context holds exactly (it would round those).
+
+    >>> scale_units(10**18, 1, 3)  # 1:3 of a share: 0.333333333333, 12 places
+    333333333333000000
+    >>> scale_units(1_000_000, 1, 4)  # 1:4 of 0.000000000001: 2.5e-13, exact
+    250000
     """
-    units, rest = divmod(quantity * numerator, denominator)
+    product = quantity * numerator
+    if product >= _TOO_LONG:
+        raise NotExact("a scaled quantity of more than 34 digits")
+    units, rest = divmod(product, denominator)
     if not rest:
         return units
     reduced = denominator // gcd(rest, denominator)
@@ -160,11 +218,13 @@ def scale_units(quantity: int, numerator: int, denominator: int) -> int:
         while reduced % factor == 0:
             reduced //= factor
     if reduced == 1:
-        raise NotExact("a scaled quantity with more than 12 places")
+        raise NotExact("a scaled quantity with more than 18 places")
+    step = denominator * _ROUNDED_STEP
+    units, rest = divmod(product, step)
     twice = rest + rest
-    if twice > denominator or (twice == denominator and units & 1):
+    if twice > step or (twice == step and units & 1):
         units += 1
-    return units
+    return units * _ROUNDED_STEP
 
 
 class _Piece:
@@ -189,6 +249,7 @@ class _Piece:
         "day",
         "exact",
         "natural",
+        "per_share",
     )
 
     def __init__(
@@ -225,9 +286,13 @@ class _Piece:
         # adjustment, loss basis), while the units are unchanged since they were read
         # (an opening lot, a buy, a gift): the records then keep their exponents
         # (``100.50``, not ``100.500000000000000``), which a file writer prints.
-        self.exact: tuple[Decimal, Decimal, Decimal, Decimal | None] | None = None
+        # A buy's piece holds its Transaction instead, until the end (the Decimals are
+        # made only for the lots still open then, most pieces are sold before).
+        self.exact: tuple[Decimal, Decimal, Decimal, Decimal | None] | Transaction | None = None
         # The lot id's natural sort key, once needed (relief breaks ties with it).
         self.natural: tuple[str | int, ...] | None = None
+        # (cost basis, quantity, basis per share as the Decimal replay computes it).
+        self.per_share: tuple[int, int, Decimal] | None = None
 
     def rename(self, lot_id: str) -> None:
         self.lot_id = lot_id
@@ -270,8 +335,8 @@ class _Slots:
 # sale index, sale date, account, symbol, lot id).
 _Pending = tuple[int, int, int, bool, int, dt.date, str, str, str]
 # Shares relieved by a sale as their lot was: (lot id, acquired, purchased, purchase,
-# inherited).
-_Sold = tuple[str, dt.date, dt.date, int, bool]
+# inherited, shares, basis, proceeds).
+_Sold = tuple[str, dt.date, dt.date, int, bool, int, int, int]
 # A disposition row in units: the fields of ``Disposition`` in order.
 _Row = tuple[
     dt.date, str, str, str, int, dt.date, dt.date, Term, int, int, int, int, bool,
@@ -281,16 +346,7 @@ _Row = tuple[
 _Match = tuple[int, dt.date, str, str, str, int, str, str, str, dt.date, int, bool]
 
 _NEW_SYMBOL = frozenset({Action.MERGER, Action.SYMBOL_CHANGE})
-_SHARES = frozenset(
-    {
-        Action.BUY,
-        Action.REINVEST,
-        Action.SELL,
-        Action.TRANSFER,
-        Action.GIFT_RECEIVED,
-        Action.INHERITED,
-    }
-)
+_RECEIPTS = (Action.GIFT_RECEIVED, Action.INHERITED)
 
 
 def _term(acquired: dt.date, sale_date: dt.date) -> Term:
@@ -328,6 +384,9 @@ class FastReplay:
         self.promised: dict[int, list[_Pending]] = {}
         self.splits: dict[str, list[tuple[int, int, int]]] = {}
         self.rows: list[_Row] = []
+        # Holdings lists that may not be in FIFO order (see :func:`_fifo_sort`): any list a
+        # piece joins other than at the end, or whose piece's dates or lot id change.
+        self.unsorted: set[tuple[str, str]] = set()
         self.matches: list[_Match] = []
         self.lot_ids: dict[str, set[str]] = {account_id: set() for account_id in accounts}
         self.generated: dict[tuple[str, str, dt.date], int] = {}
@@ -375,31 +434,36 @@ class FastReplay:
         money: dict[Decimal, int] = {}
         seen_splits: set[tuple[str, dt.date, tuple[Decimal, Decimal] | None, int]] = set()
         split_rows: dict[tuple[str, dt.date, tuple[Decimal, Decimal] | None, str], int] = {}
+        # (Enum members hash in Python: actions are compared by identity here.)
+        buy, reinvest, sell, transfer = Action.BUY, Action.REINVEST, Action.SELL, Action.TRANSFER
         for index, txn in enumerate(ordered):
             if txn.account_id not in accounts:
                 raise NotExact("unknown account")  # the Decimal replay says which
             action = txn.action
-            if action in _SHARES:
+            purchase = action is buy or action is reinvest
+            if purchase or action is sell or action is transfer or action in _RECEIPTS:
                 # Histories repeat their prices, fees and quantities: each distinct value
                 # is converted once (Decimals equal in value give the same units).
                 units = shares.get(txn.quantity)
                 if units is None:
-                    units = shares[txn.quantity] = to_units(txn.quantity, 12)
+                    units = shares[txn.quantity] = to_units(txn.quantity, _Q_PLACES)
                 quantities.append(units)
                 units = money.get(txn.price)
                 if units is None:
-                    units = money[txn.price] = to_units(txn.price, 15)
+                    units = money[txn.price] = to_units(txn.price, _M_PLACES)
                 prices.append(units)
                 units = money.get(txn.fees)
                 if units is None:
-                    units = money[txn.fees] = to_units(txn.fees, 15)
+                    units = money[txn.fees] = to_units(txn.fees, _M_PLACES)
                 fees.append(units)
             else:
                 quantities.append(0)
                 prices.append(0)
                 fees.append(0)
-            if action.purchase:
-                slots = self.future.setdefault(self.group(txn.symbol), _Slots())
+            if purchase:
+                slots = self.future.get(self.group(txn.symbol))
+                if slots is None:
+                    slots = self.future[self.group(txn.symbol)] = _Slots()
                 slots.append(index, txn)
                 self.unpromised[index] = quantities[index]
             elif action is Action.TRANSFER:
@@ -424,8 +488,15 @@ class FastReplay:
                     )
         self.open(opening_lots, ordered[0].date if ordered else None)
         handlers = _HANDLERS
+        sell_lots, buy_lot = self.sell, self.buy
         for index, txn in enumerate(ordered):
-            handlers[txn.action](self, index, txn)
+            action = txn.action
+            if action is sell:
+                sell_lots(index, txn, quantities[index], prices[index], fees[index])
+            elif action is buy or action is reinvest:
+                buy_lot(index, txn)
+            else:
+                handlers[action._value_](self, index, txn)
         return self.result()
 
     def open(self, opening_lots: Sequence[Lot], first_date: dt.date | None) -> None:
@@ -446,20 +517,21 @@ class FastReplay:
                 lot.account_id,
                 lot.symbol,
                 lot.lot_id,
-                to_units(lot.quantity, 12),
-                to_units(lot.cost_basis, 15),
+                to_units(lot.quantity, _Q_PLACES),
+                to_units(lot.cost_basis, _M_PLACES),
                 lot.purchased,
                 lot.acquired,
-                to_units(lot.wash_sale_adjustment, 15),
+                to_units(lot.wash_sale_adjustment, _M_PLACES),
                 -1 - number,
                 used,
                 (number - len(opening),),
             )
             if lot.loss_basis is not None:
-                piece.loss_basis = to_units(lot.loss_basis, 15)
+                piece.loss_basis = to_units(lot.loss_basis, _M_PLACES)
             piece.inherited = lot.inherited
             piece.exact = (lot.quantity, lot.cost_basis, lot.wash_sale_adjustment, lot.loss_basis)
             self.holdings.setdefault((lot.account_id, lot.symbol), []).append(piece)
+            self.unsorted.add((lot.account_id, lot.symbol))
             if not piece.used:
                 self.add_candidate(piece)
 
@@ -473,9 +545,10 @@ class FastReplay:
         key = (txn.account_id, txn.symbol, txn.date)
         number = self.generated.get(key, 0)
         taken = self.lot_ids[txn.account_id]
+        stem = f"{txn.symbol}-{txn.date.isoformat()}-"
         while True:
             number += 1
-            lot_id = f"{txn.symbol}-{txn.date.isoformat()}-{number}"
+            lot_id = f"{stem}{number}"
             if lot_id not in taken:
                 break
         self.generated[key] = number
@@ -499,27 +572,37 @@ class FastReplay:
     # -- buys ---------------------------------------------------------------
 
     def buy(self, index: int, txn: Transaction) -> None:
-        lot_id = txn.lot_id if txn.lot_id is not None else self.new_lot_id(txn)
-        self.claim_lot_id(txn.account_id, lot_id)
+        account_id, symbol, date = txn.account_id, txn.symbol, txn.date
+        lot_id = txn.lot_id
+        taken = self.lot_ids[account_id]
+        if lot_id is None:
+            lot_id = self.new_lot_id(txn)
+        elif lot_id in taken:
+            raise NotExact("duplicate lot id")  # the Decimal replay says which
+        taken.add(lot_id)
         quantity = self.quantities[index]
         gross, rest = divmod(quantity * self.prices[index], _Q)
-        if rest:
-            raise NotExact("a basis with more than 15 places")
         basis_left = gross + self.fees[index]
-        account_id, symbol, date = txn.account_id, txn.symbol, txn.date
-        held = self.holdings.get((account_id, symbol))
+        if rest or not (exact_in_28_digits(gross) and exact_in_28_digits(basis_left)):
+            raise NotExact("a basis with more places than the money scale, or 28 digits")
+        key = (account_id, symbol)
+        held = self.holdings.get(key)
         if held is None:
-            held = self.holdings[(account_id, symbol)] = []
+            held = self.holdings[key] = []
+        if held and held[-1].day >= date.toordinal():
+            # A second lot of the day (a list in FIFO order ends with its latest lot).
+            self.unsorted.add(key)
         claims = self.promised.pop(index, None)
         if claims is None:
             piece = _Piece(
                 account_id, symbol, lot_id, quantity, basis_left, date, date, 0, index, False,
                 (index, 1),
             )  # fmt: skip
-            piece.exact = (txn.quantity, txn.quantity * txn.price + txn.fees, _DECIMAL_ZERO, None)
+            piece.exact = txn
             held.append(piece)
             self.add_candidate(piece)
             return
+        self.unsorted.add(key)
         promised = 0
         for claim in claims:
             promised += claim[0]
@@ -560,14 +643,14 @@ class FastReplay:
                 raise NotExact("a gift without its fields")
             if txn.donor_acquired > txn.date:
                 raise NotExact("a gift before the donor's purchase")
-            basis = to_units(txn.donor_basis, 15)
-            fmv = to_units(txn.fmv, 15)
+            basis = to_units(txn.donor_basis, _M_PLACES)
+            fmv = to_units(txn.fmv, _M_PLACES)
             loss_basis = fmv if fmv < basis else None
             acquired = txn.donor_acquired
         else:
             if txn.fmv is None:
                 raise NotExact("an inheritance without fmv")
-            basis, acquired = to_units(txn.fmv, 15), txn.date
+            basis, acquired = to_units(txn.fmv, _M_PLACES), txn.date
         piece = _Piece(
             txn.account_id, txn.symbol, lot_id, self.quantities[index], basis, txn.date,
             acquired, 0, index, True, (index, 1),
@@ -582,6 +665,7 @@ class FastReplay:
             assert txn.fmv is not None
             piece.exact = (txn.quantity, txn.fmv, _DECIMAL_ZERO, None)
         self.holdings.setdefault((txn.account_id, txn.symbol), []).append(piece)
+        self.unsorted.add((txn.account_id, txn.symbol))
 
     # -- events over the open lots (rare: through the Decimal functions) ------
 
@@ -604,22 +688,19 @@ class FastReplay:
                 txn,
             )
             kept = outcome.kept
-            piece.quantity = to_units(kept.quantity, 12)
-            piece.cost_basis = to_units(kept.cost_basis, 15)
-            piece.adjustment = to_units(kept.adjustment, 15)
-            piece.loss_basis = None if kept.loss_basis is None else to_units(kept.loss_basis, 15)
+            piece.quantity = to_units(kept.quantity, _Q_PLACES)
+            piece.cost_basis = to_units(kept.cost_basis, _M_PLACES)
+            piece.adjustment = to_units(kept.adjustment, _M_PLACES)
+            piece.loss_basis = (
+                None if kept.loss_basis is None else to_units(kept.loss_basis, _M_PLACES)
+            )
             piece.exact = (kept.quantity, kept.cost_basis, kept.adjustment, kept.loss_basis)
             if outcome.event is not None:
-                sold = (
-                    piece.lot_id,
-                    piece.acquired,
-                    piece.purchased,
-                    piece.purchase,
-                    piece.inherited,
-                )
+                sold = (piece.lot_id, piece.acquired, piece.purchased, piece.purchase,
+                        piece.inherited, 0, 0, 0)  # fmt: skip
                 self.dispose(
-                    txn, sold, piece.lot_id, 0, to_units(outcome.proceeds, 15),
-                    to_units(outcome.disposed_basis, 15), 0, 0, outcome.event,
+                    txn, sold, piece.lot_id, 0, to_units(outcome.proceeds, _M_PLACES),
+                    to_units(outcome.disposed_basis, _M_PLACES), 0, 0, outcome.event,
                 )  # fmt: skip
             if outcome.child is not None:
                 received.append(self.child(index, piece, outcome.child, txn))
@@ -633,6 +714,7 @@ class FastReplay:
                 piece.symbol = txn.new_symbol
             del self.holdings[key]
             self.holdings.setdefault((txn.account_id, txn.new_symbol), []).extend(held)
+            self.unsorted.add((txn.account_id, txn.new_symbol))
             received = held
         elif txn.action is Action.SPLIT:
             received = held
@@ -644,16 +726,17 @@ class FastReplay:
         lot_id = f"{parent.lot_id}-{txn.new_symbol}"
         self.claim_lot_id(parent.account_id, lot_id)
         piece = _Piece(
-            parent.account_id, txn.new_symbol, lot_id, to_units(holding.quantity, 12),
-            to_units(holding.cost_basis, 15), parent.purchased, parent.acquired,
-            to_units(holding.adjustment, 15), parent.purchase, True,
+            parent.account_id, txn.new_symbol, lot_id, to_units(holding.quantity, _Q_PLACES),
+            to_units(holding.cost_basis, _M_PLACES), parent.purchased, parent.acquired,
+            to_units(holding.adjustment, _M_PLACES), parent.purchase, True,
             parent.order + (CHILD_ORDER + index,),
         )  # fmt: skip
         if holding.loss_basis is not None:
-            piece.loss_basis = to_units(holding.loss_basis, 15)
+            piece.loss_basis = to_units(holding.loss_basis, _M_PLACES)
         piece.inherited = parent.inherited
         piece.exact = (holding.quantity, holding.cost_basis, holding.adjustment, holding.loss_basis)
         self.holdings.setdefault((parent.account_id, txn.new_symbol), []).append(piece)
+        self.unsorted.add((parent.account_id, txn.new_symbol))
         return piece
 
     def cash_in_lieu(self, index: int, txn: Transaction, received: list[_Piece]) -> None:
@@ -673,7 +756,7 @@ class FastReplay:
             row=txn.row,
             source=txn.source,
         )
-        price = to_units(txn.price, 15)
+        price = to_units(txn.price, _M_PLACES)
         self.sell(index, sale, fraction, price, 0, DispositionEvent.CASH_IN_LIEU, received)
 
     def transfer(self, index: int, txn: Transaction) -> None:
@@ -683,6 +766,8 @@ class FastReplay:
         method = LotMethod.SPECIFIC if txn.lot_id else self.methods[source]
         chosen = _select(held, self.quantities[index], method, txn.date, _DECIMAL_ZERO, txn.lot_id)
         destination = self.holdings.setdefault((target, txn.symbol), [])
+        self.unsorted.add((source, txn.symbol))
+        self.unsorted.add((target, txn.symbol))
         for piece, take in chosen:
             if take == piece.quantity:
                 held.remove(piece)
@@ -723,9 +808,6 @@ class FastReplay:
 
     # -- sells --------------------------------------------------------------
 
-    def sell_row(self, index: int, txn: Transaction) -> None:
-        self.sell(index, txn, self.quantities[index], self.prices[index], self.fees[index])
-
     def sell(
         self,
         index: int,
@@ -736,38 +818,94 @@ class FastReplay:
         event: DispositionEvent | None = None,
         pool: list[_Piece] | None = None,
     ) -> None:
-        held = self.holdings.get((txn.account_id, txn.symbol), [])
-        method = LotMethod.SPECIFIC if txn.lot_id else self.methods[txn.account_id]
-        chosen = _select(
-            held if pool is None else pool, quantity, method, txn.date, txn.price, txn.lot_id
-        )
+        # The hot path: relief, proceeds and the rows of lots sold without a wash are
+        # written out here (no call per lot); a loss sale calls :meth:`wash`.
+        account_id = txn.account_id
+        key = (account_id, txn.symbol)
+        held = self.holdings.get(key, _NOTHING_HELD)
+        lot_id = txn.lot_id
+        method = LotMethod.SPECIFIC if lot_id else self.methods[account_id]
+        if pool is None:
+            if key in self.unsorted:
+                _fifo_sort(held)
+                self.unsorted.discard(key)
+            chosen = _select(held, quantity, method, txn.date, txn.price, lot_id, True)
+        else:
+            chosen = _select(pool, quantity, method, txn.date, txn.price, lot_id)
         gross, rest = divmod(quantity * price, _Q)
-        if rest:
-            raise NotExact("proceeds with more than 15 places")
-        left = [gross - fees, quantity]
-        if not self.same_sale:
-            if len(chosen) == 1:
-                piece, take = chosen[0]
-                self.settle(index, txn, *self.relieve(piece, take, left, held), event)
-                return
-            relieved = [self.relieve(piece, take, left, held) for piece, take in chosen]
-            for sold, take, basis, proceeds in relieved:
-                self.settle(index, txn, sold, take, basis, proceeds, event)
+        if rest or not (exact_in_28_digits(gross) and exact_in_28_digits(gross - fees)):
+            raise NotExact("proceeds with more places than the money scale, or 28 digits")
+        if self.same_sale:
+            left = [gross - fees, quantity]
+            for piece, take in chosen:
+                part: _Piece | None = piece
+                while take > 0:
+                    assert part is not None
+                    share = min(take, part.quantity)
+                    if share > 0:
+                        self.settle(index, txn, self.relieve(part, share, left, held), event)
+                        take -= share
+                    part = part.rest
             return
+        # Every lot is relieved first: the shares a sale sells are never replacements
+        # of its own losses (the contract's reading).
+        proceeds_left = gross - fees
+        quantity_left = quantity
+        relieved: list[_Sold] = []
         for piece, take in chosen:
-            part: _Piece | None = piece
-            while take > 0:
-                assert part is not None
-                share = min(take, part.quantity)
-                if share > 0:
-                    sold, share, basis, proceeds = self.relieve(part, share, left, held)
-                    self.settle(index, txn, sold, share, basis, proceeds, event)
-                    take -= share
-                part = part.rest
+            have = piece.quantity
+            loss_basis = piece.loss_basis
+            if take == have:
+                basis = piece.cost_basis
+                piece.cost_basis = piece.adjustment = 0
+                if loss_basis is not None:
+                    piece.loss_basis = 0
+            else:
+                basis, piece.cost_basis = split_units(piece.cost_basis, take, have)
+                if piece.adjustment:
+                    piece.adjustment = split_units(piece.adjustment, take, have)[1]
+                if loss_basis is not None:
+                    loss_basis, piece.loss_basis = split_units(loss_basis, take, have)
+            if take == quantity_left:
+                proceeds, proceeds_left, quantity_left = proceeds_left, 0, 0
+            else:
+                proceeds, proceeds_left = split_units(proceeds_left, take, quantity_left)
+                quantity_left -= take
+            acquired = piece.acquired
+            if loss_basis is not None and proceeds < basis:
+                # A gift sold below the donor's basis (``lots.events.gift_sale_basis``).
+                if proceeds < loss_basis:
+                    basis = loss_basis
+                    acquired = piece.purchased
+                else:
+                    basis = proceeds
+            relieved.append(
+                (piece.lot_id, acquired, piece.purchased, piece.purchase, piece.inherited,
+                 take, basis, proceeds)
+            )  # fmt: skip
+            piece.exact = None
+            piece.quantity = have - take
+            if take == have:
+                held.remove(piece)
+                if piece.slot >= 0:
+                    self.drop_candidate(piece)
+        taxable = self.taxable[account_id]
+        rows = self.rows
+        date, symbol = txn.date, txn.symbol
+        for sold in relieved:
+            if taxable and sold[6] - sold[7] > _HALF_CENT:
+                self.wash(index, txn, sold, event)
+            else:
+                acquired, inherited = sold[1], sold[4]
+                rows.append(
+                    (date, account_id, symbol, sold[0], sold[5], acquired, sold[2],
+                     _LONG if inherited or date > one_year_after(acquired) else _SHORT,
+                     sold[7], sold[6], 0, 0, taxable, event, inherited)
+                )  # fmt: skip
 
-    def relieve(
-        self, piece: _Piece, take: int, left: list[int], held: list[_Piece]
-    ) -> tuple[_Sold, int, int, int]:
+    def relieve(self, piece: _Piece, take: int, left: list[int], held: list[_Piece]) -> _Sold:
+        """Relieve ``take`` shares of ``piece`` (``left``: the sale's proceeds and shares
+        not yet shared out); the same-sale reading's path, one lot at a time."""
         quantity = piece.quantity
         if take == quantity:
             basis = piece.cost_basis
@@ -791,66 +929,70 @@ class FastReplay:
                 acquired = piece.purchased
             else:
                 basis = proceeds
-        sold = (piece.lot_id, acquired, piece.purchased, piece.purchase, piece.inherited)
+        sold = (piece.lot_id, acquired, piece.purchased, piece.purchase, piece.inherited, take,
+                basis, proceeds)  # fmt: skip
         piece.quantity = quantity - take
         piece.exact = None
         if piece.quantity == 0:
             held.remove(piece)
             self.drop_candidate(piece)
-        return sold, take, basis, proceeds
+        return sold
 
     def settle(
-        self,
-        index: int,
-        txn: Transaction,
-        sold: _Sold,
-        take: int,
-        basis: int,
-        proceeds: int,
-        event: DispositionEvent | None,
+        self, index: int, txn: Transaction, sold: _Sold, event: DispositionEvent | None
     ) -> None:
-        if basis - proceeds <= _HALF_CENT or not self.taxable[txn.account_id]:
-            self.dispose(txn, sold, sold[0], take, proceeds, basis, 0, 0, event)
+        if sold[6] - sold[7] <= _HALF_CENT or not self.taxable[txn.account_id]:
+            self.dispose(txn, sold, sold[0], sold[5], sold[7], sold[6], 0, 0, event)
         else:
-            self.wash(index, txn, sold, take, basis, proceeds, event)
+            self.wash(index, txn, sold, event)
 
     def wash(
-        self,
-        index: int,
-        txn: Transaction,
-        sold: _Sold,
-        take: int,
-        basis: int,
-        proceeds: int,
-        event: DispositionEvent | None = None,
+        self, index: int, txn: Transaction, sold: _Sold, event: DispositionEvent | None = None
     ) -> None:
-        claims = self.replacements(index, txn, sold, take)
+        take, basis, proceeds = sold[5], sold[6], sold[7]
+        claims = self.replacements(index, txn, sold[3], take)
         washed = 0
         for claim in claims:
             washed += claim[1]
         if washed == 0:
             self.dispose(txn, sold, sold[0], take, proceeds, basis, 0, 0, event)
             return
-        washed_basis, rest_basis = split_units(basis, washed, take)
-        washed_proceeds, rest_proceeds = split_units(proceeds, washed, take)
+        if washed == take:
+            washed_basis, rest_basis = basis, 0
+            washed_proceeds, rest_proceeds = proceeds, 0
+        else:
+            washed_basis, rest_basis = split_units(basis, washed, take)
+            washed_proceeds, rest_proceeds = split_units(proceeds, washed, take)
         adjustment = washed_basis - washed_proceeds
         if adjustment <= _HALF_CENT:
             self.dispose(txn, sold, sold[0], take, proceeds, basis, 0, 0, event)
             return
         holding_days = (txn.date - sold[1]).days
+        back = dt.timedelta(days=holding_days)
         permanent_total = 0
         disallowed_left, quantity_left = adjustment, washed
         taxable = self.taxable
+        matches = self.matches
+        date, account_id, symbol, lot_id = txn.date, txn.account_id, txn.symbol, sold[0]
         for target, quantity, shares in claims:
-            disallowed, disallowed_left = split_units(disallowed_left, quantity, quantity_left)
-            quantity_left -= quantity
+            if quantity == quantity_left:
+                disallowed, disallowed_left, quantity_left = disallowed_left, 0, 0
+            else:
+                disallowed, disallowed_left = split_units(disallowed_left, quantity, quantity_left)
+                quantity_left -= quantity
             if isinstance(target, _Piece):
+                # The replacement lot (its part of ``shares`` shares) takes the loss.
                 permanent = not taxable[target.account_id]
-                replacement = self.absorb(target, shares, disallowed, holding_days)
-                self.matches.append(
-                    (index, txn.date, txn.account_id, txn.symbol, sold[0], shares,
-                     replacement.account_id, replacement.symbol, replacement.lot_id,
-                     replacement.purchased, disallowed, permanent)
+                self.absorb(target, shares)
+                if not permanent:
+                    target.cost_basis += disallowed
+                    target.adjustment += disallowed
+                    target.acquired -= back
+                    target.exact = None
+                matches.append(
+                    (index, date, account_id, symbol, lot_id, shares,
+                     target.account_id, target.symbol, target.lot_id,
+                     target.purchased, disallowed, permanent)
                 )  # fmt: skip
             else:
                 buy_index, buy_account, position = target
@@ -858,9 +1000,9 @@ class FastReplay:
                 free = self.unpromised[buy_index] - shares
                 self.unpromised[buy_index] = free
                 if free == 0:
-                    self.future[self.group(txn.symbol)].kill(position)
-                pending = (shares, disallowed, holding_days, permanent, index, txn.date,
-                           txn.account_id, txn.symbol, sold[0])  # fmt: skip
+                    self.future[self.group(symbol)].kill(position)
+                pending = (shares, disallowed, holding_days, permanent, index, date,
+                           account_id, symbol, lot_id)  # fmt: skip
                 promised = self.promised.get(buy_index)
                 if promised is None:
                     self.promised[buy_index] = [pending]
@@ -870,26 +1012,25 @@ class FastReplay:
                 permanent_total += disallowed
         if washed == take:
             self.dispose(
-                txn, sold, sold[0], take, proceeds, basis, adjustment, permanent_total, event
+                txn, sold, lot_id, take, proceeds, basis, adjustment, permanent_total, event
             )
         else:
             self.dispose(
-                txn, sold, f"{sold[0]}.1", washed, washed_proceeds, washed_basis, adjustment,
+                txn, sold, f"{lot_id}.1", washed, washed_proceeds, washed_basis, adjustment,
                 permanent_total, event,
             )  # fmt: skip
             self.dispose(
-                txn, sold, f"{sold[0]}.2", take - washed, rest_proceeds, rest_basis, 0, 0, event
+                txn, sold, f"{lot_id}.2", take - washed, rest_proceeds, rest_basis, 0, 0, event
             )
 
     def replacements(
-        self, index: int, txn: Transaction, sold: _Sold, loss_shares: int
+        self, index: int, txn: Transaction, purchase: int, loss_shares: int
     ) -> list[tuple[_Piece | tuple[int, str, int], int, int]]:
         claims: list[tuple[_Piece | tuple[int, str, int], int, int]] = []
         wanted = loss_shares
         key = self.group(txn.symbol)
         day = txn.date.toordinal()
         slots = self.candidates.get(key)
-        purchase = sold[3]
         if slots is not None:
             items = slots.items
             size = len(items)
@@ -934,40 +1075,38 @@ class FastReplay:
                 position = buys.find(position + 1)
         return claims
 
-    def absorb(self, target: _Piece, quantity: int, disallowed: int, holding_days: int) -> _Piece:
-        if quantity < target.quantity:
-            part_basis, rest_basis = split_units(target.cost_basis, quantity, target.quantity)
-            part_adjustment, rest_adjustment = split_units(
-                target.adjustment, quantity, target.quantity
-            )
+    def absorb(self, target: _Piece, quantity: int) -> None:
+        """``quantity`` shares of ``target`` become replacement shares (split off if fewer)."""
+        have = target.quantity
+        if quantity < have:
+            part_basis, rest_basis = split_units(target.cost_basis, quantity, have)
+            part_adjustment, rest_adjustment = split_units(target.adjustment, quantity, have)
+            order = target.order
             rest = _Piece(
-                target.account_id, target.symbol, f"{target.lot_id}.2",
-                target.quantity - quantity, rest_basis, target.purchased, target.acquired,
-                rest_adjustment, target.purchase, False, target.order + (2,),
+                target.account_id, target.symbol, f"{target.lot_id}.2", have - quantity,
+                rest_basis, target.purchased, target.acquired, rest_adjustment,
+                target.purchase, False, (*order, 2),
             )  # fmt: skip
-            rest.slot = target.slot
-            parts = self.candidates[self.group(target.symbol)].items[rest.slot]
+            slot = rest.slot = target.slot
+            parts = self.candidates[self.group(target.symbol)].items[slot]
             assert isinstance(parts, list)
             parts[parts.index(target)] = rest
-            held = self.holdings[(target.account_id, target.symbol)]
-            held.insert(held.index(target) + 1, rest)
+            # (The order of a holdings list is never read: relief, events and the result
+            # sort the pieces.)
+            self.holdings[(target.account_id, target.symbol)].append(rest)
             target.slot = -1
             target.rest = rest
-            target.rename(f"{target.lot_id}.1")
+            target.lot_id = f"{target.lot_id}.1"
+            target.natural = None
             target.quantity = quantity
             target.exact = None
             target.cost_basis = part_basis
             target.adjustment = part_adjustment
-            target.order = target.order + (1,)
+            target.order = (*order, 1)
         else:
             self.drop_candidate(target)
         target.used = True
-        if self.taxable[target.account_id]:
-            target.cost_basis += disallowed
-            target.adjustment += disallowed
-            target.exact = None
-            target.acquired -= dt.timedelta(days=holding_days)
-        return target
+        self.unsorted.add((target.account_id, target.symbol))
 
     def dispose(
         self,
@@ -999,72 +1138,56 @@ class FastReplay:
         pieces.sort(
             key=lambda p: (self.account_index[p.account_id], p.order, natural_key(p.lot_id))
         )
-        lots = [
-            Lot(
-                account_id=p.account_id,
-                symbol=p.symbol,
-                lot_id=p.lot_id,
-                quantity=p.exact[0] if p.exact else _quantity(p.quantity),
-                cost_basis=p.exact[1] if p.exact else _money(p.cost_basis),
-                purchased=p.purchased,
-                acquired=p.acquired,
-                wash_sale_adjustment=p.exact[2] if p.exact else _money(p.adjustment),
-                loss_basis=p.exact[3]
-                if p.exact
-                else (None if p.loss_basis is None else _money(p.loss_basis)),
-                inherited=p.inherited,
-            )
-            for p in pieces
-        ]
+        lots = [_lot_record(p) for p in pieces]
+        # Quantities repeat (whole lots of a few sizes, fractions of them): each distinct
+        # one is converted once.
+        quantities: dict[int, Decimal] = {}
         scaleb, decimal, zero = _WIDE.scaleb, Decimal, _DECIMAL_ZERO
-        minus_12, minus_15, q_scale = _MINUS_12, _MINUS_15, _Q
-        dispositions = [
-            Disposition(
-                date,
-                account_id,
-                symbol,
-                lot_id,
-                decimal(shares // q_scale)
-                if not shares % q_scale
-                else scaleb(decimal(shares), minus_12),
-                acquired,
-                purchased,
-                term,
-                scaleb(decimal(proceeds), minus_15),
-                scaleb(decimal(basis), minus_15),
-                scaleb(decimal(adjustment), minus_15) if adjustment else zero,
-                scaleb(decimal(permanent), minus_15) if permanent else zero,
-                reportable,
-                event,
-                inherited,
-            )  # fmt: skip
-            for (
-                date,
-                account_id,
-                symbol,
-                lot_id,
-                shares,
-                acquired,
-                purchased,
-                term,
-                proceeds,
-                basis,
-                adjustment,
-                permanent,
-                reportable,
-                event,
-                inherited,
-            ) in self.rows  # fmt: skip
-        ]
+        minus_m = _MINUS_M
+        dispositions: list[Disposition] = []
+        append = dispositions.append
+        for (
+            date, account_id, symbol, lot_id, shares, acquired, purchased, term, proceeds,
+            basis, adjustment, permanent, reportable, event, inherited,
+        ) in self.rows:  # fmt: skip
+            quantity = quantities.get(shares)
+            if quantity is None:
+                quantity = quantities[shares] = _quantity(shares)
+            append(
+                Disposition(
+                    date,
+                    account_id,
+                    symbol,
+                    lot_id,
+                    quantity,
+                    acquired,
+                    purchased,
+                    term,
+                    scaleb(decimal(proceeds), minus_m),
+                    scaleb(decimal(basis), minus_m),
+                    scaleb(decimal(adjustment), minus_m) if adjustment else zero,
+                    scaleb(decimal(permanent), minus_m) if permanent else zero,
+                    reportable,
+                    event,
+                    inherited,
+                )  # fmt: skip
+            )
         self.matches.sort(key=_sale_index)
-        quantity, money = _quantity, _money
+        money = _money
+
+        def shares_of(units: int) -> Decimal:
+            value = quantities.get(units)
+            if value is None:
+                value = quantities[units] = _quantity(units)
+            return value
+
         matches: list[object] = [
             WashMatch(
                 m[1],
                 m[2],
                 m[3],
                 m[4],
-                quantity(m[5]),
+                shares_of(m[5]),
                 m[6],
                 m[7],
                 m[8],
@@ -1075,6 +1198,33 @@ class FastReplay:
             for m in self.matches
         ]
         return dispositions, lots, matches
+
+
+def _lot_record(piece: _Piece) -> Lot:
+    """The open lot's record (the Decimals it was read with while nothing changed it)."""
+    exact = piece.exact
+    loss_basis: Decimal | None
+    if exact is None:
+        quantity, basis = _quantity(piece.quantity), _money(piece.cost_basis)
+        adjustment = _money(piece.adjustment)
+        loss_basis = None if piece.loss_basis is None else _money(piece.loss_basis)
+    elif isinstance(exact, Transaction):  # a buy's piece, untouched since
+        quantity, basis = exact.quantity, exact.quantity * exact.price + exact.fees
+        adjustment, loss_basis = _DECIMAL_ZERO, None
+    else:
+        quantity, basis, adjustment, loss_basis = exact
+    return Lot(
+        account_id=piece.account_id,
+        symbol=piece.symbol,
+        lot_id=piece.lot_id,
+        quantity=quantity,
+        cost_basis=basis,
+        purchased=piece.purchased,
+        acquired=piece.acquired,
+        wash_sale_adjustment=adjustment,
+        loss_basis=loss_basis,
+        inherited=piece.inherited,
+    )
 
 
 def _natural(piece: _Piece) -> tuple[str | int, ...]:
@@ -1094,8 +1244,15 @@ def _lot_order(piece: _Piece) -> tuple[int, ...]:
 
 def _per_share(piece: _Piece) -> Decimal:
     # The Decimal replay's ``cost_basis / quantity`` (28 digits), to the same value:
-    # the units differ by 10**3, and rounding to 28 digits commutes with a power of 10.
-    return (Decimal(piece.cost_basis) / Decimal(piece.quantity)).scaleb(-3)
+    # the units differ by 10**-3, and rounding to 28 digits commutes with a power of 10.
+    # Kept while the piece's basis and shares are unchanged (lots wait for many sales).
+    basis, quantity = piece.cost_basis, piece.quantity
+    cached = piece.per_share
+    if cached is not None and cached[0] == basis and cached[1] == quantity:
+        return cached[2]
+    value = (Decimal(basis) / Decimal(quantity)).scaleb(_Q_PLACES - _M_PLACES)
+    piece.per_share = (basis, quantity, value)
+    return value
 
 
 def _place(piece: _Piece, method: LotMethod, sale_date: dt.date, price: Decimal) -> object:
@@ -1122,8 +1279,13 @@ def _select(
     sale_date: dt.date,
     price: Decimal,
     lot_id: str | None,
+    in_fifo_order: bool = False,
 ) -> list[tuple[_Piece, int]]:
-    """``lots.relief.select_lots`` over pieces in units (errors: the Decimal replay's)."""
+    """``lots.relief.select_lots`` over pieces in units (errors: the Decimal replay's).
+
+    ``in_fifo_order``: ``held`` is already in FIFO order (:func:`_fifo_sort`), so FIFO
+    and specific identification walk a prefix of it instead of sorting.
+    """
     lots: list[_Piece] = held
     if method is LotMethod.SPECIFIC or lot_id is not None:
         assert lot_id is not None
@@ -1131,7 +1293,9 @@ def _select(
         method = LotMethod.SPECIFIC
         if not lots:
             raise NotExact("a lot not held")
-    if len(lots) > 1:
+    if in_fifo_order and (method is LotMethod.FIFO or method is LotMethod.SPECIFIC):
+        pass
+    elif len(lots) > 1:
         if method is LotMethod.FIFO or method is LotMethod.SPECIFIC:
             keys: list[tuple[object, dt.date]] = [(p.purchased, p.acquired) for p in lots]
         elif method is LotMethod.LIFO:
@@ -1156,18 +1320,36 @@ def _select(
     return taken
 
 
-_HANDLERS: dict[Action, Callable[[FastReplay, int, Transaction], None]] = {
-    Action.BUY: FastReplay.buy,
-    Action.REINVEST: FastReplay.buy,
-    Action.SELL: FastReplay.sell_row,
-    Action.SPLIT: FastReplay.corporate,
-    Action.RETURN_OF_CAPITAL: FastReplay.corporate,
-    Action.MERGER: FastReplay.corporate,
-    Action.SYMBOL_CHANGE: FastReplay.corporate,
-    Action.SPINOFF: FastReplay.corporate,
-    Action.TRANSFER: FastReplay.transfer,
-    Action.GIFT_RECEIVED: FastReplay.receive,
-    Action.INHERITED: FastReplay.receive,
+def _day_acquired(piece: _Piece) -> tuple[int, dt.date]:
+    return piece.day, piece.acquired
+
+
+def _fifo_sort(held: list[_Piece]) -> None:
+    """Sort ``held`` in place in FIFO order: trade date, holding-period start, then lot
+    id in natural order (parsed only for the pieces tied on the first two)."""
+    held.sort(key=_day_acquired)
+    start = 0
+    size = len(held)
+    while start < size:
+        piece = held[start]
+        day, acquired = piece.day, piece.acquired
+        end = start + 1
+        while end < size and held[end].day == day and held[end].acquired == acquired:
+            end += 1
+        if end - start > 1:
+            held[start:end] = sorted(held[start:end], key=_natural)
+        start = end
+
+
+_HANDLERS: dict[str, Callable[[FastReplay, int, Transaction], None]] = {
+    Action.SPLIT.value: FastReplay.corporate,
+    Action.RETURN_OF_CAPITAL.value: FastReplay.corporate,
+    Action.MERGER.value: FastReplay.corporate,
+    Action.SYMBOL_CHANGE.value: FastReplay.corporate,
+    Action.SPINOFF.value: FastReplay.corporate,
+    Action.TRANSFER.value: FastReplay.transfer,
+    Action.GIFT_RECEIVED.value: FastReplay.receive,
+    Action.INHERITED.value: FastReplay.receive,
 }
 
 __all__ = [

@@ -11,7 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lots.events import scale
-from lots.fastreplay import NotExact, from_units, scale_units, split_units, to_units
+from lots.fastreplay import (
+    NotExact,
+    exact_in_28_digits,
+    from_units,
+    scale_units,
+    split_units,
+    to_units,
+)
 from lots.numbers import money, quantity, split, to_decimal
 from lots.records import Action, Lot, Transaction
 from tests.lots.textledger import day
@@ -120,8 +127,9 @@ def test_split_rounds_the_exact_ratio_once(total: D, part: D, other: D) -> None:
     first, rest = split(total, part, whole)
     assert first == _half_even(Fraction(total) * Fraction(part) / Fraction(whole), 15)
     assert first + rest == total
-    units = split_units(int(total.scaleb(15)), int(part.scaleb(12)), int(whole.scaleb(12)))
-    assert units == (int(first.scaleb(15)), int(rest.scaleb(15)))
+    # The integer twin, money in units of 10**-20: the same part and rest.
+    units = split_units(int(total.scaleb(20)), int(part.scaleb(18)), int(whole.scaleb(18)))
+    assert units == (int(first.scaleb(20)), int(rest.scaleb(20)))
 
 
 def test_split_half_even_by_hand() -> None:
@@ -129,9 +137,12 @@ def test_split_half_even_by_hand() -> None:
     # to the even 0; 0.000000000000003 / 2 = 1.5e-15 rounds to 2e-15.
     assert split(D("0.000000000000001"), D(1), D(2)) == (D(0), D("0.000000000000001"))
     assert split(D("0.000000000000003"), D(1), D(2)) == (D("2e-15"), D("1e-15"))
-    assert split_units(1, 1, 2) == (0, 1)
-    assert split_units(3, 1, 2) == (2, 1)
-    assert split_units(-3, 1, 2) == (-2, -1)
+    # In money units of 10**-20 (a 15-place unit is 10**5 of them).
+    assert split_units(10**5, 1, 2) == (0, 10**5)
+    assert split_units(3 * 10**5, 1, 2) == (2 * 10**5, 10**5)
+    assert split_units(-3 * 10**5, 1, 2) == (-2 * 10**5, -(10**5))
+    # 1.5e-20 of a dollar, halved: 7.5e-21, rounded to 15 places is 0; the rest keeps all.
+    assert split_units(15, 1, 2) == (0, 15)
 
 
 def _terminates(value: Fraction) -> bool:
@@ -142,35 +153,60 @@ def _terminates(value: Fraction) -> bool:
     return denominator == 1
 
 
-@given(_LONG_QUANTITIES, st.integers(1, 12), st.integers(1, 12))
+_SCALED_QUANTITIES = st.decimals(
+    min_value=D("0.000000000000000001"), max_value=D("1e7"), places=18, allow_nan=False
+)
+
+
+@given(_SCALED_QUANTITIES, st.integers(1, 12), st.integers(1, 12))
 def test_scale_exact_where_a_decimal_holds_it_else_12_places(
     quantity: D, new: int, old: int
 ) -> None:
+    # Quantities of up to 18 places (the integer scale, 10**-18 of a share).
     exact = Fraction(quantity) * new / old
     scaled = scale(quantity, (D(new), D(old)))
-    units = exact * 10**12
-    if units.denominator == 1:  # fits 12 places: both exact
+    units = exact * 10**18
+    if units.denominator == 1:  # fits 18 places: both exact
         assert scaled == exact
-        assert scale_units(int(quantity.scaleb(12)), new, old) == units
+        assert scale_units(int(quantity.scaleb(18)), new, old) == units
     elif _terminates(exact):  # an exact decimal of more places: kept whole; integers give up
         assert scaled == exact
         with pytest.raises(NotExact):
-            scale_units(int(quantity.scaleb(12)), new, old)
+            scale_units(int(quantity.scaleb(18)), new, old)
     else:  # no exact decimal: rounded once, half-even, to 12 places
         assert scaled == _half_even(exact, 12)
-        assert scale_units(int(quantity.scaleb(12)), new, old) == int(scaled.scaleb(12))
+        assert scale_units(int(quantity.scaleb(18)), new, old) == int(scaled.scaleb(18))
 
 
 def test_scale_by_hand() -> None:
     # 1:3 of one share: 0.333333333333 (12 places); 1:4 of 0.000001: 0.00000025 (exact).
     assert scale(D(1), (D(1), D(3))) == D("0.333333333333")
     assert scale(D("0.000001"), (D(1), D(4))) == D("0.00000025")
-    assert scale_units(10**12, 1, 3) == 333_333_333_333
-    # 1:2 of 0.000000000001 is 5e-13, exact with 13 places: the Decimal replay keeps it,
-    # the integer units (12 places) cannot, so the integer replay gives up on it.
-    assert scale(D("0.000000000001"), (D(1), D(2))) == D("5e-13")
+    assert scale_units(10**18, 1, 3) == 333_333_333_333 * 10**6
+    assert scale_units(10**12, 1, 4) == 25 * 10**10
+    # 2:3 of one share: 0.666666666666|67 rounds half-even up to 0.666666666667.
+    assert scale_units(10**18, 2, 3) == 666_666_666_667 * 10**6
+    # The benchmark's case: 1:4 of 1.85685746875 (11 places) is 0.4642143671875, exact
+    # with 13 places: the Decimal replay keeps it whole, and so do the 18-place units.
+    assert scale(D("1.85685746875"), (D(1), D(4))) == D("0.4642143671875")
+    assert scale_units(1_856_857_468_750_000_000, 1, 4) == 464_214_367_187_500_000
+    # 1:2 of 0.000000000000000001 is 5e-19, exact with 19 places: the Decimal replay
+    # keeps it, the integer units (18 places) cannot, so the integer replay gives up.
+    assert scale(D("0.000000000000000001"), (D(1), D(2))) == D("5e-19")
     with pytest.raises(NotExact):
         scale_units(1, 1, 2)
+
+
+def test_money_beyond_28_digits_is_not_exact_in_the_default_context() -> None:
+    # The Decimal replay computes quantity * price in the default context (28 digits):
+    # 10**8 + 0.01 dollars has 11 significant digits (fits), 10**20 + 0.01 has 23 (fits),
+    # 10**26 + 0.01 has 29 (rounded there), so the integer path must refuse it.
+    # (In units of 10**-20: a cent is 10**18 units.)
+    assert exact_in_28_digits((10**10 + 1) * 10**18)
+    assert exact_in_28_digits((10**22 + 1) * 10**18)
+    assert not exact_in_28_digits((10**28 + 1) * 10**18)
+    # Trailing zeros are not significant: 10**30 dollars is one digit.
+    assert exact_in_28_digits(10**50)
 
 
 def test_units_round_trip_and_refuse_what_the_scale_cannot_hold() -> None:

@@ -314,7 +314,7 @@ def test_integer_path_runs_and_equals_the_decimal_replay(history: History, same_
     # them (``fast_replay`` raises ``NotExact`` if it does), or the comparisons with the
     # reference above would only have tested the fallback.
     # The one number they may hold beyond the scales: a split-scaled quantity whose exact
-    # decimal has more than 12 places (1:4 of 0.000001 twice), which the Decimal replay
+    # decimal has more than 18 places (1:4 of 0.000001 often enough), which the Decimal replay
     # keeps whole; only a history with a ratio (split, merger, spin-off) may give up.
     note(history.text())
     with _no_floats():
@@ -334,10 +334,11 @@ def test_integer_path_runs_and_equals_the_decimal_replay(history: History, same_
 
 
 def test_a_number_beyond_the_scales_falls_back_to_decimals() -> None:
-    # A price of 16 places: 2 shares at $10.0000000000000001 cost $20.0000000000000002,
-    # which 15-place money units cannot hold; the Decimal replay answers, exactly.
+    # A price of 21 places: 2 shares at $10.000000000000000000001 cost
+    # $20.000000000000000000002, which money units of 10**-20 cannot hold; the Decimal
+    # replay answers, exactly.
     history = [
-        _txn("2026-01-05", "me", "buy", "2", "10.0000000000000001", lot_id="L1"),
+        _txn("2026-01-05", "me", "buy", "2", "10.000000000000000000001", lot_id="L1"),
         _txn("2026-01-06", "me", "sell", "1", "9"),
     ]
     accounts = [Account("me", AccountType.INDIVIDUAL)]
@@ -346,11 +347,118 @@ def test_a_number_beyond_the_scales_falls_back_to_decimals() -> None:
     ledger = replay(history, accounts)
     assert ledger == decimal_replay(history, accounts)
     (row,) = ledger.dispositions
-    # The sold share's basis: half of 20.0000000000000002, 10.0000000000000001, rounded
-    # to 15 places (10.000000000000000); the share kept has the exact rest,
-    # 20.0000000000000002 - 10 = 10.0000000000000002: the 16th place is not lost.
+    # The sold share's basis: half of 20.000000000000000000002, 10.000000000000000000001,
+    # rounded to 15 places (10.000000000000000); the share kept has the exact rest,
+    # 20.000000000000000000002 - 10 = 10.000000000000000000002: the 21st place is not lost.
     assert row.cost_basis == Decimal("10.000000000000000")
-    assert ledger.lots[0].cost_basis == Decimal("10.0000000000000002")
+    assert ledger.lots[0].cost_basis == Decimal("10.000000000000000000002")
+
+
+def test_a_spin_off_quantity_of_13_places_stays_on_integers() -> None:
+    # The benchmark's case: 1.85685746875 shares (11 places) at $8 cost 14.85485975; a 1:4
+    # spin-off gives 1.85685746875 / 4 = 0.4642143671875 child shares, an exact decimal of
+    # 13 places that the Decimal replay keeps whole. The integer scale (10**-18 of a share)
+    # holds it, so the integer path runs (``fast_replay`` does not raise ``NotExact``).
+    # The parent keeps 0.85 of the basis: 14.85485975 * 0.85 = 12.6266307875; the child
+    # has the rest, 14.85485975 - 12.6266307875 = 2.2282289625.
+    history = [
+        _txn("2026-01-05", "me", "buy", "1.85685746875", "8", lot_id="L1"),
+        Transaction(
+            date=_day("2026-02-02"),
+            account_id="me",
+            symbol="X",
+            action=Action.SPINOFF,
+            quantity=ZERO,
+            price=ZERO,
+            new_symbol="Y",
+            ratio=(Decimal(1), Decimal(4)),
+            basis_fraction=Decimal("0.85"),
+        ),  # fmt: skip
+        # Sell the child shares at $4: proceeds 0.4642143671875 * 4 = 1.85685746875, a loss
+        # of 2.2282289625 - 1.85685746875 = 0.37137149375 (no replacement: not washed).
+        Transaction(
+            date=_day("2026-03-02"),
+            account_id="me",
+            symbol="Y",
+            action=Action.SELL,
+            quantity=Decimal("0.4642143671875"),
+            price=Decimal(4),
+        ),  # fmt: skip
+    ]
+    accounts = [Account("me", AccountType.INDIVIDUAL)]
+    fast = fast_replay(history, accounts)
+    assert fast == decimal_replay(history, accounts)
+    (parent,) = fast.lots
+    assert (parent.symbol, parent.quantity) == ("X", Decimal("1.85685746875"))
+    assert parent.cost_basis == Decimal("12.6266307875")
+    (row,) = fast.dispositions
+    assert (row.symbol, row.lot_id, row.quantity) == ("Y", "L1-Y", Decimal("0.4642143671875"))
+    assert (row.proceeds, row.cost_basis) == (Decimal("1.85685746875"), Decimal("2.2282289625"))
+    assert row.gain == Decimal("-0.37137149375")
+
+
+def test_proceeds_of_16_places_stay_on_integers() -> None:
+    # 1.00000000000001 shares (14 places, as splits leave them) at $0.01 cost
+    # 0.0100000000000001 (16 places), which the Decimal replay keeps exact and money units
+    # of 10**-20 hold. Sold whole at $0.02: proceeds 0.0200000000000002, a gain of
+    # 0.0200000000000002 - 0.0100000000000001 = 0.0100000000000001.
+    history = [
+        _txn("2026-01-05", "me", "buy", "1.00000000000001", "0.01", lot_id="L1"),
+        _txn("2026-01-06", "me", "sell", "1.00000000000001", "0.02"),
+    ]
+    accounts = [Account("me", AccountType.INDIVIDUAL)]
+    fast = fast_replay(history, accounts)
+    assert fast == decimal_replay(history, accounts)
+    (row,) = fast.dispositions
+    assert (row.proceeds, row.cost_basis) == (
+        Decimal("0.0200000000000002"),
+        Decimal("0.0100000000000001"),
+    )
+    assert row.gain == Decimal("0.0100000000000001")
+
+
+def test_a_basis_beyond_28_digits_falls_back_to_decimals() -> None:
+    # (10**12 + 1) shares at $(10**16 + 0.01): the exact basis 10**28 + 10**16 + 10**10 +
+    # 0.01 has 31 significant digits; the Decimal replay's default context (28 digits)
+    # rounds it, so the integer path gives up and ``replay`` answers as the Decimal replay.
+    history = [
+        _txn("2026-01-05", "me", "buy", "1000000000001", "10000000000000000.01", lot_id="L1"),
+    ]
+    accounts = [Account("me", AccountType.INDIVIDUAL)]
+    with pytest.raises(NotExact):
+        fast_replay(history, accounts)
+    ledger = replay(history, accounts)
+    assert ledger == decimal_replay(history, accounts)
+    (lot,) = ledger.lots
+    # 28 digits keep 10**28 + 10**16 + 10**10 and drop the cent.
+    assert lot.cost_basis == Decimal("1.000000000001000001000000000E+28")
+    assert lot.cost_basis == Decimal(10**28 + 10**16 + 10**10)
+
+
+def test_a_quantity_beyond_18_places_falls_back_to_decimals() -> None:
+    # 0.000000000000000001 share (18 places, the integer scale's last) at $1000 costs
+    # $0.000000000000001; a 1:2 reverse split makes it 5e-19 share, an exact decimal of
+    # 19 places the Decimal replay keeps whole and the integers cannot hold: the integer
+    # path gives up and ``replay`` answers with the Decimal replay, the same basis.
+    history = [
+        _txn("2026-01-05", "me", "buy", "0.000000000000000001", "1000", lot_id="L1"),
+        Transaction(
+            date=_day("2026-02-02"),
+            account_id="me",
+            symbol="X",
+            action=Action.SPLIT,
+            quantity=ZERO,
+            price=ZERO,
+            ratio=(Decimal(1), Decimal(2)),
+        ),  # fmt: skip
+    ]
+    accounts = [Account("me", AccountType.INDIVIDUAL)]
+    with pytest.raises(NotExact):
+        fast_replay(history, accounts)
+    ledger = replay(history, accounts)
+    assert ledger == decimal_replay(history, accounts)
+    (lot,) = ledger.lots
+    assert (lot.quantity, lot.cost_basis) == (Decimal("5E-19"), Decimal("1E-15"))
 
 
 def _expected(history: History) -> tuple[dict[tuple[str, str], Decimal], Decimal, Decimal]:
