@@ -179,6 +179,10 @@ class Params:
         time_limit: seconds HiGHS may spend on one solve (a safety net: the node
             limit ``MIP_MAX_NODES`` keeps results deterministic).
         mip_gap: relative gap at which HiGHS stops.
+        mip_abs_gap: dollars (of after-tax value at the horizon) of gap at which HiGHS
+            stops, but for the tiny programs solved whole (``full_mip_limit``): a
+            harvest worth $10,000 need not be proved to the dollar (the relative gap
+            alone asks for $1 there).
         full_mip_limit: with at most this many candidate tickets, the integer
             program keeps them all (else only those the relaxation opened).
         limit_order_bps: suggest a limit order where the half spread exceeds this.
@@ -192,6 +196,7 @@ class Params:
     carryforward_value: Decimal | None = None
     time_limit: float = 10.0
     mip_gap: float = 1e-4
+    mip_abs_gap: float = 5.0
     full_mip_limit: int = 12
     limit_order_bps: Decimal = Decimal(5)
 
@@ -845,11 +850,14 @@ class _Solver:
         shares: bool = True,
         heuristics: bool = True,
         only: frozenset[int] | None = None,
+        exact: bool = False,
     ) -> _Answer:
         """The integer program with ``piece`` active, over the ``opened`` tickets only
         (``None``: all); ``box`` replaces every column's bounds; ``shares=False``
         leaves share counts continuous (tickets and wash choices stay binary);
         ``only`` keeps just those columns integer (the rest continuous);
+        ``exact`` proves the plan to the relative gap alone (else HiGHS also stops
+        within ``mip_abs_gap`` dollars);
         ``heuristics=False`` turns off HiGHS's sub-MIP heuristics (RINS, RENS,
         reduced-cost fixing: most of its time on these programs)."""
         import highspy
@@ -883,6 +891,8 @@ class _Solver:
         highs = self._new()
         highs.setOptionValue("presolve", "on")
         highs.setOptionValue("mip_rel_gap", float(self.params.mip_gap))
+        if not exact:
+            highs.setOptionValue("mip_abs_gap", float(self.params.mip_abs_gap))
         # a node limit, not only a time limit: the same household gives the same plan
         highs.setOptionValue("mip_max_nodes", MIP_MAX_NODES)
         if not heuristics:
@@ -1632,7 +1642,7 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
         if _integral(built, relaxation.values):
             found = relaxation
         elif exact:
-            found = solver.integer(piece, None)
+            found = solver.integer(piece, None, exact=True)
         else:
             found, opened = _integer_large(solver, inputs, piece, relaxation)
         report(piece, found)
