@@ -1390,15 +1390,22 @@ def _box(
     return lower, upper
 
 
-def _short_of(built: _Built, inputs: Inputs, before: _Answer, after: _Answer) -> dict[int, int]:
+def _short_of(
+    built: _Built,
+    inputs: Inputs,
+    before: _Answer,
+    after: _Answer,
+    found: Mapping[int, int] | None = None,
+) -> dict[int, int]:
     """The share columns that can mend the slacks ``after`` uses and ``before`` did not,
-    each with the way it mends them (+1 up, -1 down, 0 either).
+    each with the way it mends them (+1 up, -1 down, 0 either), added to ``found``
+    (the ways of earlier rounds: a column two shortfalls pull apart may go either way).
 
     A class above its band: its buys down, its sales up (below: the other way);
     an account short of cash: its buys down, its sales up; the budget: the lots'
     sales either way.
     """
-    ways: dict[int, int] = {}
+    ways: dict[int, int] = dict(found or {})
 
     def add(col: int, way: int) -> None:
         ways[col] = way if ways.get(col, way) == way else 0
@@ -1561,12 +1568,12 @@ def _whole_shares(
     )
     widen: dict[int, int] = {}
     last = found
+    allowed = _slack_used(built, coarse) + 1e-6
     for _ in range(WIDEN_ROUNDS):
-        if not last.feasible or _slack_used(built, last) <= _slack_used(built, coarse) + 1e-6:
+        if not last.feasible or _slack_used(built, last) <= allowed:
             break
-        # what the last rounding left short, and what the rounds before it did
-        more = _short_of(built, inputs, coarse, last)
-        grown = {**more, **{c: w if more.get(c, w) == w else 0 for c, w in widen.items()}}
+        # what the last rounding left short, with what the rounds before it did
+        grown = _short_of(built, inputs, coarse, last, widen)
         if grown == widen:
             break
         widen = grown
