@@ -1042,15 +1042,9 @@ def _build(inputs: Inputs) -> _Built:
             m.row(row, 0.0, math.inf)
             m.tag = None
     # never buy and sell one security in one account (a round trip would dodge the minimum)
-    for t, ticket in enumerate(inputs.tickets):
-        other = key_of.get((ticket.account_id, ticket.symbol, "buy"))
-        if (
-            ticket.side == "sell"
-            and other is not None
-            and t in ticket_binary
-            and other in ticket_binary
-        ):
-            m.row({ticket_binary[t]: 1.0, ticket_binary[other]: 1.0}, -math.inf, 1.0)
+    for sell, buy in _pairs(inputs):
+        if sell in ticket_binary and buy in ticket_binary:
+            m.row({ticket_binary[sell]: 1.0, ticket_binary[buy]: 1.0}, -math.inf, 1.0)
     # impact: f(q) = k q^1.5 through breakpoints (whole shares where the shares are whole),
     # as the maximum of its chords: exact at the breakpoints, where the program's
     # optimum then sits (a whole count) rather than between two tangents
