@@ -859,7 +859,7 @@ class _Solver:
         ``exact`` proves the plan to the relative gap alone (else HiGHS also stops
         within ``mip_abs_gap`` dollars);
         ``heuristics=False`` turns off HiGHS's sub-MIP heuristics (RINS, RENS,
-        reduced-cost fixing: most of its time on these programs)."""
+        reduced-cost fixing, feasibility jump: most of its time on these programs)."""
         import highspy
 
         built, model = self.built, self.built.model
@@ -900,6 +900,9 @@ class _Solver:
             highs.setOptionValue("mip_heuristic_run_rins", False)
             highs.setOptionValue("mip_heuristic_run_rens", False)
             highs.setOptionValue("mip_heuristic_run_root_reduced_cost", False)
+            # feasibility jump finds nothing the root LP's rounding does not on these programs:
+            # a third of the whole-share programs' time, a tenth of the wash choices'
+            highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
         highs.passModel(lp)
         return self._run(highs)
 
