@@ -54,25 +54,26 @@ may not be bought, a binary per group; a loss sale washed by recent buys is
 charged its washed part only, a binary per group with ``min``); minimum trade
 and one commission per ticket (a binary per ticket).
 
-Solving (:func:`solve`): the relaxation is one linear program per tax piece
-the plan can reach (shares, tickets and wash choices continuous), on one HiGHS
+Solving (:func:`solve`): the relaxation is one linear program per tax piece the
+plan can reach (shares, tickets and wash choices continuous), on one HiGHS
 instance that only changes the pieces' row bounds (each starts from the last
 basis); its bound is the best of them. The integer program then runs piece by
-piece, best relaxation first, until no piece left can beat the plan found:
-the whole program where there are at most ``full_mip_limit`` tickets (tiny
-households solve exactly); else over the tickets the piece's relaxation
-opened, in one program when that is small (``SMALL_PROGRAM``) and otherwise in
-stages, on at most ``MAX_PIECES`` pieces (:func:`_integer_large`): the wash
-choices alone integer (a dozen binaries: the choices that move the plan's value
-by thousands), then the tickets opened where that plan trades (linear programs:
-a ticket is a dollar of commission), then, for the best such coarse plans only,
-whole shares (:func:`_whole_shares`: only the fractional counts rounded, in a
-box, widened where a band, a cash or the budget comes up short). Every integer
-program has a node limit (deterministic). The plan reports the gap between its
-objective and the relaxation's bound. Measured on the benchmark's households
-(``benchmarks/rebalance.py``), the stages give plans within 0.05% of the value
-of one integer program over tickets and wash choices at once, at about a third
-of the time.
+piece, best relaxation first, until no piece left can beat the plan found: the
+whole program where there are at most ``full_mip_limit`` tickets (tiny
+households solve exactly); else over the tickets the piece's relaxation opened,
+in one program when that is small (``SMALL_PROGRAM``) and otherwise in stages,
+on at most ``MAX_PIECES`` pieces (:func:`_integer_large`): the wash choices
+alone integer (a dozen binaries: the choices that move the plan's value by
+thousands; a piece whose relaxation is an earlier piece's, the optimum on their
+boundary, takes that piece's choices), then the tickets opened where that plan
+trades (linear programs: a ticket is a dollar of commission), then, for the
+best such coarse plans only, whole shares (:func:`_whole_shares`: only the
+fractional counts rounded, in a box, widened where a band, a cash or the budget
+comes up short). Every integer program has a node limit (deterministic). The
+plan reports the gap between its objective and the relaxation's bound. Measured
+on the benchmark's households (``benchmarks/rebalance.py``), the stages give
+plans within 0.05% of the value of one integer program over tickets and wash
+choices at once, at about a third of the time.
 
 Worked example of the pieces: $10,000 of long-term gain realised so far this
 year, and lots whose sale can reach ``s`` in [-500, 0] and ``l`` in
@@ -1493,7 +1494,11 @@ def _tickets_fixed(
 
 
 def _integer_large(
-    solver: _Solver, inputs: Inputs, piece: str | None, relaxation: _Answer
+    solver: _Solver,
+    inputs: Inputs,
+    piece: str | None,
+    relaxation: _Answer,
+    choices: Mapping[int, float] | None = None,
 ) -> tuple[_Answer, frozenset[int] | None]:
     """A large plan's integer program on one tax piece, but for its whole shares.
 
@@ -1505,6 +1510,8 @@ def _integer_large(
     2. those fixed, the tickets opened where that plan trades
        (:func:`_tickets_fixed`): a linear program.
 
+    ``choices`` (wash column -> 0 or 1) replaces step 1: another piece's wash
+    choices, where that piece's relaxation is this one's (:func:`solve`).
     Falls back to tickets and wash choices binary together where that has no
     plan. Returns the answer and, when its share counts still need rounding
     (:func:`_whole_shares`), the opened tickets (``None``: final).
@@ -1520,7 +1527,18 @@ def _integer_large(
     # the wash choices the relaxation already makes (0 or 1) are kept, the others decided
     values = relaxation.values
     undecided = frozenset(col for col in named if 1e-7 < values[col] < 1.0 - 1e-7)
-    if not undecided:
+    wash = None
+    if choices is not None:
+        closed = {
+            col: 0.0
+            for t, columns in built.ticket_quantity.items()
+            if t not in opened
+            for col in [*columns, *([built.ticket_binary[t]] if t in built.ticket_binary else [])]
+        }
+        wash = solver.complete(piece, {**closed, **choices})
+    if wash is not None and wash.feasible:
+        pass
+    elif not undecided:
         wash = relaxation
     else:
         lower = np.asarray(built.model.lower, dtype=float).copy()
@@ -1617,6 +1635,9 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
     # coarse plans (binaries decided, shares fractional) awaiting whole shares, best first
     pending: list[tuple[str | None, _Answer, frozenset[int]]] = []
     exact = len(inputs.tickets) <= params.full_mip_limit
+    named = sorted(built.named.values())
+    # relaxations whose wash choices a large plan's integer program decided, with them
+    decided: list[tuple[_Answer, dict[int, float]]] = []
 
     def good_enough(objective: float, than: _Answer | None) -> bool:
         return than is not None and objective <= than.objective + params.mip_gap * max(
@@ -1648,7 +1669,23 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
         elif exact:
             found = solver.integer(piece, None, exact=True)
         else:
-            found, opened = _integer_large(solver, inputs, piece, relaxation)
+            # where an earlier piece's relaxation is this one's (the optimum on the pieces'
+            # boundary), its wash choices are this piece's too: not decided again
+            choices = next(
+                (
+                    made
+                    for earlier, made in decided
+                    if abs(earlier.objective - relaxation.objective)
+                    <= 1e-9 * max(1.0, abs(relaxation.objective))
+                    and np.allclose(earlier.values, relaxation.values, rtol=0.0, atol=1e-7)
+                ),
+                None,
+            )
+            found, opened = _integer_large(solver, inputs, piece, relaxation, choices)
+            if found.feasible:
+                decided.append(
+                    (relaxation, {col: float(round(found.values[col])) for col in named})
+                )
         report(piece, found)
         if not found.feasible:
             continue

@@ -67,3 +67,41 @@ def test_large_plans_keep_the_invariants(seed: int, monkeypatch: pytest.MonkeyPa
     if empty is not None:
         assert plan.solve.objective >= empty
     assert plan.solve.objective >= plan.solve.bound - 0.05 * abs(plan.solve.bound)
+
+
+@pytest.mark.parametrize("seed", [11, 23])
+def test_a_tied_piece_takes_the_earlier_wash_choices(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two tax pieces whose relaxations are one point (the optimum on their boundary: in
+    these households the plan's net loss is exactly the $3,000 limit) share their wash
+    choices: the second piece's wash-choice integer program is not solved. Its plan must be
+    the plan of solving it: the same objective, the same trades."""
+    household = synthetic.household(seed)
+    large = optimise._integer_large
+    reused: list[bool] = []
+
+    def shortcut(*args: Any, **kwargs: Any) -> Any:
+        reused.append(len(args) > 4 and args[4] is not None)
+        return large(*args, **kwargs)
+
+    def decided_again(*args: Any, **kwargs: Any) -> Any:
+        return large(*args[:4])  # no choices: every piece's wash choices solved
+
+    captured: list[Any] = []
+    solve = optimise.solve
+
+    def spy(inputs: optimise.Inputs, params: optimise.Params) -> Any:
+        decision, notes = solve(inputs, params)
+        captured.append(decision)
+        return decision, notes
+
+    monkeypatch.setattr(optimise, "solve", spy)
+    monkeypatch.setattr(optimise, "_integer_large", shortcut)
+    with_shortcut = rebalance(household, synthetic.AS_OF)
+    assert any(reused), "the households must take the shortcut"
+    monkeypatch.setattr(optimise, "_integer_large", decided_again)
+    solved = rebalance(household, synthetic.AS_OF)
+    fast, full = captured
+    assert fast.objective == pytest.approx(full.objective, abs=0.01)
+    assert with_shortcut.to_json_dict()["trades"] == solved.to_json_dict()["trades"]
