@@ -852,6 +852,7 @@ class _Solver:
         heuristics: bool = True,
         only: frozenset[int] | None = None,
         exact: bool = False,
+        cutoff: float | None = None,
     ) -> _Answer:
         """The integer program with ``piece`` active, over the ``opened`` tickets only
         (``None``: all); ``box`` replaces every column's bounds; ``shares=False``
@@ -859,6 +860,9 @@ class _Solver:
         ``only`` keeps just those columns integer (the rest continuous);
         ``exact`` proves the plan to the relative gap alone (else HiGHS also stops
         within ``mip_abs_gap`` dollars);
+        ``cutoff``: only plans worth more than it are wanted (HiGHS's objective
+        bound prunes the rest; where none is, HiGHS answers ``Infeasible`` or a
+        plan worth no more than the cutoff);
         ``heuristics=False`` turns off HiGHS's sub-MIP heuristics (RINS, RENS,
         reduced-cost fixing, feasibility jump: most of its time on these programs)."""
         import highspy
@@ -896,6 +900,8 @@ class _Solver:
             highs.setOptionValue("mip_abs_gap", float(self.params.mip_abs_gap))
         # a node limit, not only a time limit: the same household gives the same plan
         highs.setOptionValue("mip_max_nodes", MIP_MAX_NODES)
+        if cutoff is not None:
+            highs.setOptionValue("objective_bound", -cutoff)  # HiGHS minimises -value
         if not heuristics:
             highs.setOptionValue("mip_heuristic_effort", 0.0)
             highs.setOptionValue("mip_heuristic_run_rins", False)
@@ -1499,6 +1505,7 @@ def _integer_large(
     piece: str | None,
     relaxation: _Answer,
     choices: Mapping[int, float] | None = None,
+    cutoff: float | None = None,
 ) -> tuple[_Answer, frozenset[int] | None]:
     """A large plan's integer program on one tax piece, but for its whole shares.
 
@@ -1513,7 +1520,9 @@ def _integer_large(
     ``choices`` (wash column -> 0 or 1) replaces step 1: another piece's wash
     choices, where that piece's relaxation is this one's (:func:`solve`).
     Falls back to tickets and wash choices binary together where that has no
-    plan. Returns the answer and, when its share counts still need rounding
+    plan. ``cutoff``: the value of the best plan found so far; a wash-choice
+    program with no plan worth more ends the piece (an infeasible answer),
+    without the fallbacks. Returns the answer and, when its share counts still need rounding
     (:func:`_whole_shares`), the opened tickets (``None``: final).
     """
     built = solver.built
@@ -1522,7 +1531,7 @@ def _integer_large(
         built.named
     )
     if columns <= SMALL_PROGRAM:
-        return solver.integer(piece, opened), None
+        return solver.integer(piece, opened, cutoff=cutoff), None
     named = frozenset(built.named.values())
     # the wash choices the relaxation already makes (0 or 1) are kept, the others decided
     values = relaxation.values
@@ -1546,7 +1555,11 @@ def _integer_large(
         for col in named - undecided:
             lower[col] = upper[col] = float(round(values[col]))
         box = (lower, upper)
-        wash = solver.integer(piece, opened, box, shares=False, heuristics=False, only=undecided)
+        wash = solver.integer(
+            piece, opened, box, shares=False, heuristics=False, only=undecided, cutoff=cutoff
+        )
+        if cutoff is not None and wash.status == "Infeasible":
+            return wash, None  # no plan of these wash choices beats the one found
         if not wash.feasible:
             wash = solver.integer(piece, opened, shares=False, heuristics=False, only=named)
     coarse = None
@@ -1632,8 +1645,10 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
         order = [next(iter(relaxations))]
     bound = relaxations[order[0]].objective
     answer: _Answer | None = None
-    # coarse plans (binaries decided, shares fractional) awaiting whole shares, best first
-    pending: list[tuple[str | None, _Answer, frozenset[int]]] = []
+    # the best coarse plan (binaries decided, shares fractional) found: a later piece whose
+    # relaxation cannot beat it is not solved (as in the earlier rounds: the whole-share
+    # plans of two pieces are not bounds of each other)
+    best_coarse: _Answer | None = None
     exact = len(inputs.tickets) <= params.full_mip_limit
     named = sorted(built.named.values())
     # relaxations whose wash choices a large plan's integer program decided, with them
@@ -1656,14 +1671,14 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
 
     for count, piece in enumerate(order):
         relaxation = relaxations[piece]
-        best_pending = pending[0][1] if pending else None
         if good_enough(relaxation.objective, answer) or good_enough(
-            relaxation.objective, best_pending
+            relaxation.objective, best_coarse
         ):
             break  # no plan on this piece, or a later one, beats one found
         if not exact and count >= MAX_PIECES:
             break
         opened: frozenset[int] | None = None
+        cutoff: float | None = None
         if _integral(built, relaxation.values):
             found = relaxation
         elif exact:
@@ -1681,25 +1696,24 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
                 ),
                 None,
             )
-            found, opened = _integer_large(solver, inputs, piece, relaxation, choices)
+            if answer is not None:
+                cutoff = answer.objective
+            found, opened = _integer_large(solver, inputs, piece, relaxation, choices, cutoff)
             if found.feasible:
                 decided.append(
                     (relaxation, {col: float(round(found.values[col])) for col in named})
                 )
-        report(piece, found)
+        if found.status != "Infeasible" or cutoff is None:
+            report(piece, found)
         if not found.feasible:
             continue
-        if opened is not None:
-            pending.append((piece, found, opened))
-            pending.sort(key=lambda item: -item[1].objective)
-        elif answer is None or found.objective > answer.objective:
-            answer = found
-    # whole shares for the best coarse plans, while one can beat the best plan found
-    for piece, coarse, opened in pending:
-        if good_enough(coarse.objective, answer):
-            break
-        found = _whole_shares(solver, piece, opened, coarse, inputs)
-        report(piece, found)
+        if opened is not None:  # a coarse plan: whole shares, if it can beat the plan found
+            if best_coarse is None or found.objective > best_coarse.objective:
+                best_coarse = found
+            if good_enough(found.objective, answer):
+                continue
+            found = _whole_shares(solver, piece, opened, found, inputs)
+            report(piece, found)
         if found.feasible and (answer is None or found.objective > answer.objective):
             answer = found
     if answer is None:

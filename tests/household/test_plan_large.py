@@ -105,3 +105,45 @@ def test_a_tied_piece_takes_the_earlier_wash_choices(
     fast, full = captured
     assert fast.objective == pytest.approx(full.objective, abs=0.01)
     assert with_shortcut.to_json_dict()["trades"] == solved.to_json_dict()["trades"]
+
+
+def test_a_piece_that_cannot_beat_the_plan_found_is_cut_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The second tax piece's wash-choice program gets the first piece's whole-share plan as
+    a cutoff (HiGHS's objective bound: its search prunes what cannot beat it). In this
+    household the second piece's relaxation ($338,464) is above the first piece's plan
+    ($336,004) but its best wash choices ($335,480) are not. The plan must be the one found
+    without a cutoff."""
+    household = synthetic.household(0)
+    integer = optimise._Solver.integer
+    cut_off: list[bool] = []
+
+    def watched(self: Any, *args: Any, **kwargs: Any) -> Any:
+        answer = integer(self, *args, **kwargs)
+        cutoff = kwargs.get("cutoff")
+        # nothing worth more than the cutoff: HiGHS says Infeasible, or returns a worse plan
+        cut_off.append(cutoff is not None and (not answer.feasible or answer.objective <= cutoff))
+        return answer
+
+    def without(self: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("cutoff", None)
+        return integer(self, *args, **kwargs)
+
+    captured: list[Any] = []
+    solve = optimise.solve
+
+    def spy(inputs: optimise.Inputs, params: optimise.Params) -> Any:
+        decision, notes = solve(inputs, params)
+        captured.append(decision)
+        return decision, notes
+
+    monkeypatch.setattr(optimise, "solve", spy)
+    monkeypatch.setattr(optimise._Solver, "integer", watched)
+    with_cutoff = rebalance(household, synthetic.AS_OF)
+    assert any(cut_off), "the second piece must be cut off"
+    monkeypatch.setattr(optimise._Solver, "integer", without)
+    solved = rebalance(household, synthetic.AS_OF)
+    fast, full = captured
+    assert fast.objective == pytest.approx(full.objective, abs=0.01)
+    assert with_cutoff.to_json_dict()["trades"] == solved.to_json_dict()["trades"]
