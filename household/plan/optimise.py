@@ -31,11 +31,14 @@ worth at the horizon (1, or ``1 - withdrawal rate`` in a deferred account);
 taxable growth); ``v_cf`` what a dollar of loss carried forward is worth (the
 long-term rate); commissions are paid from cash, so ``c_a`` counts them.
 Spread is ``|notional| * half_spread_bps / 10,000``; impact the square-root law
-``coefficient * volatility * sqrt(q / ADV) * p q``, convex in ``q``, as the
-maximum of its chords between 0 and six breakpoints (``IMPACT_POINTS`` of the
-ticket's largest quantity, rounded to whole shares where shares are whole): a
+``coefficient * volatility * sqrt(q / ADV) * p q``, convex in ``q``, as its
+chords between 0 and six breakpoints (``IMPACT_POINTS`` of the ticket's
+largest quantity, rounded to whole shares where shares are whole): a
 piecewise-linear upper bound, exact at the breakpoints, so that where impact
-decides a ticket's size the program stops on a whole count. ``z >= TE^2``,
+decides a ticket's size the program stops on a whole count. Each chord is a
+segment column at the chord's slope, the segments adding up to the ticket's
+quantity (one row a ticket); the slopes rise, so the program fills them in
+order. ``z >= TE^2``,
 the squared tracking error of the post-trade class weights against target
 under the class covariance, as the maximum of tangent cuts over the
 deviations the bands allow.
@@ -1056,16 +1059,14 @@ def _build(inputs: Inputs) -> _Built:
         if sell in ticket_binary and buy in ticket_binary:
             m.row({ticket_binary[sell]: 1.0, ticket_binary[buy]: 1.0}, -math.inf, 1.0)
     # impact: f(q) = k q^1.5 through breakpoints (whole shares where the shares are whole),
-    # as the maximum of its chords: exact at the breakpoints, where the program's
-    # optimum then sits (a whole count) rather than between two tangents
+    # interpolated between them: exact at the breakpoints, where the program's optimum
+    # then sits (a whole count) rather than between two tangents
     for t, ticket in enumerate(inputs.tickets):
         k = inputs.impact.get(ticket.symbol)
         upper = sum(m.upper[col] for col in ticket_quantity[t])
         if not k or upper <= 0:
             continue
         k_dollars = k * ticket.price
-        epigraph = m.var(0.0, math.inf, -inputs.tax_growth)
-        terms["impact"][epigraph] = -inputs.tax_growth
         points = sorted(
             {0.0}
             | {
@@ -1073,12 +1074,17 @@ def _build(inputs: Inputs) -> _Built:
                 for fraction in IMPACT_POINTS
             }
         )
+        # one segment column per pair of breakpoints, at its chord's slope: the slopes
+        # rise (f is convex), so the program fills them in order and their sum is the
+        # chords' interpolation of f; one row (the segments add up to the quantity)
+        # where the maximum of the chords took one per chord
+        row = {col: 1.0 for col in ticket_quantity[t]}
         for qa, qb in zip(points, points[1:], strict=False):
-            fa, fb = k_dollars * qa**1.5, k_dollars * qb**1.5
-            slope = (fb - fa) / (qb - qa)
-            row = {col: -slope for col in ticket_quantity[t]}
-            row[epigraph] = 1.0
-            m.row(row, fa - slope * qa, math.inf)
+            slope = k_dollars * (qb**1.5 - qa**1.5) / (qb - qa)
+            segment = m.var(0.0, qb - qa, -inputs.tax_growth * slope)
+            terms["impact"][segment] = -inputs.tax_growth * slope
+            row[segment] = -1.0
+        m.row(row, -math.inf, 0.0)
     # dollars per class
     class_terms: dict[str, dict[int, float]] = {k: {} for k in inputs.classes}
     account_class_terms: dict[tuple[str, str], dict[int, float]] = {}

@@ -147,3 +147,41 @@ def test_a_piece_that_cannot_beat_the_plan_found_is_cut_off(
     fast, full = captured
     assert fast.objective == pytest.approx(full.objective, abs=0.01)
     assert with_cutoff.to_json_dict()["trades"] == solved.to_json_dict()["trades"]
+
+
+def test_impact_is_the_interpolation_of_the_square_root_law(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The program's impact term is, ticket by ticket, the straight-line interpolation of
+    ``f(q) = k p q^1.5`` between 0 and the breakpoints (``IMPACT_POINTS`` of the ticket's
+    largest quantity, whole shares), at the plan's quantity: recomputed here by hand."""
+    household = synthetic.household(2)
+    captured: dict[str, Any] = {}
+    solve = optimise.solve
+
+    def spy(inputs: optimise.Inputs, params: optimise.Params) -> Any:
+        decision, notes = solve(inputs, params)
+        captured["inputs"], captured["decision"] = inputs, decision
+        return decision, notes
+
+    monkeypatch.setattr(optimise, "solve", spy)
+    rebalance(household, synthetic.AS_OF)
+    inputs, decision = captured["inputs"], captured["decision"]
+    assert inputs.whole
+    expected = 0.0
+    traded = 0
+    for ticket in inputs.tickets:
+        k = inputs.impact.get(ticket.symbol)
+        q = decision.tickets[(ticket.account_id, ticket.symbol, ticket.side)]
+        if not k or ticket.upper <= 0 or q <= 1e-9:
+            continue
+        traded += 1
+        points = sorted(
+            {0.0} | {float(max(1, round(f * ticket.upper))) for f in optimise.IMPACT_POINTS}
+        )
+        f = [k * ticket.price * point**1.5 for point in points]
+        j = next(j for j in range(1, len(points)) if q <= points[j] + 1e-9)
+        share = (q - points[j - 1]) / (points[j] - points[j - 1])
+        expected += f[j - 1] + share * (f[j] - f[j - 1])
+    assert traded > 5
+    assert decision.terms["impact"] == pytest.approx(-inputs.tax_growth * expected, rel=1e-6)
