@@ -856,6 +856,7 @@ class _Solver:
         only: frozenset[int] | None = None,
         exact: bool = False,
         cutoff: float | None = None,
+        start: _Answer | None = None,
     ) -> _Answer:
         """The integer program with ``piece`` active, over the ``opened`` tickets only
         (``None``: all); ``box`` replaces every column's bounds; ``shares=False``
@@ -866,6 +867,7 @@ class _Solver:
         ``cutoff``: only plans worth more than it are wanted (HiGHS's objective
         bound prunes the rest; where none is, HiGHS answers ``Infeasible`` or a
         plan worth no more than the cutoff);
+        ``start``: a plan of this program to start from (HiGHS's incumbent);
         ``heuristics=False`` turns off HiGHS's sub-MIP heuristics (RINS, RENS,
         reduced-cost fixing, feasibility jump: most of its time on these programs)."""
         import highspy
@@ -914,6 +916,11 @@ class _Solver:
             # a third of the whole-share programs' time, a tenth of the wash choices'
             highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
         highs.passModel(lp)
+        if start is not None and start.feasible:
+            solution = highspy.HighsSolution()
+            solution.col_value = list(start.values)
+            solution.value_valid = True
+            highs.setSolution(solution)
         return self._run(highs)
 
 
@@ -1612,7 +1619,8 @@ def _whole_shares(
             break
         widen = grown
         box = _box(built, coarse.values, binaries, keep_whole=True, widen=widen)
-        last = solver.integer(piece, opened, box, heuristics=False)
+        # the box holds the last one: its best plan starts the search
+        last = solver.integer(piece, opened, box, heuristics=False, start=found)
         if last.feasible and last.objective > found.objective:
             found = last
     if (
@@ -1620,7 +1628,7 @@ def _whole_shares(
         or _slack_used(built, found, hard=True) > _slack_used(built, coarse, hard=True) + 1e-6
     ):
         box = _box(built, coarse.values, binaries)
-        wider = solver.integer(piece, opened, box, heuristics=False)
+        wider = solver.integer(piece, opened, box, heuristics=False, start=found)
         if wider.feasible and (not found.feasible or wider.objective > found.objective):
             found = wider
     if not found.feasible:

@@ -185,3 +185,40 @@ def test_impact_is_the_interpolation_of_the_square_root_law(
         expected += f[j - 1] + share * (f[j] - f[j - 1])
     assert traded > 5
     assert decision.terms["impact"] == pytest.approx(-inputs.tax_growth * expected, rel=1e-6)
+
+
+def test_a_widened_box_started_from_the_best_plan_finds_the_same_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A widened whole-share box holds the box before it, so its program starts from the best
+    plan found so far (HiGHS's incumbent). Seed 15 of the benchmark widens its box; the
+    plan must be the one found without the start."""
+    household = _household(15)
+    integer = optimise._Solver.integer
+    started: list[bool] = []
+
+    def watched(self: Any, *args: Any, **kwargs: Any) -> Any:
+        started.append(kwargs.get("start") is not None)
+        return integer(self, *args, **kwargs)
+
+    def without(self: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("start", None)
+        return integer(self, *args, **kwargs)
+
+    captured: list[Any] = []
+    solve = optimise.solve
+
+    def spy(inputs: optimise.Inputs, params: optimise.Params) -> Any:
+        decision, notes = solve(inputs, params)
+        captured.append(decision)
+        return decision, notes
+
+    monkeypatch.setattr(optimise, "solve", spy)
+    monkeypatch.setattr(optimise._Solver, "integer", watched)
+    with_start = rebalance(household, AS_OF)
+    assert any(started), "the household must widen a box"
+    monkeypatch.setattr(optimise._Solver, "integer", without)
+    solved = rebalance(household, AS_OF)
+    fast, full = captured
+    assert fast.objective == pytest.approx(full.objective, abs=0.01)
+    assert with_start.to_json_dict()["trades"] == solved.to_json_dict()["trades"]
