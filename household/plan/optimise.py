@@ -252,6 +252,8 @@ class Decision:
         piece: the tax piece of the best relaxation (``None`` without lots).
         relaxed_slack: per slack name, dollars in that best relaxation
             (:func:`diagnose` compares against it).
+        program: the solve's program and HiGHS relaxation instance, for
+            :func:`diagnose` (not part of the value: not compared, not printed).
     """
 
     tickets: Mapping[tuple[str, str, str], float]
@@ -269,6 +271,8 @@ class Decision:
     terms: Mapping[str, float]
     piece: str | None = None
     relaxed_slack: Mapping[str, float] = attrs.field(factory=dict)
+    #: the solve's program and its relaxation instance (:func:`diagnose` reuses them)
+    program: Any = attrs.field(default=None, eq=False, repr=False)
 
 
 # --- the inputs ---------------------------------------------------------------
@@ -1777,6 +1781,7 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
         relaxed_slack={
             name: float(relaxations[order[0]].values[col]) for name, col in built.slack.items()
         },
+        program=solver,
     )
     return decision, tuple(notes)
 
@@ -1912,9 +1917,11 @@ def diagnose(
     again), warm-started from the last basis; with the budget freed, on every
     piece (the best piece may change). A family the household does not have
     (no rows) is not solved. A family is named for a slack when the slack
-    falls by more than half.
+    falls by more than half. The program is the solve's (``decision.program``),
+    its relaxation instance warm; built again only for a decision without it.
     """
-    built = _build(inputs)
+    solver = decision.program or _Solver(_build(inputs), params)
+    built = solver.built
     base = {name: decision.relaxed_slack[name] for name in names if name in built.slack}
     found: dict[str, list[Family]] = {name: [] for name in names}
     families = [
@@ -1925,7 +1932,6 @@ def diagnose(
         Family.CASH,
         Family.MIN_TRADE,
     ]
-    solver = _Solver(built, params)
     model = built.model
     for family in families:
         rows = np.asarray(built.family_rows.get(family, ()), dtype=np.int32)
