@@ -445,7 +445,21 @@ def _jsonable(column: str, value: Any) -> Any:
 
 def json_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Rows with every decimal a rounded string and every date ISO."""
-    return [{column: _jsonable(column, value) for column, value in row.items()} for row in rows]
+    converted = []
+    rules = _ROUNDING
+    for row in rows:
+        cells: dict[str, Any] = {}
+        for column, value in row.items():  # _jsonable, its two common cases inline
+            kind = type(value)
+            if kind is str or value is None or kind is int or kind is bool:
+                cells[column] = value
+            elif kind is Decimal:
+                cell = (rules.get(column) or _rounding(column))(value)
+                cells[column] = str(cell.copy_abs() if cell.is_zero() else cell)
+            else:
+                cells[column] = _jsonable(column, value)
+        converted.append(cells)
+    return converted
 
 
 def to_json_dict(plan: Plan) -> dict[str, Any]:

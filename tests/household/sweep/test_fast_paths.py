@@ -348,3 +348,34 @@ def test_jsonable_by_hand() -> None:
     assert reports._jsonable("quantity", Decimal("1.0000004")) == "1"
     assert reports._jsonable("weight_after", Decimal("-0.0000001")) == "0.000000"
     assert reports._jsonable("rank", 3) == 3
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(st.dictionaries(COLUMNS, CELLS, max_size=4), max_size=3))
+def test_json_rows_convert_every_cell_alike(rows: list[dict[str, Any]]) -> None:
+    expected = [
+        {column: old_jsonable(column, value) for column, value in row.items()} for row in rows
+    ]
+    assert repr(reports.json_rows(rows)) == repr(expected)
+
+
+# --- the plan's records: sums and indexes worked out once ---------------------------------
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10**6), lots=st.integers(0, 40))
+def test_lots_per_account_and_holding_sums_are_the_plain_ones(seed: int, lots: int) -> None:
+    from household.plan import snapshot
+
+    household = household_from_dict(household_document(seed, lots=lots))
+    for account in household.accounts:
+        plain = tuple(lot for lot in household.lots if lot.account_id == account.account_id)
+        assert household.lots_in(account.account_id) == plain
+    assert household.lots_in("no such account") == ()
+    taken, _ = snapshot.take(household, household.as_of)
+    for account in taken.accounts:
+        for holding in account.holdings:
+            assert holding.quantity == sum((lot.quantity for lot in holding.lots), Decimal(0))
+            assert holding.cost_basis == sum((lot.cost_basis for lot in holding.lots), Decimal(0))
+            price = holding.price
+            assert holding.value == (holding.quantity * price if price is not None else 0)
