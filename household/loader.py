@@ -152,7 +152,10 @@ def read_json(path: str | Path) -> Any:
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """An object whose keys are unique (``json`` would silently keep the last of two)."""
-    document: dict[str, Any] = {}
+    document: dict[str, Any] = dict(pairs)
+    if len(document) == len(pairs):
+        return document
+    document = {}  # a key given twice: name the first one repeated
     for key, value in pairs:
         if key in document:
             raise ValueError(f"the key {key!r} appears twice in one object")
