@@ -118,11 +118,8 @@ def main() -> None:
             TIMES["json: plan_row"] += time.process_time() - started
         total = time.process_time() - total
     n = len(paths)
-    top = ("diagnose", "refusals", "inner_notes")
-    inside = sum(v for k, v in TIMES.items() if "." in k or k in ("drift", *top[1:]))
-    inside += sum(TIMES[k] for k in ("cost_model", "tax_facts", "tracking_errors"))
-    inside += TIMES["after_tax_value"]
-    inside -= TIMES["optimise.diagnose"]  # inside refusals and inner_notes
+    inside = sum(TIMES[label] for _, _, label in STAGES)
+    inside -= TIMES["optimise.diagnose"]  # counted in refusals and inner_notes already
     print(f"{n} {kind.value} households of {args.lots} lots, mean CPU ms a household")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for label in ("load: read_json", "load: household_from_dict"):
