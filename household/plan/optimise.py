@@ -31,11 +31,14 @@ worth at the horizon (1, or ``1 - withdrawal rate`` in a deferred account);
 taxable growth); ``v_cf`` what a dollar of loss carried forward is worth (the
 long-term rate); commissions are paid from cash, so ``c_a`` counts them.
 Spread is ``|notional| * half_spread_bps / 10,000``; impact the square-root law
-``coefficient * volatility * sqrt(q / ADV) * p q``, convex in ``q``, as the
-maximum of its chords between 0 and six breakpoints (``IMPACT_POINTS`` of the
-ticket's largest quantity, rounded to whole shares where shares are whole): a
+``coefficient * volatility * sqrt(q / ADV) * p q``, convex in ``q``, as its
+chords between 0 and six breakpoints (``IMPACT_POINTS`` of the ticket's
+largest quantity, rounded to whole shares where shares are whole): a
 piecewise-linear upper bound, exact at the breakpoints, so that where impact
-decides a ticket's size the program stops on a whole count. ``z >= TE^2``,
+decides a ticket's size the program stops on a whole count. Each chord is a
+segment column at the chord's slope, the segments adding up to the ticket's
+quantity (one row a ticket); the slopes rise, so the program fills them in
+order. ``z >= TE^2``,
 the squared tracking error of the post-trade class weights against target
 under the class covariance, as the maximum of tangent cuts over the
 deviations the bands allow.
@@ -54,25 +57,26 @@ may not be bought, a binary per group; a loss sale washed by recent buys is
 charged its washed part only, a binary per group with ``min``); minimum trade
 and one commission per ticket (a binary per ticket).
 
-Solving (:func:`solve`): the relaxation is one linear program per tax piece
-the plan can reach (shares, tickets and wash choices continuous), on one HiGHS
+Solving (:func:`solve`): the relaxation is one linear program per tax piece the
+plan can reach (shares, tickets and wash choices continuous), on one HiGHS
 instance that only changes the pieces' row bounds (each starts from the last
 basis); its bound is the best of them. The integer program then runs piece by
-piece, best relaxation first, until no piece left can beat the plan found:
-the whole program where there are at most ``full_mip_limit`` tickets (tiny
-households solve exactly); else over the tickets the piece's relaxation
-opened, in one program when that is small (``SMALL_PROGRAM``) and otherwise in
-stages, on at most ``MAX_PIECES`` pieces (:func:`_integer_large`): the wash
-choices alone integer (a dozen binaries: the choices that move the plan's value
-by thousands), then the tickets opened where that plan trades (linear programs:
-a ticket is a dollar of commission), then, for the best such coarse plans only,
-whole shares (:func:`_whole_shares`: only the fractional counts rounded, in a
-box, widened where a band, a cash or the budget comes up short). Every integer
-program has a node limit (deterministic). The plan reports the gap between its
-objective and the relaxation's bound. Measured on the benchmark's households
-(``benchmarks/rebalance.py``), the stages give plans within 0.05% of the value
-of one integer program over tickets and wash choices at once, at about a third
-of the time.
+piece, best relaxation first, until no piece left can beat the plan found: the
+whole program where there are at most ``full_mip_limit`` tickets (tiny
+households solve exactly); else over the tickets the piece's relaxation opened,
+in one program when that is small (``SMALL_PROGRAM``) and otherwise in stages,
+on at most ``MAX_PIECES`` pieces (:func:`_integer_large`): the wash choices
+alone integer (a dozen binaries: the choices that move the plan's value by
+thousands; a piece whose relaxation is an earlier piece's, the optimum on their
+boundary, takes that piece's choices), then the tickets opened where that plan
+trades (linear programs: a ticket is a dollar of commission), then, for the
+best such coarse plans only, whole shares (:func:`_whole_shares`: only the
+fractional counts rounded, in a box, widened where a band, a cash or the budget
+comes up short). Every integer program has a node limit (deterministic). The
+plan reports the gap between its objective and the relaxation's bound. Measured
+on the benchmark's households (``benchmarks/rebalance.py``), the stages give
+plans within 0.05% of the value of one integer program over tickets and wash
+choices at once, at about a third of the time.
 
 Worked example of the pieces: $10,000 of long-term gain realised so far this
 year, and lots whose sale can reach ``s`` in [-500, 0] and ``l`` in
@@ -851,6 +855,8 @@ class _Solver:
         heuristics: bool = True,
         only: frozenset[int] | None = None,
         exact: bool = False,
+        cutoff: float | None = None,
+        start: _Answer | None = None,
     ) -> _Answer:
         """The integer program with ``piece`` active, over the ``opened`` tickets only
         (``None``: all); ``box`` replaces every column's bounds; ``shares=False``
@@ -858,8 +864,12 @@ class _Solver:
         ``only`` keeps just those columns integer (the rest continuous);
         ``exact`` proves the plan to the relative gap alone (else HiGHS also stops
         within ``mip_abs_gap`` dollars);
+        ``cutoff``: only plans worth more than it are wanted (HiGHS's objective
+        bound prunes the rest; where none is, HiGHS answers ``Infeasible`` or a
+        plan worth no more than the cutoff);
+        ``start``: a plan of this program to start from (HiGHS's incumbent);
         ``heuristics=False`` turns off HiGHS's sub-MIP heuristics (RINS, RENS,
-        reduced-cost fixing: most of its time on these programs)."""
+        reduced-cost fixing, feasibility jump: most of its time on these programs)."""
         import highspy
 
         built, model = self.built, self.built.model
@@ -895,12 +905,22 @@ class _Solver:
             highs.setOptionValue("mip_abs_gap", float(self.params.mip_abs_gap))
         # a node limit, not only a time limit: the same household gives the same plan
         highs.setOptionValue("mip_max_nodes", MIP_MAX_NODES)
+        if cutoff is not None:
+            highs.setOptionValue("objective_bound", -cutoff)  # HiGHS minimises -value
         if not heuristics:
             highs.setOptionValue("mip_heuristic_effort", 0.0)
             highs.setOptionValue("mip_heuristic_run_rins", False)
             highs.setOptionValue("mip_heuristic_run_rens", False)
             highs.setOptionValue("mip_heuristic_run_root_reduced_cost", False)
+            # feasibility jump finds nothing the root LP's rounding does not on these programs:
+            # a third of the whole-share programs' time, a tenth of the wash choices'
+            highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
         highs.passModel(lp)
+        if start is not None and start.feasible:
+            solution = highspy.HighsSolution()
+            solution.col_value = list(start.values)
+            solution.value_valid = True
+            highs.setSolution(solution)
         return self._run(highs)
 
 
@@ -1046,16 +1066,14 @@ def _build(inputs: Inputs) -> _Built:
         if sell in ticket_binary and buy in ticket_binary:
             m.row({ticket_binary[sell]: 1.0, ticket_binary[buy]: 1.0}, -math.inf, 1.0)
     # impact: f(q) = k q^1.5 through breakpoints (whole shares where the shares are whole),
-    # as the maximum of its chords: exact at the breakpoints, where the program's
-    # optimum then sits (a whole count) rather than between two tangents
+    # interpolated between them: exact at the breakpoints, where the program's optimum
+    # then sits (a whole count) rather than between two tangents
     for t, ticket in enumerate(inputs.tickets):
         k = inputs.impact.get(ticket.symbol)
         upper = sum(m.upper[col] for col in ticket_quantity[t])
         if not k or upper <= 0:
             continue
         k_dollars = k * ticket.price
-        epigraph = m.var(0.0, math.inf, -inputs.tax_growth)
-        terms["impact"][epigraph] = -inputs.tax_growth
         points = sorted(
             {0.0}
             | {
@@ -1063,12 +1081,17 @@ def _build(inputs: Inputs) -> _Built:
                 for fraction in IMPACT_POINTS
             }
         )
+        # one segment column per pair of breakpoints, at its chord's slope: the slopes
+        # rise (f is convex), so the program fills them in order and their sum is the
+        # chords' interpolation of f; one row (the segments add up to the quantity)
+        # where the maximum of the chords took one per chord
+        row = {col: 1.0 for col in ticket_quantity[t]}
         for qa, qb in zip(points, points[1:], strict=False):
-            fa, fb = k_dollars * qa**1.5, k_dollars * qb**1.5
-            slope = (fb - fa) / (qb - qa)
-            row = {col: -slope for col in ticket_quantity[t]}
-            row[epigraph] = 1.0
-            m.row(row, fa - slope * qa, math.inf)
+            slope = k_dollars * (qb**1.5 - qa**1.5) / (qb - qa)
+            segment = m.var(0.0, qb - qa, -inputs.tax_growth * slope)
+            terms["impact"][segment] = -inputs.tax_growth * slope
+            row[segment] = -1.0
+        m.row(row, -math.inf, 0.0)
     # dollars per class
     class_terms: dict[str, dict[int, float]] = {k: {} for k in inputs.classes}
     account_class_terms: dict[tuple[str, str], dict[int, float]] = {}
@@ -1490,7 +1513,12 @@ def _tickets_fixed(
 
 
 def _integer_large(
-    solver: _Solver, inputs: Inputs, piece: str | None, relaxation: _Answer
+    solver: _Solver,
+    inputs: Inputs,
+    piece: str | None,
+    relaxation: _Answer,
+    choices: Mapping[int, float] | None = None,
+    cutoff: float | None = None,
 ) -> tuple[_Answer, frozenset[int] | None]:
     """A large plan's integer program on one tax piece, but for its whole shares.
 
@@ -1502,8 +1530,12 @@ def _integer_large(
     2. those fixed, the tickets opened where that plan trades
        (:func:`_tickets_fixed`): a linear program.
 
+    ``choices`` (wash column -> 0 or 1) replaces step 1: another piece's wash
+    choices, where that piece's relaxation is this one's (:func:`solve`).
     Falls back to tickets and wash choices binary together where that has no
-    plan. Returns the answer and, when its share counts still need rounding
+    plan. ``cutoff``: the value of the best plan found so far; a wash-choice
+    program with no plan worth more ends the piece (an infeasible answer),
+    without the fallbacks. Returns the answer and, when its share counts still need rounding
     (:func:`_whole_shares`), the opened tickets (``None``: final).
     """
     built = solver.built
@@ -1512,12 +1544,23 @@ def _integer_large(
         built.named
     )
     if columns <= SMALL_PROGRAM:
-        return solver.integer(piece, opened), None
+        return solver.integer(piece, opened, cutoff=cutoff), None
     named = frozenset(built.named.values())
     # the wash choices the relaxation already makes (0 or 1) are kept, the others decided
     values = relaxation.values
     undecided = frozenset(col for col in named if 1e-7 < values[col] < 1.0 - 1e-7)
-    if not undecided:
+    wash = None
+    if choices is not None:
+        closed = {
+            col: 0.0
+            for t, columns in built.ticket_quantity.items()
+            if t not in opened
+            for col in [*columns, *([built.ticket_binary[t]] if t in built.ticket_binary else [])]
+        }
+        wash = solver.complete(piece, {**closed, **choices})
+    if wash is not None and wash.feasible:
+        pass
+    elif not undecided:
         wash = relaxation
     else:
         lower = np.asarray(built.model.lower, dtype=float).copy()
@@ -1525,7 +1568,11 @@ def _integer_large(
         for col in named - undecided:
             lower[col] = upper[col] = float(round(values[col]))
         box = (lower, upper)
-        wash = solver.integer(piece, opened, box, shares=False, heuristics=False, only=undecided)
+        wash = solver.integer(
+            piece, opened, box, shares=False, heuristics=False, only=undecided, cutoff=cutoff
+        )
+        if cutoff is not None and wash.status == "Infeasible":
+            return wash, None  # no plan of these wash choices beats the one found
         if not wash.feasible:
             wash = solver.integer(piece, opened, shares=False, heuristics=False, only=named)
     coarse = None
@@ -1572,7 +1619,8 @@ def _whole_shares(
             break
         widen = grown
         box = _box(built, coarse.values, binaries, keep_whole=True, widen=widen)
-        last = solver.integer(piece, opened, box, heuristics=False)
+        # the box holds the last one: its best plan starts the search
+        last = solver.integer(piece, opened, box, heuristics=False, start=found)
         if last.feasible and last.objective > found.objective:
             found = last
     if (
@@ -1580,7 +1628,7 @@ def _whole_shares(
         or _slack_used(built, found, hard=True) > _slack_used(built, coarse, hard=True) + 1e-6
     ):
         box = _box(built, coarse.values, binaries)
-        wider = solver.integer(piece, opened, box, heuristics=False)
+        wider = solver.integer(piece, opened, box, heuristics=False, start=found)
         if wider.feasible and (not found.feasible or wider.objective > found.objective):
             found = wider
     if not found.feasible:
@@ -1611,9 +1659,14 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
         order = [next(iter(relaxations))]
     bound = relaxations[order[0]].objective
     answer: _Answer | None = None
-    # coarse plans (binaries decided, shares fractional) awaiting whole shares, best first
-    pending: list[tuple[str | None, _Answer, frozenset[int]]] = []
+    # the best coarse plan (binaries decided, shares fractional) found: a later piece whose
+    # relaxation cannot beat it is not solved (as in the earlier rounds: the whole-share
+    # plans of two pieces are not bounds of each other)
+    best_coarse: _Answer | None = None
     exact = len(inputs.tickets) <= params.full_mip_limit
+    named = sorted(built.named.values())
+    # relaxations whose wash choices a large plan's integer program decided, with them
+    decided: list[tuple[_Answer, dict[int, float]]] = []
 
     def good_enough(objective: float, than: _Answer | None) -> bool:
         return than is not None and objective <= than.objective + params.mip_gap * max(
@@ -1632,34 +1685,49 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
 
     for count, piece in enumerate(order):
         relaxation = relaxations[piece]
-        best_pending = pending[0][1] if pending else None
         if good_enough(relaxation.objective, answer) or good_enough(
-            relaxation.objective, best_pending
+            relaxation.objective, best_coarse
         ):
             break  # no plan on this piece, or a later one, beats one found
         if not exact and count >= MAX_PIECES:
             break
         opened: frozenset[int] | None = None
+        cutoff: float | None = None
         if _integral(built, relaxation.values):
             found = relaxation
         elif exact:
             found = solver.integer(piece, None, exact=True)
         else:
-            found, opened = _integer_large(solver, inputs, piece, relaxation)
-        report(piece, found)
+            # where an earlier piece's relaxation is this one's (the optimum on the pieces'
+            # boundary), its wash choices are this piece's too: not decided again
+            choices = next(
+                (
+                    made
+                    for earlier, made in decided
+                    if abs(earlier.objective - relaxation.objective)
+                    <= 1e-9 * max(1.0, abs(relaxation.objective))
+                    and np.allclose(earlier.values, relaxation.values, rtol=0.0, atol=1e-7)
+                ),
+                None,
+            )
+            if answer is not None:
+                cutoff = answer.objective
+            found, opened = _integer_large(solver, inputs, piece, relaxation, choices, cutoff)
+            if found.feasible:
+                decided.append(
+                    (relaxation, {col: float(round(found.values[col])) for col in named})
+                )
+        if found.status != "Infeasible" or cutoff is None:
+            report(piece, found)
         if not found.feasible:
             continue
-        if opened is not None:
-            pending.append((piece, found, opened))
-            pending.sort(key=lambda item: -item[1].objective)
-        elif answer is None or found.objective > answer.objective:
-            answer = found
-    # whole shares for the best coarse plans, while one can beat the best plan found
-    for piece, coarse, opened in pending:
-        if good_enough(coarse.objective, answer):
-            break
-        found = _whole_shares(solver, piece, opened, coarse, inputs)
-        report(piece, found)
+        if opened is not None:  # a coarse plan: whole shares, if it can beat the plan found
+            if best_coarse is None or found.objective > best_coarse.objective:
+                best_coarse = found
+            if good_enough(found.objective, answer):
+                continue
+            found = _whole_shares(solver, piece, opened, found, inputs)
+            report(piece, found)
         if found.feasible and (answer is None or found.objective > answer.objective):
             answer = found
     if answer is None:

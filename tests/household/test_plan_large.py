@@ -67,3 +67,158 @@ def test_large_plans_keep_the_invariants(seed: int, monkeypatch: pytest.MonkeyPa
     if empty is not None:
         assert plan.solve.objective >= empty
     assert plan.solve.objective >= plan.solve.bound - 0.05 * abs(plan.solve.bound)
+
+
+@pytest.mark.parametrize("seed", [11, 23])
+def test_a_tied_piece_takes_the_earlier_wash_choices(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two tax pieces whose relaxations are one point (the optimum on their boundary: in
+    these households the plan's net loss is exactly the $3,000 limit) share their wash
+    choices: the second piece's wash-choice integer program is not solved. Its plan must be
+    the plan of solving it: the same objective, the same trades."""
+    household = synthetic.household(seed)
+    large = optimise._integer_large
+    reused: list[bool] = []
+
+    def shortcut(*args: Any, **kwargs: Any) -> Any:
+        reused.append(len(args) > 4 and args[4] is not None)
+        return large(*args, **kwargs)
+
+    def decided_again(*args: Any, **kwargs: Any) -> Any:
+        return large(*args[:4])  # no choices: every piece's wash choices solved
+
+    captured: list[Any] = []
+    solve = optimise.solve
+
+    def spy(inputs: optimise.Inputs, params: optimise.Params) -> Any:
+        decision, notes = solve(inputs, params)
+        captured.append(decision)
+        return decision, notes
+
+    monkeypatch.setattr(optimise, "solve", spy)
+    monkeypatch.setattr(optimise, "_integer_large", shortcut)
+    with_shortcut = rebalance(household, synthetic.AS_OF)
+    assert any(reused), "the households must take the shortcut"
+    monkeypatch.setattr(optimise, "_integer_large", decided_again)
+    solved = rebalance(household, synthetic.AS_OF)
+    fast, full = captured
+    assert fast.objective == pytest.approx(full.objective, abs=0.01)
+    assert with_shortcut.to_json_dict()["trades"] == solved.to_json_dict()["trades"]
+
+
+def test_a_piece_that_cannot_beat_the_plan_found_is_cut_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The second tax piece's wash-choice program gets the first piece's whole-share plan as
+    a cutoff (HiGHS's objective bound: its search prunes what cannot beat it). In this
+    household the second piece's relaxation ($338,464) is above the first piece's plan
+    ($336,004) but its best wash choices ($335,480) are not. The plan must be the one found
+    without a cutoff."""
+    household = synthetic.household(0)
+    integer = optimise._Solver.integer
+    cut_off: list[bool] = []
+
+    def watched(self: Any, *args: Any, **kwargs: Any) -> Any:
+        answer = integer(self, *args, **kwargs)
+        cutoff = kwargs.get("cutoff")
+        # nothing worth more than the cutoff: HiGHS says Infeasible, or returns a worse plan
+        cut_off.append(cutoff is not None and (not answer.feasible or answer.objective <= cutoff))
+        return answer
+
+    def without(self: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("cutoff", None)
+        return integer(self, *args, **kwargs)
+
+    captured: list[Any] = []
+    solve = optimise.solve
+
+    def spy(inputs: optimise.Inputs, params: optimise.Params) -> Any:
+        decision, notes = solve(inputs, params)
+        captured.append(decision)
+        return decision, notes
+
+    monkeypatch.setattr(optimise, "solve", spy)
+    monkeypatch.setattr(optimise._Solver, "integer", watched)
+    with_cutoff = rebalance(household, synthetic.AS_OF)
+    assert any(cut_off), "the second piece must be cut off"
+    monkeypatch.setattr(optimise._Solver, "integer", without)
+    solved = rebalance(household, synthetic.AS_OF)
+    fast, full = captured
+    assert fast.objective == pytest.approx(full.objective, abs=0.01)
+    assert with_cutoff.to_json_dict()["trades"] == solved.to_json_dict()["trades"]
+
+
+def test_impact_is_the_interpolation_of_the_square_root_law(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The program's impact term is, ticket by ticket, the straight-line interpolation of
+    ``f(q) = k p q^1.5`` between 0 and the breakpoints (``IMPACT_POINTS`` of the ticket's
+    largest quantity, whole shares), at the plan's quantity: recomputed here by hand."""
+    household = synthetic.household(2)
+    captured: dict[str, Any] = {}
+    solve = optimise.solve
+
+    def spy(inputs: optimise.Inputs, params: optimise.Params) -> Any:
+        decision, notes = solve(inputs, params)
+        captured["inputs"], captured["decision"] = inputs, decision
+        return decision, notes
+
+    monkeypatch.setattr(optimise, "solve", spy)
+    rebalance(household, synthetic.AS_OF)
+    inputs, decision = captured["inputs"], captured["decision"]
+    assert inputs.whole
+    expected = 0.0
+    traded = 0
+    for ticket in inputs.tickets:
+        k = inputs.impact.get(ticket.symbol)
+        q = decision.tickets[(ticket.account_id, ticket.symbol, ticket.side)]
+        if not k or ticket.upper <= 0 or q <= 1e-9:
+            continue
+        traded += 1
+        points = sorted(
+            {0.0} | {float(max(1, round(f * ticket.upper))) for f in optimise.IMPACT_POINTS}
+        )
+        f = [k * ticket.price * point**1.5 for point in points]
+        j = next(j for j in range(1, len(points)) if q <= points[j] + 1e-9)
+        share = (q - points[j - 1]) / (points[j] - points[j - 1])
+        expected += f[j - 1] + share * (f[j] - f[j - 1])
+    assert traded > 5
+    assert decision.terms["impact"] == pytest.approx(-inputs.tax_growth * expected, rel=1e-6)
+
+
+def test_a_widened_box_started_from_the_best_plan_finds_the_same_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A widened whole-share box holds the box before it, so its program starts from the best
+    plan found so far (HiGHS's incumbent). Seed 15 of the benchmark widens its box; the
+    plan must be the one found without the start."""
+    household = _household(15)
+    integer = optimise._Solver.integer
+    started: list[bool] = []
+
+    def watched(self: Any, *args: Any, **kwargs: Any) -> Any:
+        started.append(kwargs.get("start") is not None)
+        return integer(self, *args, **kwargs)
+
+    def without(self: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("start", None)
+        return integer(self, *args, **kwargs)
+
+    captured: list[Any] = []
+    solve = optimise.solve
+
+    def spy(inputs: optimise.Inputs, params: optimise.Params) -> Any:
+        decision, notes = solve(inputs, params)
+        captured.append(decision)
+        return decision, notes
+
+    monkeypatch.setattr(optimise, "solve", spy)
+    monkeypatch.setattr(optimise._Solver, "integer", watched)
+    with_start = rebalance(household, AS_OF)
+    assert any(started), "the household must widen a box"
+    monkeypatch.setattr(optimise._Solver, "integer", without)
+    solved = rebalance(household, AS_OF)
+    fast, full = captured
+    assert fast.objective == pytest.approx(full.objective, abs=0.01)
+    assert with_start.to_json_dict()["trades"] == solved.to_json_dict()["trades"]
