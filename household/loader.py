@@ -49,6 +49,7 @@ from household.model import (
     TaxProfile,
 )
 from household.strict import (
+    MAX_PLACES,
     bad_character,
     check_decimal,
     decode_text,
@@ -151,7 +152,10 @@ def read_json(path: str | Path) -> Any:
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """An object whose keys are unique (``json`` would silently keep the last of two)."""
-    document: dict[str, Any] = {}
+    document: dict[str, Any] = dict(pairs)
+    if len(document) == len(pairs):
+        return document
+    document = {}  # a key given twice: name the first one repeated
     for key, value in pairs:
         if key in document:
             raise ValueError(f"the key {key!r} appears twice in one object")
@@ -248,7 +252,18 @@ class _Reader:
         self, data: Mapping[str, Any], keys: Iterable[str], path: Sequence[str | int]
     ) -> dict[str, Decimal]:
         """The given keys of ``data`` that are present, as Decimals (for ``**kwargs``)."""
-        return {k: self.decimal(data[k], [*path, k]) for k in keys if k in data}
+        found = {}
+        for key in keys:
+            if key in data:
+                value = data[key]
+                try:
+                    if isinstance(value, str):
+                        found[key] = parse_decimal(value)
+                    else:
+                        found[key] = check_decimal(to_decimal(value))
+                except (TypeError, ValueError) as error:  # the path is built only now
+                    raise self.fail([*path, key], str(error)) from None
+        return found
 
     def date(self, value: str, path: Sequence[str | int]) -> dt.date:
         try:
@@ -292,6 +307,11 @@ def household_from_dict(data: Any, *, source: str | None = None) -> Household:
     """
     if not isinstance(data, Mapping):
         raise SchemaError("a household file holds one JSON object", file=source, row="$")
+    if _clean(data):
+        # Nothing _scan would refuse, and plain decoded JSON: straight to the compiled check.
+        if _fast_check()(data):
+            return _build(_normalised(data), _Reader(source))
+        return _checked_slowly(data, source)
     problem = _scan(data)
     if problem is not None:
         where, message = problem
@@ -307,6 +327,11 @@ def household_from_dict(data: Any, *, source: str | None = None) -> Household:
 
     if plain_json(data) and _fast_check()(data):
         return _build(_normalised(data), _Reader(source))
+    return _checked_slowly(data, source)
+
+
+def _checked_slowly(data: Mapping[str, Any], source: str | None) -> Household:
+    """``jsonschema``'s verdict and message (its first error), then the build."""
     errors = list(_validator().iter_errors(data))
     if errors:
         # The deepest path is the most specific; anyOf alternatives are not descended
@@ -327,6 +352,63 @@ def household_from_checked(data: Mapping[str, Any], *, source: str | None = None
         SchemaError: naming the JSON path and field of the first problem.
     """
     return _build(data, _Reader(source))
+
+
+_LIMIT = 10**12  # MAX_MAGNITUDE as an int
+
+
+def _clean(data: Any) -> bool:
+    """``True`` only if :func:`_scan` finds nothing and the document is plain decoded JSON.
+
+    The quick form of :func:`_scan` and :func:`household.fastschema.plain_json`
+    together, with no path kept: dicts with ``str`` keys, lists, text, ints,
+    ``Decimal``, booleans and ``None`` only, nested at most :data:`MAX_DEPTH`
+    deep; every number finite, below 10**12 with at most 15 places as written;
+    all the text (keys and values, joined) printable, so no control or invisible
+    character. It may say ``False`` of a document :func:`_scan` accepts (a
+    ``str`` subclass, ``1.0000000000000000`` with its trailing zeros): the
+    caller then takes the slow path, whose verdict and messages stand.
+    """
+    if type(data) is not dict:
+        return False
+    texts: list[str] = []
+    numbers: list[Any] = []
+    stack: list[tuple[Any, int]] = [(data, 1)]  # a container, and the depth of its items
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH and node:
+            return False
+        if type(node) is dict:
+            if {*map(type, node)} - {str}:
+                return False
+            texts.extend(node)
+            values: Any = node.values()
+        else:
+            values = node
+        try:
+            texts.append("".join(values))  # all text: the common case (a lot, a symbol list)
+            continue
+        except TypeError:
+            pass
+        for value in values:
+            kind = type(value)
+            if kind is str:
+                texts.append(value)
+            elif kind is dict or kind is list:
+                stack.append((value, depth + 1))
+            elif kind is Decimal or kind is int:
+                numbers.append(value)
+            elif kind is not bool and value is not None:
+                return False  # a float, a tuple, a subclass: the slow path says what
+    for number in numbers:
+        if type(number) is int:
+            if not -_LIMIT < number < _LIMIT:
+                return False
+        elif not number.is_finite() or (
+            number and (number.adjusted() >= 12 or number.as_tuple().exponent < -MAX_PLACES)
+        ):
+            return False
+    return "".join(texts).isprintable()
 
 
 def _scan(data: Any) -> tuple[list[str | int], str] | None:

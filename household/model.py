@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -448,7 +449,7 @@ class RiskSettings:
     )
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # not slotted: the lots per account are indexed once (cached_property)
 class Household:
     """A household: everything the engine needs about one family.
 
@@ -522,7 +523,15 @@ class Household:
 
     def lots_in(self, account_id: str) -> tuple[Lot, ...]:
         """The lots held in one account, in file order."""
-        return tuple(lot for lot in self.lots if lot.account_id == account_id)
+        return self._lots_by_account.get(account_id, ())
+
+    @functools.cached_property
+    def _lots_by_account(self) -> dict[str, tuple[Lot, ...]]:
+        """account id -> its lots in file order (built on first use; the record is frozen)."""
+        grouped: dict[str, list[Lot]] = {}
+        for lot in self.lots:
+            grouped.setdefault(lot.account_id, []).append(lot)
+        return {account_id: tuple(lots) for account_id, lots in grouped.items()}
 
     def asset_class_of(self, symbol: str) -> str:
         """The asset class of a symbol."""

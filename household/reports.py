@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -414,7 +414,25 @@ def exception_rows(plan: Plan) -> list[dict[str, Any]]:
 # --- renderings -----------------------------------------------------------------
 
 
+#: column -> its rounding (money, quantity or weight), decided once per column name.
+_ROUNDING: dict[str, Callable[[Decimal], Decimal]] = {}
+
+
+def _rounding(column: str) -> Callable[[Decimal], Decimal]:
+    rule = _ROUNDING.get(column)
+    if rule is None:
+        rule = money if column in MONEY else quantity if column in QUANTITY else _weight
+        _ROUNDING[column] = rule
+    return rule
+
+
 def _jsonable(column: str, value: Any) -> Any:
+    kind = type(value)
+    if kind is str or value is None or kind is int or kind is bool:
+        return value
+    if kind is Decimal:  # rounded(column, value) as text, its rule looked up once
+        cell = _rounding(column)(value)
+        return str(cell.copy_abs() if cell.is_zero() else cell)
     value = rounded(column, value)
     if isinstance(value, Decimal):
         return str(value)
@@ -427,7 +445,21 @@ def _jsonable(column: str, value: Any) -> Any:
 
 def json_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Rows with every decimal a rounded string and every date ISO."""
-    return [{column: _jsonable(column, value) for column, value in row.items()} for row in rows]
+    converted = []
+    rules = _ROUNDING
+    for row in rows:
+        cells: dict[str, Any] = {}
+        for column, value in row.items():  # _jsonable, its two common cases inline
+            kind = type(value)
+            if kind is str or value is None or kind is int or kind is bool:
+                cells[column] = value
+            elif kind is Decimal:
+                cell = (rules.get(column) or _rounding(column))(value)
+                cells[column] = str(cell.copy_abs() if cell.is_zero() else cell)
+            else:
+                cells[column] = _jsonable(column, value)
+        converted.append(cells)
+    return converted
 
 
 def to_json_dict(plan: Plan) -> dict[str, Any]:

@@ -68,6 +68,9 @@ LAST_DATE = dt.date(2199, 12, 31)
 """The latest date an input may hold."""
 
 _NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
+#: A number that is one as written and in range: at most 12 digits before the point (below
+#: 10**12) and 15 after it, no exponent, no spaces. Anything else takes the full rule.
+_PLAIN = re.compile(r"-?[0-9]{1,12}(\.[0-9]{0,15})?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SYMBOL = re.compile(r"[A-Z0-9][A-Z0-9._/^=:-]*")
 _NUMBER_HINT = "write 1234.56: no thousands separators, currency signs or decimal commas"
@@ -76,6 +79,13 @@ _BAD_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 def check_decimal(value: Decimal, shown: object = None) -> Decimal:
     """``value`` if it is finite, below 10**12 and has at most 15 places, else ``ValueError``."""
+    # The common case first, without normalising: zero, or at most 15 places as written
+    # (trailing zeros stripped, or rounded to the context's precision, the exponent only
+    # grows, so the rule below accepts it too).
+    if value.is_finite() and (
+        not value or (value.adjusted() < 12 and value.as_tuple().exponent >= -MAX_PLACES)  # type: ignore[operator]
+    ):
+        return value
     text = value if shown is None else shown
     if not value.is_finite():
         raise ValueError(f"{text!r} is not a finite number")
@@ -90,11 +100,14 @@ def check_decimal(value: Decimal, shown: object = None) -> Decimal:
 
 def parse_decimal(text: str) -> Decimal:
     """A number as written in an input file, strictly (see the module docstring)."""
+    if _PLAIN.fullmatch(text):  # the common case: in range and in places as written
+        return Decimal(text)
     stripped = text.strip()
-    if not _NUMBER.fullmatch(stripped):
+    match = _NUMBER.fullmatch(stripped)
+    if not match:
         raise ValueError(f"{text!r} is not a number ({_NUMBER_HINT})")
-    exponent = re.search(r"[eE]([-+]?[0-9]+)$", stripped)
-    if exponent and abs(int(exponent.group(1))) > 40:
+    exponent = match.group(3)  # "e-5", or None
+    if exponent and abs(int(exponent[1:])) > 40:
         raise ValueError(
             f"{text!r} is out of range (at most 10**12 in size and {MAX_PLACES} decimal places)"
         )
@@ -146,6 +159,8 @@ def bad_character(text: str) -> str | None:
     >>> bad_character("VT\\x00I")
     'a control character (U+0000) at position 3'
     """
+    if text.isprintable():  # no character of Other or Separator but the space: none is bad
+        return None
     for position, char in enumerate(text, start=1):
         if char.isascii() and char.isprintable():
             continue

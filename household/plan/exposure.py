@@ -187,8 +187,13 @@ def history(household: Household, as_of: dt.date) -> History:
     )
 
 
-def measure(household: Household, as_of: dt.date) -> tuple[Exposure, tuple[Note, ...]]:
+def measure(
+    household: Household, as_of: dt.date, past: History | None = None
+) -> tuple[Exposure, tuple[Note, ...]]:
     """The exposure of ``household`` on ``as_of`` (from :mod:`lots.exposure`), and notes.
+
+    ``past`` is :func:`history` of the same household and date when the caller has it
+    already (the plan pipeline works it out once for this and :func:`replay_plan`).
 
     Returns:
         The :class:`lots.exposure.Exposure` of the file's history and scheduled
@@ -196,7 +201,8 @@ def measure(household: Household, as_of: dt.date) -> tuple[Exposure, tuple[Note,
         (``recent_loss_sale``) and per group with free replacement shares
         (``replacement_shares``).
     """
-    past = history(household, as_of)
+    if past is None:
+        past = history(household, as_of)
     found = exposure(
         past.transactions,
         household.accounts,
@@ -240,7 +246,10 @@ def measure(household: Household, as_of: dt.date) -> tuple[Exposure, tuple[Note,
 
 
 def replay_plan(
-    household: Household, plan: Sequence[Transaction], as_of: dt.date
+    household: Household,
+    plan: Sequence[Transaction],
+    as_of: dt.date,
+    past: History | None = None,
 ) -> tuple[Disposition, ...]:
     """The plan's Form 8949 rows: the history, the plan's trades, then the scheduled buys.
 
@@ -248,13 +257,15 @@ def replay_plan(
         household: the household.
         plan: the plan's trades, dated ``as_of`` (``household.plan.blotter.transactions``).
         as_of: the plan date.
+        past: :func:`history` of ``household`` on ``as_of``, if the caller has it.
 
     Returns:
         The dispositions of the plan's sales (the history's own are left out).
     """
     if not plan:
         return ()
-    past = history(household, as_of)
+    if past is None:
+        past = history(household, as_of)
     later = [
         Transaction(b.date, b.account_id, b.symbol, Action.BUY, b.quantity, ONE)
         for b in past.scheduled

@@ -91,7 +91,8 @@ def run(household: Household, as_of: dt.date, params: Params) -> Plan:
     snap, snap_notes = snapshot.take(household, as_of)
     notes.extend(snap_notes)
     before = _drift(household, snap.class_values(), snap.managed)
-    wash, wash_notes = exposure.measure(household, as_of)
+    past = exposure.history(household, as_of)  # once: for the exposure and the replay
+    wash, wash_notes = exposure.measure(household, as_of, past)
     notes.extend(wash_notes)
     costs = cost_model(household)
     facts = tax_facts(household)
@@ -103,7 +104,7 @@ def run(household: Household, as_of: dt.date, params: Params) -> Plan:
     quantities, round_notes = rounding.settle(household, snap, inputs, decision, costs)
     notes.extend(round_notes)
     dispositions = exposure.replay_plan(
-        household, blotter.transactions(household, quantities, as_of), as_of
+        household, blotter.transactions(household, quantities, as_of), as_of, past
     )
     trades, blocks, blotter_notes = blotter.build(
         household,

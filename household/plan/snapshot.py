@@ -34,6 +34,7 @@ IRA dated 25 days later is not spendable and not in ``M``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 import attrs
@@ -44,7 +45,7 @@ from lots.numbers import ZERO
 from lots.records import Lot, TaxTreatment
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # not slotted: its sums are worked out once (cached_property)
 class Holding:
     """All lots of one symbol in one account.
 
@@ -64,17 +65,17 @@ class Holding:
     lots: tuple[Lot, ...]
     frozen: str = ""
 
-    @property
+    @functools.cached_property
     def quantity(self) -> Decimal:
         """Shares held."""
         return sum((lot.quantity for lot in self.lots), ZERO)
 
-    @property
+    @functools.cached_property
     def cost_basis(self) -> Decimal:
         """Total adjusted basis."""
         return sum((lot.cost_basis for lot in self.lots), ZERO)
 
-    @property
+    @functools.cached_property
     def value(self) -> Decimal:
         """Market value (0 when unpriced)."""
         return self.quantity * self.price if self.price is not None else ZERO
