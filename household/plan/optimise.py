@@ -1553,17 +1553,9 @@ def _integer_large(
     # the wash choices the relaxation already makes (0 or 1) are kept, the others decided
     values = relaxation.values
     undecided = frozenset(col for col in named if 1e-7 < values[col] < 1.0 - 1e-7)
-    wash = None
-    if choices is not None:
-        closed = {
-            col: 0.0
-            for t, columns in built.ticket_quantity.items()
-            if t not in opened
-            for col in [*columns, *([built.ticket_binary[t]] if t in built.ticket_binary else [])]
-        }
-        wash = solver.complete(piece, {**closed, **choices})
+    wash = _with_choices(solver, piece, opened, choices) if choices is not None else None
     if wash is not None and wash.feasible:
-        pass
+        pass  # another piece's choices: nothing to decide
     elif not undecided:
         wash = relaxation
     else:
@@ -1588,6 +1580,20 @@ def _integer_large(
     if not coarse.feasible or not inputs.whole or _integral(built, coarse.values):
         return coarse, None
     return coarse, opened
+
+
+def _with_choices(
+    solver: _Solver, piece: str | None, opened: frozenset[int], choices: Mapping[int, float]
+) -> _Answer:
+    """The linear program over the ``opened`` tickets with the wash ``choices`` fixed."""
+    built = solver.built
+    closed = {
+        col: 0.0
+        for t, columns in built.ticket_quantity.items()
+        if t not in opened
+        for col in [*columns, *([built.ticket_binary[t]] if t in built.ticket_binary else [])]
+    }
+    return solver.complete(piece, {**closed, **choices})
 
 
 def _whole_shares(
