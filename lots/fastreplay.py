@@ -354,7 +354,8 @@ def _term(acquired: dt.date, sale_date: dt.date) -> Term:
 
 
 class FastReplay:
-    """One replay on integers; :meth:`run` returns the ``Ledger`` or raises :class:`NotExact`."""
+    """One replay on integers: :meth:`run` replays (or raises :class:`NotExact`), then
+    :meth:`dispositions`, :meth:`lots` and :meth:`wash_matches` build the records."""
 
     def __init__(
         self,
@@ -395,6 +396,11 @@ class FastReplay:
         self.quantities: list[int] = []
         self.prices: list[int] = []
         self.fees: list[int] = []
+        # The boundary's caches: the open pieces in order, whether the matches are in
+        # sale order, the Decimal of each distinct quantity.
+        self.sorted_pieces: list[_Piece] | None = None
+        self.matches_sorted = False
+        self.decimal_shares: dict[int, Decimal] = {}
 
     def group(self, symbol: str) -> tuple[str, str]:
         key = self.group_keys.get(symbol)
@@ -424,9 +430,9 @@ class FastReplay:
 
     # -- the run ------------------------------------------------------------
 
-    def run(
-        self, transactions: Sequence[Transaction], opening_lots: Sequence[Lot]
-    ) -> tuple[list[Disposition], list[Lot], list[object]]:
+    def run(self, transactions: Sequence[Transaction], opening_lots: Sequence[Lot]) -> None:
+        """Replay the history; the records are then built from the integers when read
+        (:meth:`dispositions`, :meth:`lots`, :meth:`wash_matches`)."""
         ordered = sorted(transactions, key=lambda txn: txn.date)
         accounts = self.accounts
         quantities, prices, fees = self.quantities, self.prices, self.fees
@@ -497,7 +503,6 @@ class FastReplay:
                 buy_lot(index, txn)
             else:
                 handlers[action._value_](self, index, txn)
-        return self.result()
 
     def open(self, opening_lots: Sequence[Lot], first_date: dt.date | None) -> None:
         opening = sorted(opening_lots, key=lambda lot: lot.purchased)
@@ -1129,19 +1134,36 @@ class FastReplay:
              sold[4])
         )  # fmt: skip
 
-    # -- the boundary: exact Decimal records, once per record -------------------
+    # -- the boundary: exact Decimal records, once per record, when first read ----
 
-    def result(self) -> tuple[list[Disposition], list[Lot], list[object]]:
-        from lots.washsale import WashMatch
+    def open_pieces(self) -> list[_Piece]:
+        """The open pieces in the ledger's order of lots (account, purchase order, lot id)."""
+        pieces = self.sorted_pieces
+        if pieces is None:
+            account_index = self.account_index
+            pieces = [piece for held in self.holdings.values() for piece in held]
+            pieces.sort(key=lambda p: (account_index[p.account_id], p.order, _natural(p)))
+            self.sorted_pieces = pieces
+        return pieces
 
-        pieces = [piece for held in self.holdings.values() for piece in held]
-        pieces.sort(
-            key=lambda p: (self.account_index[p.account_id], p.order, natural_key(p.lot_id))
-        )
-        lots = [_lot_record(p) for p in pieces]
+    def sorted_matches(self) -> list[_Match]:
+        """The matches in sale order (a stable sort: the order they were made within a sale)."""
+        if not self.matches_sorted:
+            self.matches.sort(key=_sale_index)
+            self.matches_sorted = True
+        return self.matches
+
+    def _shares(self, units: int) -> Decimal:
         # Quantities repeat (whole lots of a few sizes, fractions of them): each distinct
         # one is converted once.
-        quantities: dict[int, Decimal] = {}
+        value = self.decimal_shares.get(units)
+        if value is None:
+            value = self.decimal_shares[units] = _quantity(units)
+        return value
+
+    def dispositions(self) -> list[Disposition]:
+        """The ``Disposition`` records of :attr:`rows`, in sale order."""
+        quantities = self.decimal_shares
         scaleb, decimal, zero = _WIDE.scaleb, Decimal, _DECIMAL_ZERO
         minus_m = _MINUS_M
         dispositions: list[Disposition] = []
@@ -1172,16 +1194,18 @@ class FastReplay:
                     inherited,
                 )  # fmt: skip
             )
-        self.matches.sort(key=_sale_index)
-        money = _money
+        return dispositions
 
-        def shares_of(units: int) -> Decimal:
-            value = quantities.get(units)
-            if value is None:
-                value = quantities[units] = _quantity(units)
-            return value
+    def lots(self) -> list[Lot]:
+        """The open lots' ``Lot`` records, in the ledger's order."""
+        return [_lot_record(p) for p in self.open_pieces()]
 
-        matches: list[object] = [
+    def wash_matches(self) -> list[object]:
+        """The ``WashMatch`` records, in sale order."""
+        from lots.washsale import WashMatch
+
+        money, shares_of = _money, self._shares
+        return [
             WashMatch(
                 m[1],
                 m[2],
@@ -1195,9 +1219,12 @@ class FastReplay:
                 money(m[10]),
                 m[11],
             )  # fmt: skip
-            for m in self.matches
+            for m in self.sorted_matches()
         ]
-        return dispositions, lots, matches
+
+    def result(self) -> tuple[list[Disposition], list[Lot], list[object]]:
+        """All three kinds of records at once."""
+        return self.dispositions(), self.lots(), self.wash_matches()
 
 
 def _lot_record(piece: _Piece) -> Lot:

@@ -24,11 +24,12 @@ from household.cli import BadUsage
 from household.cli.common import OutputFormat, add_allow_extra_columns, add_format
 from household.csvio import identical_groups, read_accounts, read_securities, read_transactions
 from household.render import csv_text, money_text, quantity_text, tables_text
+from lots.fastreplay import FastReplay
 from lots.gains import INHERITED, FormRow, TermTotals, form_row, summarize
-from lots.numbers import plain
+from lots.numbers import cents_text, micro_text, plain, round_units
 from lots.records import Disposition, Lot, Term
 from lots.relief import LotMethod
-from lots.washsale import Ledger, WashMatch, replay
+from lots.washsale import LazyLedger, Ledger, WashMatch, replay
 
 
 def configure(parser: argparse.ArgumentParser, name: str) -> None:
@@ -388,7 +389,13 @@ def _write(text: str) -> None:
 
 def wash_sales_json(ledger: Ledger) -> str:
     """``json_text({"dispositions": ..., "lots": ..., "matches": ...})`` of ``wash-sales``,
-    and a newline."""
+    and a newline.
+
+    A ledger of the integer replay (``lots.washsale.LazyLedger``) is printed straight
+    from its fixed-scale integers (:func:`_units_json`), without building its records.
+    """
+    if isinstance(ledger, LazyLedger):
+        return _units_json(ledger.units)
     dates = _Dates()
     return "".join(
         [
@@ -598,3 +605,110 @@ def _matches_text(matches: Sequence[WashMatch], dates: _Dates) -> list[str]:
         )
         for m in matches
     ]
+
+
+# -- JSON out, from the integer replay's units ------------------------------------------
+#
+# The same text again, from the fixed-scale integers of ``lots.fastreplay`` (money in
+# units of 10**-20 of a dollar, quantities of 10**-18 of a share) instead of the
+# records: each amount is rounded to cents half-even in integers (``round_units``), as
+# ``Decimal.quantize`` rounds the equal Decimal, and printed by ``cents_text``; each
+# quantity to millionths, printed by ``micro_text``
+# (``tests/household/test_cli_json_records.py`` checks the two paths byte for byte).
+
+_CENT_UNITS = 10**18  # money units per cent
+_MICRO_UNITS = 10**12  # quantity units per millionth of a share
+
+
+class _UnitQuantities(dict[int, str]):
+    """quantity units -> their ``quantity_text``, each distinct quantity once."""
+
+    def __missing__(self, units: int) -> str:
+        text = self[units] = micro_text(round_units(units, _MICRO_UNITS))
+        return text
+
+
+def _units_json(units: FastReplay) -> str:
+    """:func:`wash_sales_json` of the ledger of the integer replay ``units``."""
+    dates = _Dates()
+    quantities = _UnitQuantities()
+    encode = encode_basestring_ascii
+    short = Term.SHORT
+    step = _CENT_UNITS
+    rows = []
+    append = rows.append
+    for (
+        date, account_id, symbol, lot_id, shares, acquired, _purchased, term, proceeds,
+        basis, adjustment, permanent, reportable, event, _inherited,
+    ) in units.rows:  # fmt: skip
+        if not reportable:
+            continue
+        proceeds_cents = round_units(proceeds, step)
+        basis_cents = round_units(basis, step)
+        adjustment_cents = round_units(adjustment, step) if adjustment else 0
+        if adjustment_cents:
+            # (g) makes the row add up to the exact gain rounded, as ``form_row`` does.
+            adjustment_cents = (
+                round_units(proceeds - basis + adjustment, step) - proceeds_cents + basis_cents
+            )
+        values = (
+            dates[date],
+            encode(account_id),
+            encode(symbol),
+            encode(lot_id),
+            quantities[shares],
+            dates[acquired],
+            '"short"' if term is short else '"long"',
+            cents_text(proceeds_cents),
+            cents_text(basis_cents),
+            "W" if adjustment > 0 else "",
+            cents_text(adjustment_cents),
+            cents_text(proceeds_cents - basis_cents + adjustment_cents),
+            cents_text(round_units(permanent, step)) if permanent else "0.00",
+        )
+        if event is None:
+            append(_DISPOSITION % values)
+        else:
+            append(_DISPOSITION_EVENT % (*values, encode(event.value)))
+    lots = [
+        _LOT
+        % (
+            encode(p.account_id),
+            encode(p.symbol),
+            encode(p.lot_id),
+            quantities[p.quantity],
+            dates[p.purchased],
+            dates[p.acquired],
+            cents_text(round_units(p.cost_basis, step)),
+            cents_text(round_units(p.adjustment, step)),
+        )
+        for p in units.open_pieces()
+    ]
+    matches = [
+        _MATCH
+        % (
+            dates[m[1]],
+            encode(m[2]),
+            encode(m[3]),
+            encode(m[4]),
+            quantities[m[5]],
+            encode(m[6]),
+            encode(m[7]),
+            encode(m[8]),
+            dates[m[9]],
+            cents_text(round_units(m[10], step)),
+            "true" if m[11] else "false",
+        )
+        for m in units.sorted_matches()
+    ]
+    return "".join(
+        [
+            '{\n  "dispositions": ',
+            *_array(rows),
+            ',\n  "lots": ',
+            *_array(lots),
+            ',\n  "matches": ',
+            *_array(matches),
+            "\n}\n",
+        ]
+    )

@@ -418,3 +418,36 @@ def test_an_opening_lot_bought_within_the_window_is_a_replacement() -> None:
     assert new.cost_basis == D(550)
     # OLD held 2024-01-02 -> 2026-03-01 = 789 days, so NEW is long-term at once.
     assert new.acquired == day("2026-02-20") - (day("2026-03-01") - day("2024-01-02"))
+
+
+def test_the_integer_ledger_builds_its_records_when_read() -> None:
+    """``replay`` returns a ``LazyLedger``: each kind of record is built on its first
+    read, and the ledger is equal (and hashes equal, and pickles) to the ``Ledger``
+    of the Decimal replay."""
+    import pickle
+
+    from lots.washsale import LazyLedger, Ledger
+
+    text = """
+        accounts: me=individual
+        2026-01-05 me buy 100 X @ 10 L1
+        2026-02-02 me sell 100 X @ 7.50
+        2026-02-20 me buy 100 X @ 8 L2
+        """
+    ledger = run(text)
+    assert isinstance(ledger, LazyLedger)
+    assert ledger._built == {}
+    # The lots alone: L2 of basis 800 + 250 = 1,050 (Publication 550, Example 1).
+    assert [(x.lot_id, x.cost_basis) for x in ledger.lots] == [("L2", D(1050))]
+    assert set(ledger._built) == {"lots"}
+    plain = Ledger(ledger.dispositions, ledger.lots, ledger.matches)
+    assert ledger == plain and plain == ledger
+    assert (ledger != plain, plain != ledger) == (False, False)
+    assert hash(ledger) == hash(plain)
+    other = Ledger(ledger.dispositions, (), ledger.matches)
+    assert ledger != other and other != ledger
+    copy = pickle.loads(pickle.dumps(ledger))
+    assert type(copy) is Ledger and copy == ledger
+    # 100 shares at $7.50 sold from a $1,000 lot: a $250 loss, all washed.
+    (sale,) = ledger.dispositions
+    assert (sale.proceeds, sale.cost_basis, sale.adjustment) == (D(750), D(1000), D(250))
