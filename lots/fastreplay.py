@@ -291,12 +291,17 @@ class _Piece:
         self.exact: tuple[Decimal, Decimal, Decimal, Decimal | None] | Transaction | None = None
         # The lot id's natural sort key, once needed (relief breaks ties with it).
         self.natural: tuple[str | int, ...] | None = None
-        # (cost basis, quantity, basis per share as the Decimal replay computes it).
-        self.per_share: tuple[int, int, Decimal] | None = None
+        # (cost basis, quantity, basis per share as the Decimal replay computes it, and
+        # its negation: the HIFO order's key).
+        self.per_share: tuple[int, int, Decimal, Decimal] | None = None
 
     def rename(self, lot_id: str) -> None:
         self.lot_id = lot_id
         self.natural = None
+
+    def __lt__(self, other: _Piece) -> bool:
+        """By lot id in natural order: the last tie-break of every relief order."""
+        return _natural(self) < _natural(other)
 
 
 class _Slots:
@@ -391,6 +396,8 @@ class FastReplay:
         self.matches: list[_Match] = []
         self.lot_ids: dict[str, set[str]] = {account_id: set() for account_id in accounts}
         self.generated: dict[tuple[str, str, dt.date], int] = {}
+        # symbol -> the head of its generated lot ids' natural keys (see :meth:`new_lot`).
+        self.symbol_keys: dict[str, tuple[str | int, ...]] = {}
         self.group_keys: dict[str, tuple[str, str]] = {}
         # Per event index: shares, price and fees in units (0 where the row has none).
         self.quantities: list[int] = []
@@ -547,17 +554,29 @@ class FastReplay:
         taken.add(lot_id)
 
     def new_lot_id(self, txn: Transaction) -> str:
-        key = (txn.account_id, txn.symbol, txn.date)
+        return self.new_lot(txn)[0]
+
+    def new_lot(self, txn: Transaction) -> tuple[str, tuple[str | int, ...]]:
+        """A new lot id ``SYMBOL-YYYY-MM-DD-N`` for ``txn``, and its natural sort key
+        (``lots.relief.natural_key``), built from the symbol's: the symbol's last text
+        part gains the ``-``, then the date's three numbers and ``N``, each after a ``-``.
+        """
+        account_id, symbol, date = txn.account_id, txn.symbol, txn.date
+        key = (account_id, symbol, date)
         number = self.generated.get(key, 0)
-        taken = self.lot_ids[txn.account_id]
-        stem = f"{txn.symbol}-{txn.date.isoformat()}-"
+        taken = self.lot_ids[account_id]
+        stem = f"{symbol}-{date.isoformat()}-"
         while True:
             number += 1
             lot_id = f"{stem}{number}"
             if lot_id not in taken:
                 break
         self.generated[key] = number
-        return lot_id
+        head = self.symbol_keys.get(symbol)
+        if head is None:
+            natural = natural_key(symbol)
+            head = self.symbol_keys[symbol] = (*natural[:-1], f"{natural[-1]}-")
+        return lot_id, (*head, date.year, "-", date.month, "-", date.day, "-", number, "")
 
     def split_factor(self, symbol: str, after: int, before: int) -> tuple[int, int] | None:
         """The product of the splits of ``symbol`` between two events, reduced (None: none)."""
@@ -580,8 +599,9 @@ class FastReplay:
         account_id, symbol, date = txn.account_id, txn.symbol, txn.date
         lot_id = txn.lot_id
         taken = self.lot_ids[account_id]
+        natural: tuple[str | int, ...] | None = None
         if lot_id is None:
-            lot_id = self.new_lot_id(txn)
+            lot_id, natural = self.new_lot(txn)
         elif lot_id in taken:
             raise NotExact("duplicate lot id")  # the Decimal replay says which
         taken.add(lot_id)
@@ -604,6 +624,7 @@ class FastReplay:
                 (index, 1),
             )  # fmt: skip
             piece.exact = txn
+            piece.natural = natural
             held.append(piece)
             self.add_candidate(piece)
             return
@@ -614,6 +635,8 @@ class FastReplay:
         parts = len(claims) + (1 if promised < quantity else 0)
         taxable = self.taxable[account_id]
         quantity_left = quantity
+        if natural is not None and parts > 1:
+            head, tail = natural[:-1], f"{natural[-1]}."
         for number, claim in enumerate(claims, start=1):
             shares, disallowed, holding_days, permanent = claim[0], claim[1], claim[2], claim[3]
             basis, basis_left = split_units(basis_left, shares, quantity_left)
@@ -625,6 +648,8 @@ class FastReplay:
                 account_id, symbol, piece_id, shares, basis + adjustment, date, acquired,
                 adjustment, index, True, (index, number),
             )  # fmt: skip
+            if natural is not None:
+                piece.natural = natural if parts == 1 else (*head, tail, number, "")
             held.append(piece)
             self.matches.append(
                 (claim[4], claim[5], claim[6], claim[7], claim[8], shares, account_id, symbol,
@@ -636,6 +661,8 @@ class FastReplay:
                 account_id, symbol, piece_id, quantity_left, basis_left, date, date, 0, index,
                 False, (index, parts),
             )  # fmt: skip
+            if natural is not None:
+                piece.natural = natural if parts == 1 else (*head, tail, parts, "")
             held.append(piece)
             self.add_candidate(piece)
 
@@ -1102,7 +1129,13 @@ class FastReplay:
             target.slot = -1
             target.rest = rest
             target.lot_id = f"{target.lot_id}.1"
-            target.natural = None
+            natural = target.natural
+            if natural is not None:
+                # ``natural_key(f"{lot_id}.{n}")`` from ``natural_key(lot_id)``: its last
+                # text gains the point, then the number and an empty text follow.
+                head, tail = natural[:-1], f"{natural[-1]}."
+                target.natural = (*head, tail, 1, "")
+                rest.natural = (*head, tail, 2, "")
             target.quantity = quantity
             target.exact = None
             target.cost_basis = part_basis
@@ -1278,18 +1311,34 @@ def _per_share(piece: _Piece) -> Decimal:
     if cached is not None and cached[0] == basis and cached[1] == quantity:
         return cached[2]
     value = (Decimal(basis) / Decimal(quantity)).scaleb(_Q_PLACES - _M_PLACES)
-    piece.per_share = (basis, quantity, value)
+    piece.per_share = (basis, quantity, value, -value)
     return value
 
 
-def _place(piece: _Piece, method: LotMethod, sale_date: dt.date, price: Decimal) -> object:
-    """``lots.relief.ORDERS[method]`` of a piece (the same keys, from the units)."""
-    if method is LotMethod.FIFO or method is LotMethod.SPECIFIC:
-        return piece.purchased
-    if method is LotMethod.LIFO:
-        return -piece.day
-    if method is LotMethod.HIFO:
-        return -_per_share(piece)
+# The sort keys of the relief orders (``lots.relief.ORDERS``, then the holding-period
+# start, then the lot id in natural order): the piece itself is the last element, and
+# compares by its lot id's natural key (:meth:`_Piece.__lt__`), so a lot id is parsed
+# only when two pieces tie on everything before it.
+
+
+def _fifo_key(piece: _Piece) -> tuple[int, dt.date, _Piece]:
+    return piece.day, piece.acquired, piece
+
+
+def _lifo_key(piece: _Piece) -> tuple[int, dt.date, _Piece]:
+    return -piece.day, piece.acquired, piece
+
+
+def _hifo_key(piece: _Piece) -> tuple[Decimal, dt.date, _Piece]:
+    cached = piece.per_share
+    if cached is None or cached[0] != piece.cost_basis or cached[1] != piece.quantity:
+        _per_share(piece)
+        cached = piece.per_share
+        assert cached is not None
+    return cached[3], piece.acquired, piece
+
+
+def _min_tax_place(piece: _Piece, sale_date: dt.date, price: Decimal) -> tuple[int, Decimal]:
     gain_per_share = price - _per_share(piece)
     long = piece.inherited or _term(piece.acquired, sale_date) is Term.LONG
     if gain_per_share < 0:
@@ -1324,16 +1373,13 @@ def _select(
         pass
     elif len(lots) > 1:
         if method is LotMethod.FIFO or method is LotMethod.SPECIFIC:
-            keys: list[tuple[object, dt.date]] = [(p.purchased, p.acquired) for p in lots]
+            lots = sorted(lots, key=_fifo_key)
+        elif method is LotMethod.HIFO:
+            lots = sorted(lots, key=_hifo_key)
         elif method is LotMethod.LIFO:
-            keys = [(-p.day, p.acquired) for p in lots]
+            lots = sorted(lots, key=_lifo_key)
         else:
-            keys = [(_place(p, method, sale_date, price), p.acquired) for p in lots]
-        if len(set(keys)) == len(keys):
-            ranks = sorted(range(len(lots)), key=keys.__getitem__)
-        else:
-            ranks = sorted(range(len(lots)), key=lambda i: (keys[i], _natural(lots[i])))
-        lots = [lots[i] for i in ranks]
+            lots = sorted(lots, key=lambda p: (_min_tax_place(p, sale_date, price), p.acquired, p))
     taken: list[tuple[_Piece, int]] = []
     remaining = quantity
     for piece in lots:
@@ -1347,25 +1393,10 @@ def _select(
     return taken
 
 
-def _day_acquired(piece: _Piece) -> tuple[int, dt.date]:
-    return piece.day, piece.acquired
-
-
 def _fifo_sort(held: list[_Piece]) -> None:
     """Sort ``held`` in place in FIFO order: trade date, holding-period start, then lot
     id in natural order (parsed only for the pieces tied on the first two)."""
-    held.sort(key=_day_acquired)
-    start = 0
-    size = len(held)
-    while start < size:
-        piece = held[start]
-        day, acquired = piece.day, piece.acquired
-        end = start + 1
-        while end < size and held[end].day == day and held[end].acquired == acquired:
-            end += 1
-        if end - start > 1:
-            held[start:end] = sorted(held[start:end], key=_natural)
-        start = end
+    held.sort(key=_fifo_key)
 
 
 _HANDLERS: dict[str, Callable[[FastReplay, int, Transaction], None]] = {

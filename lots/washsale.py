@@ -428,7 +428,8 @@ def _collector_paused() -> Iterator[None]:
 
     A replay allocates a few objects per event and creates no reference cycles;
     with the collector running, its full passes over the growing heap made a
-    large replay a third slower. The previous state is restored.
+    large replay a third slower. The previous state is restored, and the objects
+    made meanwhile are moved to the oldest generation (:func:`promote_survivors`).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -436,7 +437,25 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            promote_survivors()
             gc.enable()
+
+
+def promote_survivors() -> None:
+    """Move every object the cycle collector tracks to its oldest generation, at once.
+
+    While the collector is paused, every container made (a replay's tuples, lists
+    and pieces: millions at 1,000,000 events) stays in the youngest generation, and
+    the first allocation after :func:`gc.enable` runs a collection over all of them:
+    0.25 s after a 100,000-event replay, for objects that are still alive and hold
+    no cycle. ``gc.freeze()`` then ``gc.unfreeze()`` moves them all to the oldest
+    generation without visiting them (any cycle among them is still collected, by
+    the next full collection). Nothing is done while the program keeps objects
+    frozen itself (``gc.get_freeze_count()``): unfreezing would release them.
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 #: A spin-off's child lot sorts after every part of its parent lot (children of one

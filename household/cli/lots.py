@@ -29,7 +29,7 @@ from lots.gains import INHERITED, FormRow, TermTotals, form_row, summarize
 from lots.numbers import cents_text, micro_text, plain, round_units
 from lots.records import Disposition, Lot, Term
 from lots.relief import LotMethod
-from lots.washsale import LazyLedger, Ledger, WashMatch, replay
+from lots.washsale import LazyLedger, Ledger, WashMatch, promote_survivors, replay
 
 
 def configure(parser: argparse.ArgumentParser, name: str) -> None:
@@ -159,7 +159,8 @@ def without_cycle_collection(command: Callable[[argparse.Namespace], int]) -> Ca
     Decimals, alive until the output is written; none is in a reference cycle, but
     the collector walks them all again and again as they are made (about 6% of
     ``wash-sales --format json`` at 100,000 events, with the same peak memory
-    without it). The collector's state is restored afterwards.
+    without it). The collector's state is restored afterwards, the objects made
+    meanwhile moved to its oldest generation (``lots.washsale.promote_survivors``).
     """
 
     @functools.wraps(command)
@@ -170,6 +171,7 @@ def without_cycle_collection(command: Callable[[argparse.Namespace], int]) -> Ca
             return command(args)
         finally:
             if enabled:
+                promote_survivors()
                 gc.enable()
 
     return run
