@@ -299,10 +299,6 @@ class _Piece:
         self.lot_id = lot_id
         self.natural = None
 
-    def __lt__(self, other: _Piece) -> bool:
-        """By lot id in natural order: the last tie-break of every relief order."""
-        return _natural(self) < _natural(other)
-
 
 class _Slots:
     """Items in purchase order with a skip-dead pointer (union-find)."""
@@ -1316,26 +1312,25 @@ def _per_share(piece: _Piece) -> Decimal:
 
 
 # The sort keys of the relief orders (``lots.relief.ORDERS``, then the holding-period
-# start, then the lot id in natural order): the piece itself is the last element, and
-# compares by its lot id's natural key (:meth:`_Piece.__lt__`), so a lot id is parsed
-# only when two pieces tie on everything before it.
+# start, then the lot id in natural order, :func:`lots.relief.natural_key`: known from
+# the start for generated and split lot ids, parsed once for any other).
 
 
-def _fifo_key(piece: _Piece) -> tuple[int, dt.date, _Piece]:
-    return piece.day, piece.acquired, piece
+def _fifo_key(piece: _Piece) -> tuple[int, dt.date, tuple[str | int, ...]]:
+    return piece.day, piece.acquired, piece.natural or _natural(piece)
 
 
-def _lifo_key(piece: _Piece) -> tuple[int, dt.date, _Piece]:
-    return -piece.day, piece.acquired, piece
+def _lifo_key(piece: _Piece) -> tuple[int, dt.date, tuple[str | int, ...]]:
+    return -piece.day, piece.acquired, piece.natural or _natural(piece)
 
 
-def _hifo_key(piece: _Piece) -> tuple[Decimal, dt.date, _Piece]:
+def _hifo_key(piece: _Piece) -> tuple[Decimal, dt.date, tuple[str | int, ...]]:
     cached = piece.per_share
     if cached is None or cached[0] != piece.cost_basis or cached[1] != piece.quantity:
         _per_share(piece)
         cached = piece.per_share
         assert cached is not None
-    return cached[3], piece.acquired, piece
+    return cached[3], piece.acquired, piece.natural or _natural(piece)
 
 
 def _min_tax_place(piece: _Piece, sale_date: dt.date, price: Decimal) -> tuple[int, Decimal]:
@@ -1379,7 +1374,14 @@ def _select(
         elif method is LotMethod.LIFO:
             lots = sorted(lots, key=_lifo_key)
         else:
-            lots = sorted(lots, key=lambda p: (_min_tax_place(p, sale_date, price), p.acquired, p))
+            lots = sorted(
+                lots,
+                key=lambda p: (
+                    _min_tax_place(p, sale_date, price),
+                    p.acquired,
+                    p.natural or _natural(p),
+                ),
+            )
     taken: list[tuple[_Piece, int]] = []
     remaining = quantity
     for piece in lots:

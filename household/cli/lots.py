@@ -15,7 +15,7 @@ import functools
 import gc
 import sys
 from collections.abc import Callable, Sequence
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from household.csvio import identical_groups, read_accounts, read_securities, re
 from household.render import csv_text, money_text, quantity_text, tables_text
 from lots.fastreplay import FastReplay
 from lots.gains import INHERITED, FormRow, TermTotals, form_row, summarize
-from lots.numbers import cents_text, micro_text, plain, round_units
+from lots.numbers import micro_text, plain, round_units
 from lots.records import Disposition, Lot, Term
 from lots.relief import LotMethod
 from lots.washsale import LazyLedger, Ledger, WashMatch, promote_survivors, replay
@@ -619,7 +619,22 @@ def _matches_text(matches: Sequence[WashMatch], dates: _Dates) -> list[str]:
 # (``tests/household/test_cli_json_records.py`` checks the two paths byte for byte).
 
 _CENT_UNITS = 10**18  # money units per cent
+_HALF_CENT_UNITS = _CENT_UNITS // 2
 _MICRO_UNITS = 10**12  # quantity units per millionth of a share
+
+
+def _units_money(units: int) -> str:
+    """``cents_text(round_units(units, 10**18))``, in one call (the writer's hot path)."""
+    if not units:
+        return "0.00"
+    cents, rest = divmod(units + _HALF_CENT_UNITS, _CENT_UNITS)
+    if not rest and cents & 1:
+        cents -= 1  # a tie goes to the even cent
+    return str(_scaleb(Decimal(cents), _MINUS_2))
+
+
+_scaleb = Context(prec=80).scaleb
+_MINUS_2 = Decimal(-2)
 
 
 class _UnitQuantities(dict[int, str]):
@@ -635,8 +650,12 @@ def _units_json(units: FastReplay) -> str:
     dates = _Dates()
     quantities = _UnitQuantities()
     encode = encode_basestring_ascii
+    money = _units_money
+    # ``cents_text``, inlined: the Decimal of the cents at exponent -2, printed.
+    text, scaleb, decimal, minus_2 = str, _scaleb, Decimal, _MINUS_2
     short = Term.SHORT
-    step = _CENT_UNITS
+    step, half = _CENT_UNITS, _HALF_CENT_UNITS
+    template, with_event = _DISPOSITION, _DISPOSITION_EVENT
     rows = []
     append = rows.append
     for (
@@ -645,14 +664,20 @@ def _units_json(units: FastReplay) -> str:
     ) in units.rows:  # fmt: skip
         if not reportable:
             continue
-        proceeds_cents = round_units(proceeds, step)
-        basis_cents = round_units(basis, step)
+        # Proceeds and basis to cents, half-even (``round_units``, inlined).
+        proceeds_cents, rest = divmod(proceeds + half, step)
+        if not rest and proceeds_cents & 1:
+            proceeds_cents -= 1
+        basis_cents, rest = divmod(basis + half, step)
+        if not rest and basis_cents & 1:
+            basis_cents -= 1
         adjustment_cents = round_units(adjustment, step) if adjustment else 0
         if adjustment_cents:
             # (g) makes the row add up to the exact gain rounded, as ``form_row`` does.
             adjustment_cents = (
                 round_units(proceeds - basis + adjustment, step) - proceeds_cents + basis_cents
             )
+        gain_cents = proceeds_cents - basis_cents + adjustment_cents
         values = (
             dates[date],
             encode(account_id),
@@ -661,17 +686,17 @@ def _units_json(units: FastReplay) -> str:
             quantities[shares],
             dates[acquired],
             '"short"' if term is short else '"long"',
-            cents_text(proceeds_cents),
-            cents_text(basis_cents),
+            text(scaleb(decimal(proceeds_cents), minus_2)),
+            text(scaleb(decimal(basis_cents), minus_2)),
             "W" if adjustment > 0 else "",
-            cents_text(adjustment_cents),
-            cents_text(proceeds_cents - basis_cents + adjustment_cents),
-            cents_text(round_units(permanent, step)) if permanent else "0.00",
+            text(scaleb(decimal(adjustment_cents), minus_2)) if adjustment_cents else "0.00",
+            text(scaleb(decimal(gain_cents), minus_2)),
+            money(permanent),
         )
         if event is None:
-            append(_DISPOSITION % values)
+            append(template % values)
         else:
-            append(_DISPOSITION_EVENT % (*values, encode(event.value)))
+            append(with_event % (*values, encode(event.value)))
     lots = [
         _LOT
         % (
@@ -681,8 +706,8 @@ def _units_json(units: FastReplay) -> str:
             quantities[p.quantity],
             dates[p.purchased],
             dates[p.acquired],
-            cents_text(round_units(p.cost_basis, step)),
-            cents_text(round_units(p.adjustment, step)),
+            money(p.cost_basis),
+            money(p.adjustment),
         )
         for p in units.open_pieces()
     ]
@@ -698,7 +723,7 @@ def _units_json(units: FastReplay) -> str:
             encode(m[7]),
             encode(m[8]),
             dates[m[9]],
-            cents_text(round_units(m[10], step)),
+            money(m[10]),
             "true" if m[11] else "false",
         )
         for m in units.sorted_matches()
