@@ -242,6 +242,7 @@ class _Piece:
         "purchase",
         "used",
         "slot",
+        "slots",
         "order",
         "loss_basis",
         "inherited",
@@ -277,6 +278,8 @@ class _Piece:
         self.purchase = purchase
         self.used = used
         self.slot = -1
+        # The replacement candidates of the piece's group it is in (at ``slot``), if any.
+        self.slots: _Slots | None = None
         self.order = order
         self.loss_basis: int | None = None
         self.inherited = False
@@ -420,10 +423,12 @@ class FastReplay:
         if slots is None:
             slots = self.candidates[key] = _Slots()
         piece.slot = slots.append(piece.day, [piece])
+        piece.slots = slots
 
     def drop_candidate(self, piece: _Piece) -> None:
         if piece.slot >= 0:
-            slots = self.candidates[self.group(piece.symbol)]
+            slots = piece.slots
+            assert slots is not None
             parts = slots.items[piece.slot]
             assert isinstance(parts, list)
             parts.remove(piece)
@@ -820,10 +825,12 @@ class FastReplay:
             piece.rename(f"{piece.lot_id}.2")
             piece.order = piece.order + (2,)
             if piece.slot >= 0:
-                parts = self.candidates[self.group(piece.symbol)].items[piece.slot]
+                assert piece.slots is not None
+                parts = piece.slots.items[piece.slot]
                 assert isinstance(parts, list)
                 parts.insert(parts.index(piece), moved)
                 moved.slot = piece.slot
+                moved.slots = piece.slots
             destination.append(moved)
 
     def transferred_id(self, lot_id: str, source: str, target: str) -> str:
@@ -1116,7 +1123,9 @@ class FastReplay:
                 target.purchase, False, (*order, 2),
             )  # fmt: skip
             slot = rest.slot = target.slot
-            parts = self.candidates[self.group(target.symbol)].items[slot]
+            slots = rest.slots = target.slots
+            assert slots is not None
+            parts = slots.items[slot]
             assert isinstance(parts, list)
             parts[parts.index(target)] = rest
             # (The order of a holdings list is never read: relief, events and the result
