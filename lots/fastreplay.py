@@ -242,6 +242,7 @@ class _Piece:
         "purchase",
         "used",
         "slot",
+        "slots",
         "order",
         "loss_basis",
         "inherited",
@@ -277,6 +278,8 @@ class _Piece:
         self.purchase = purchase
         self.used = used
         self.slot = -1
+        # The replacement candidates of the piece's group it is in (at ``slot``), if any.
+        self.slots: _Slots | None = None
         self.order = order
         self.loss_basis: int | None = None
         self.inherited = False
@@ -291,8 +294,9 @@ class _Piece:
         self.exact: tuple[Decimal, Decimal, Decimal, Decimal | None] | Transaction | None = None
         # The lot id's natural sort key, once needed (relief breaks ties with it).
         self.natural: tuple[str | int, ...] | None = None
-        # (cost basis, quantity, basis per share as the Decimal replay computes it).
-        self.per_share: tuple[int, int, Decimal] | None = None
+        # (cost basis, quantity, basis per share as the Decimal replay computes it, and
+        # its negation: the HIFO order's key).
+        self.per_share: tuple[int, int, Decimal, Decimal] | None = None
 
     def rename(self, lot_id: str) -> None:
         self.lot_id = lot_id
@@ -354,7 +358,8 @@ def _term(acquired: dt.date, sale_date: dt.date) -> Term:
 
 
 class FastReplay:
-    """One replay on integers; :meth:`run` returns the ``Ledger`` or raises :class:`NotExact`."""
+    """One replay on integers: :meth:`run` replays (or raises :class:`NotExact`), then
+    :meth:`dispositions`, :meth:`lots` and :meth:`wash_matches` build the records."""
 
     def __init__(
         self,
@@ -390,11 +395,18 @@ class FastReplay:
         self.matches: list[_Match] = []
         self.lot_ids: dict[str, set[str]] = {account_id: set() for account_id in accounts}
         self.generated: dict[tuple[str, str, dt.date], int] = {}
+        # symbol -> the head of its generated lot ids' natural keys (see :meth:`new_lot`).
+        self.symbol_keys: dict[str, tuple[str | int, ...]] = {}
         self.group_keys: dict[str, tuple[str, str]] = {}
         # Per event index: shares, price and fees in units (0 where the row has none).
         self.quantities: list[int] = []
         self.prices: list[int] = []
         self.fees: list[int] = []
+        # The boundary's caches: the open pieces in order, whether the matches are in
+        # sale order, the Decimal of each distinct quantity.
+        self.sorted_pieces: list[_Piece] | None = None
+        self.matches_sorted = False
+        self.decimal_shares: dict[int, Decimal] = {}
 
     def group(self, symbol: str) -> tuple[str, str]:
         key = self.group_keys.get(symbol)
@@ -411,10 +423,12 @@ class FastReplay:
         if slots is None:
             slots = self.candidates[key] = _Slots()
         piece.slot = slots.append(piece.day, [piece])
+        piece.slots = slots
 
     def drop_candidate(self, piece: _Piece) -> None:
         if piece.slot >= 0:
-            slots = self.candidates[self.group(piece.symbol)]
+            slots = piece.slots
+            assert slots is not None
             parts = slots.items[piece.slot]
             assert isinstance(parts, list)
             parts.remove(piece)
@@ -424,9 +438,9 @@ class FastReplay:
 
     # -- the run ------------------------------------------------------------
 
-    def run(
-        self, transactions: Sequence[Transaction], opening_lots: Sequence[Lot]
-    ) -> tuple[list[Disposition], list[Lot], list[object]]:
+    def run(self, transactions: Sequence[Transaction], opening_lots: Sequence[Lot]) -> None:
+        """Replay the history; the records are then built from the integers when read
+        (:meth:`dispositions`, :meth:`lots`, :meth:`wash_matches`)."""
         ordered = sorted(transactions, key=lambda txn: txn.date)
         accounts = self.accounts
         quantities, prices, fees = self.quantities, self.prices, self.fees
@@ -497,7 +511,6 @@ class FastReplay:
                 buy_lot(index, txn)
             else:
                 handlers[action._value_](self, index, txn)
-        return self.result()
 
     def open(self, opening_lots: Sequence[Lot], first_date: dt.date | None) -> None:
         opening = sorted(opening_lots, key=lambda lot: lot.purchased)
@@ -542,17 +555,29 @@ class FastReplay:
         taken.add(lot_id)
 
     def new_lot_id(self, txn: Transaction) -> str:
-        key = (txn.account_id, txn.symbol, txn.date)
+        return self.new_lot(txn)[0]
+
+    def new_lot(self, txn: Transaction) -> tuple[str, tuple[str | int, ...]]:
+        """A new lot id ``SYMBOL-YYYY-MM-DD-N`` for ``txn``, and its natural sort key
+        (``lots.relief.natural_key``), built from the symbol's: the symbol's last text
+        part gains the ``-``, then the date's three numbers and ``N``, each after a ``-``.
+        """
+        account_id, symbol, date = txn.account_id, txn.symbol, txn.date
+        key = (account_id, symbol, date)
         number = self.generated.get(key, 0)
-        taken = self.lot_ids[txn.account_id]
-        stem = f"{txn.symbol}-{txn.date.isoformat()}-"
+        taken = self.lot_ids[account_id]
+        stem = f"{symbol}-{date.isoformat()}-"
         while True:
             number += 1
             lot_id = f"{stem}{number}"
             if lot_id not in taken:
                 break
         self.generated[key] = number
-        return lot_id
+        head = self.symbol_keys.get(symbol)
+        if head is None:
+            natural = natural_key(symbol)
+            head = self.symbol_keys[symbol] = (*natural[:-1], f"{natural[-1]}-")
+        return lot_id, (*head, date.year, "-", date.month, "-", date.day, "-", number, "")
 
     def split_factor(self, symbol: str, after: int, before: int) -> tuple[int, int] | None:
         """The product of the splits of ``symbol`` between two events, reduced (None: none)."""
@@ -575,8 +600,9 @@ class FastReplay:
         account_id, symbol, date = txn.account_id, txn.symbol, txn.date
         lot_id = txn.lot_id
         taken = self.lot_ids[account_id]
+        natural: tuple[str | int, ...] | None = None
         if lot_id is None:
-            lot_id = self.new_lot_id(txn)
+            lot_id, natural = self.new_lot(txn)
         elif lot_id in taken:
             raise NotExact("duplicate lot id")  # the Decimal replay says which
         taken.add(lot_id)
@@ -599,6 +625,7 @@ class FastReplay:
                 (index, 1),
             )  # fmt: skip
             piece.exact = txn
+            piece.natural = natural
             held.append(piece)
             self.add_candidate(piece)
             return
@@ -609,6 +636,8 @@ class FastReplay:
         parts = len(claims) + (1 if promised < quantity else 0)
         taxable = self.taxable[account_id]
         quantity_left = quantity
+        if natural is not None and parts > 1:
+            head, tail = natural[:-1], f"{natural[-1]}."
         for number, claim in enumerate(claims, start=1):
             shares, disallowed, holding_days, permanent = claim[0], claim[1], claim[2], claim[3]
             basis, basis_left = split_units(basis_left, shares, quantity_left)
@@ -620,6 +649,8 @@ class FastReplay:
                 account_id, symbol, piece_id, shares, basis + adjustment, date, acquired,
                 adjustment, index, True, (index, number),
             )  # fmt: skip
+            if natural is not None:
+                piece.natural = natural if parts == 1 else (*head, tail, number, "")
             held.append(piece)
             self.matches.append(
                 (claim[4], claim[5], claim[6], claim[7], claim[8], shares, account_id, symbol,
@@ -631,6 +662,8 @@ class FastReplay:
                 account_id, symbol, piece_id, quantity_left, basis_left, date, date, 0, index,
                 False, (index, parts),
             )  # fmt: skip
+            if natural is not None:
+                piece.natural = natural if parts == 1 else (*head, tail, parts, "")
             held.append(piece)
             self.add_candidate(piece)
 
@@ -792,10 +825,12 @@ class FastReplay:
             piece.rename(f"{piece.lot_id}.2")
             piece.order = piece.order + (2,)
             if piece.slot >= 0:
-                parts = self.candidates[self.group(piece.symbol)].items[piece.slot]
+                assert piece.slots is not None
+                parts = piece.slots.items[piece.slot]
                 assert isinstance(parts, list)
                 parts.insert(parts.index(piece), moved)
                 moved.slot = piece.slot
+                moved.slots = piece.slots
             destination.append(moved)
 
     def transferred_id(self, lot_id: str, source: str, target: str) -> str:
@@ -1088,7 +1123,9 @@ class FastReplay:
                 target.purchase, False, (*order, 2),
             )  # fmt: skip
             slot = rest.slot = target.slot
-            parts = self.candidates[self.group(target.symbol)].items[slot]
+            slots = rest.slots = target.slots
+            assert slots is not None
+            parts = slots.items[slot]
             assert isinstance(parts, list)
             parts[parts.index(target)] = rest
             # (The order of a holdings list is never read: relief, events and the result
@@ -1097,7 +1134,13 @@ class FastReplay:
             target.slot = -1
             target.rest = rest
             target.lot_id = f"{target.lot_id}.1"
-            target.natural = None
+            natural = target.natural
+            if natural is not None:
+                # ``natural_key(f"{lot_id}.{n}")`` from ``natural_key(lot_id)``: its last
+                # text gains the point, then the number and an empty text follow.
+                head, tail = natural[:-1], f"{natural[-1]}."
+                target.natural = (*head, tail, 1, "")
+                rest.natural = (*head, tail, 2, "")
             target.quantity = quantity
             target.exact = None
             target.cost_basis = part_basis
@@ -1129,19 +1172,36 @@ class FastReplay:
              sold[4])
         )  # fmt: skip
 
-    # -- the boundary: exact Decimal records, once per record -------------------
+    # -- the boundary: exact Decimal records, once per record, when first read ----
 
-    def result(self) -> tuple[list[Disposition], list[Lot], list[object]]:
-        from lots.washsale import WashMatch
+    def open_pieces(self) -> list[_Piece]:
+        """The open pieces in the ledger's order of lots (account, purchase order, lot id)."""
+        pieces = self.sorted_pieces
+        if pieces is None:
+            account_index = self.account_index
+            pieces = [piece for held in self.holdings.values() for piece in held]
+            pieces.sort(key=lambda p: (account_index[p.account_id], p.order, _natural(p)))
+            self.sorted_pieces = pieces
+        return pieces
 
-        pieces = [piece for held in self.holdings.values() for piece in held]
-        pieces.sort(
-            key=lambda p: (self.account_index[p.account_id], p.order, natural_key(p.lot_id))
-        )
-        lots = [_lot_record(p) for p in pieces]
+    def sorted_matches(self) -> list[_Match]:
+        """The matches in sale order (a stable sort: the order they were made within a sale)."""
+        if not self.matches_sorted:
+            self.matches.sort(key=_sale_index)
+            self.matches_sorted = True
+        return self.matches
+
+    def _shares(self, units: int) -> Decimal:
         # Quantities repeat (whole lots of a few sizes, fractions of them): each distinct
         # one is converted once.
-        quantities: dict[int, Decimal] = {}
+        value = self.decimal_shares.get(units)
+        if value is None:
+            value = self.decimal_shares[units] = _quantity(units)
+        return value
+
+    def dispositions(self) -> list[Disposition]:
+        """The ``Disposition`` records of :attr:`rows`, in sale order."""
+        quantities = self.decimal_shares
         scaleb, decimal, zero = _WIDE.scaleb, Decimal, _DECIMAL_ZERO
         minus_m = _MINUS_M
         dispositions: list[Disposition] = []
@@ -1172,16 +1232,18 @@ class FastReplay:
                     inherited,
                 )  # fmt: skip
             )
-        self.matches.sort(key=_sale_index)
-        money = _money
+        return dispositions
 
-        def shares_of(units: int) -> Decimal:
-            value = quantities.get(units)
-            if value is None:
-                value = quantities[units] = _quantity(units)
-            return value
+    def lots(self) -> list[Lot]:
+        """The open lots' ``Lot`` records, in the ledger's order."""
+        return [_lot_record(p) for p in self.open_pieces()]
 
-        matches: list[object] = [
+    def wash_matches(self) -> list[object]:
+        """The ``WashMatch`` records, in sale order."""
+        from lots.washsale import WashMatch
+
+        money, shares_of = _money, self._shares
+        return [
             WashMatch(
                 m[1],
                 m[2],
@@ -1195,9 +1257,12 @@ class FastReplay:
                 money(m[10]),
                 m[11],
             )  # fmt: skip
-            for m in self.matches
+            for m in self.sorted_matches()
         ]
-        return dispositions, lots, matches
+
+    def result(self) -> tuple[list[Disposition], list[Lot], list[object]]:
+        """All three kinds of records at once."""
+        return self.dispositions(), self.lots(), self.wash_matches()
 
 
 def _lot_record(piece: _Piece) -> Lot:
@@ -1251,18 +1316,33 @@ def _per_share(piece: _Piece) -> Decimal:
     if cached is not None and cached[0] == basis and cached[1] == quantity:
         return cached[2]
     value = (Decimal(basis) / Decimal(quantity)).scaleb(_Q_PLACES - _M_PLACES)
-    piece.per_share = (basis, quantity, value)
+    piece.per_share = (basis, quantity, value, -value)
     return value
 
 
-def _place(piece: _Piece, method: LotMethod, sale_date: dt.date, price: Decimal) -> object:
-    """``lots.relief.ORDERS[method]`` of a piece (the same keys, from the units)."""
-    if method is LotMethod.FIFO or method is LotMethod.SPECIFIC:
-        return piece.purchased
-    if method is LotMethod.LIFO:
-        return -piece.day
-    if method is LotMethod.HIFO:
-        return -_per_share(piece)
+# The sort keys of the relief orders (``lots.relief.ORDERS``, then the holding-period
+# start, then the lot id in natural order, :func:`lots.relief.natural_key`: known from
+# the start for generated and split lot ids, parsed once for any other).
+
+
+def _fifo_key(piece: _Piece) -> tuple[int, dt.date, tuple[str | int, ...]]:
+    return piece.day, piece.acquired, piece.natural or _natural(piece)
+
+
+def _lifo_key(piece: _Piece) -> tuple[int, dt.date, tuple[str | int, ...]]:
+    return -piece.day, piece.acquired, piece.natural or _natural(piece)
+
+
+def _hifo_key(piece: _Piece) -> tuple[Decimal, dt.date, tuple[str | int, ...]]:
+    cached = piece.per_share
+    if cached is None or cached[0] != piece.cost_basis or cached[1] != piece.quantity:
+        _per_share(piece)
+        cached = piece.per_share
+        assert cached is not None
+    return cached[3], piece.acquired, piece.natural or _natural(piece)
+
+
+def _min_tax_place(piece: _Piece, sale_date: dt.date, price: Decimal) -> tuple[int, Decimal]:
     gain_per_share = price - _per_share(piece)
     long = piece.inherited or _term(piece.acquired, sale_date) is Term.LONG
     if gain_per_share < 0:
@@ -1297,16 +1377,20 @@ def _select(
         pass
     elif len(lots) > 1:
         if method is LotMethod.FIFO or method is LotMethod.SPECIFIC:
-            keys: list[tuple[object, dt.date]] = [(p.purchased, p.acquired) for p in lots]
+            lots = sorted(lots, key=_fifo_key)
+        elif method is LotMethod.HIFO:
+            lots = sorted(lots, key=_hifo_key)
         elif method is LotMethod.LIFO:
-            keys = [(-p.day, p.acquired) for p in lots]
+            lots = sorted(lots, key=_lifo_key)
         else:
-            keys = [(_place(p, method, sale_date, price), p.acquired) for p in lots]
-        if len(set(keys)) == len(keys):
-            ranks = sorted(range(len(lots)), key=keys.__getitem__)
-        else:
-            ranks = sorted(range(len(lots)), key=lambda i: (keys[i], _natural(lots[i])))
-        lots = [lots[i] for i in ranks]
+            lots = sorted(
+                lots,
+                key=lambda p: (
+                    _min_tax_place(p, sale_date, price),
+                    p.acquired,
+                    p.natural or _natural(p),
+                ),
+            )
     taken: list[tuple[_Piece, int]] = []
     remaining = quantity
     for piece in lots:
@@ -1320,25 +1404,10 @@ def _select(
     return taken
 
 
-def _day_acquired(piece: _Piece) -> tuple[int, dt.date]:
-    return piece.day, piece.acquired
-
-
 def _fifo_sort(held: list[_Piece]) -> None:
     """Sort ``held`` in place in FIFO order: trade date, holding-period start, then lot
     id in natural order (parsed only for the pieces tied on the first two)."""
-    held.sort(key=_day_acquired)
-    start = 0
-    size = len(held)
-    while start < size:
-        piece = held[start]
-        day, acquired = piece.day, piece.acquired
-        end = start + 1
-        while end < size and held[end].day == day and held[end].acquired == acquired:
-            end += 1
-        if end - start > 1:
-            held[start:end] = sorted(held[start:end], key=_natural)
-        start = end
+    held.sort(key=_fifo_key)
 
 
 _HANDLERS: dict[str, Callable[[FastReplay, int, Transaction], None]] = {

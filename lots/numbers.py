@@ -34,6 +34,7 @@ _SPLIT = Context(prec=60, rounding=ROUND_HALF_EVEN, traps=[Inexact, InvalidOpera
 _HUGE = Context(prec=400, rounding=ROUND_HALF_EVEN, traps=[Inexact, InvalidOperation])
 _SCALE = Decimal(10) ** 15
 _MINUS_15 = Decimal(-15)
+_MINUS_2 = Decimal(-2)
 
 
 def to_decimal(value: object) -> Decimal:
@@ -145,3 +146,51 @@ def _ratio(total: Decimal, part: Decimal, whole: Decimal, context: Context) -> D
     if twice > whole or (twice == whole and context.remainder(quotient, 2) != 0):
         quotient = context.add(quotient, 1 if scaled > 0 else -1)
     return context.scaleb(quotient, _MINUS_15)
+
+
+def round_units(units: int, step: int) -> int:
+    """``units / step`` rounded half-even to an integer, exactly (any sign; ``step`` even).
+
+    The integer twin of ``Decimal.quantize(..., ROUND_HALF_EVEN)`` for a number held
+    as an integer of a fixed scale: e.g. money in units of 10**-20 of a dollar
+    (``lots.fastreplay``) to cents is ``round_units(units, 10**18)``. Half a step is
+    added and the floor taken (round half up); a tie is exactly the case that leaves
+    no remainder, and goes back down when that made the result odd.
+
+    >>> round_units(1_250, 100), round_units(1_350, 100), round_units(-1_250, 100)
+    (12, 14, -12)
+    >>> round_units(1_251, 100), round_units(-1_251, 100), round_units(-1_350, 100)
+    (13, -13, -14)
+    """
+    whole, rest = divmod(units + (step >> 1), step)  # floor division: 0 <= rest < step
+    if not rest and whole & 1:
+        whole -= 1
+    return whole
+
+
+def cents_text(cents: int) -> str:
+    """A whole number of cents as ``household.render.money_text`` prints the amount:
+    ``"1234.50"``, ``"-0.07"``, never ``"-0.00"``.
+
+    >>> cents_text(123450), cents_text(-7), cents_text(0)
+    ('1234.50', '-0.07', '0.00')
+    """
+    # The Decimal of exponent -2 prints its digits with the point two places in, a sign
+    # only when negative (0 is ``0.00``); twice as fast as ``divmod`` and an f-string.
+    return str(_WIDE.scaleb(Decimal(cents), _MINUS_2))
+
+
+def micro_text(micro: int) -> str:
+    """A whole number of millionths of a share as ``household.render.quantity_text``
+    prints the quantity: up to 6 places, no trailing zeros, no point for a whole number.
+
+    >>> micro_text(100_000_000), micro_text(2_500_000), micro_text(1), micro_text(0)
+    ('100', '2.5', '0.000001', '0')
+    """
+    sign = ""
+    if micro < 0:
+        sign, micro = "-", -micro
+    whole, part = divmod(micro, 1_000_000)
+    if not part:
+        return f"{sign}{whole}"
+    return f"{sign}{whole}.{part:06d}".rstrip("0")

@@ -15,7 +15,7 @@ import functools
 import gc
 import sys
 from collections.abc import Callable, Sequence
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import Any
@@ -24,11 +24,12 @@ from household.cli import BadUsage
 from household.cli.common import OutputFormat, add_allow_extra_columns, add_format
 from household.csvio import identical_groups, read_accounts, read_securities, read_transactions
 from household.render import csv_text, money_text, quantity_text, tables_text
+from lots.fastreplay import FastReplay
 from lots.gains import INHERITED, FormRow, TermTotals, form_row, summarize
-from lots.numbers import plain
+from lots.numbers import micro_text, plain, round_units
 from lots.records import Disposition, Lot, Term
 from lots.relief import LotMethod
-from lots.washsale import Ledger, WashMatch, replay
+from lots.washsale import LazyLedger, Ledger, WashMatch, promote_survivors, replay
 
 
 def configure(parser: argparse.ArgumentParser, name: str) -> None:
@@ -158,7 +159,8 @@ def without_cycle_collection(command: Callable[[argparse.Namespace], int]) -> Ca
     Decimals, alive until the output is written; none is in a reference cycle, but
     the collector walks them all again and again as they are made (about 6% of
     ``wash-sales --format json`` at 100,000 events, with the same peak memory
-    without it). The collector's state is restored afterwards.
+    without it). The collector's state is restored afterwards, the objects made
+    meanwhile moved to its oldest generation (``lots.washsale.promote_survivors``).
     """
 
     @functools.wraps(command)
@@ -169,6 +171,7 @@ def without_cycle_collection(command: Callable[[argparse.Namespace], int]) -> Ca
             return command(args)
         finally:
             if enabled:
+                promote_survivors()
                 gc.enable()
 
     return run
@@ -388,7 +391,13 @@ def _write(text: str) -> None:
 
 def wash_sales_json(ledger: Ledger) -> str:
     """``json_text({"dispositions": ..., "lots": ..., "matches": ...})`` of ``wash-sales``,
-    and a newline."""
+    and a newline.
+
+    A ledger of the integer replay (``lots.washsale.LazyLedger``) is printed straight
+    from its fixed-scale integers (:func:`_units_json`), without building its records.
+    """
+    if isinstance(ledger, LazyLedger):
+        return _units_json(ledger.units)
     dates = _Dates()
     return "".join(
         [
@@ -598,3 +607,135 @@ def _matches_text(matches: Sequence[WashMatch], dates: _Dates) -> list[str]:
         )
         for m in matches
     ]
+
+
+# -- JSON out, from the integer replay's units ------------------------------------------
+#
+# The same text again, from the fixed-scale integers of ``lots.fastreplay`` (money in
+# units of 10**-20 of a dollar, quantities of 10**-18 of a share) instead of the
+# records: each amount is rounded to cents half-even in integers (``round_units``), as
+# ``Decimal.quantize`` rounds the equal Decimal, and printed by ``cents_text``; each
+# quantity to millionths, printed by ``micro_text``
+# (``tests/household/test_cli_json_records.py`` checks the two paths byte for byte).
+
+_CENT_UNITS = 10**18  # money units per cent
+_HALF_CENT_UNITS = _CENT_UNITS // 2
+_MICRO_UNITS = 10**12  # quantity units per millionth of a share
+
+
+def _units_money(units: int) -> str:
+    """``cents_text(round_units(units, 10**18))``, in one call (the writer's hot path)."""
+    if not units:
+        return "0.00"
+    cents, rest = divmod(units + _HALF_CENT_UNITS, _CENT_UNITS)
+    if not rest and cents & 1:
+        cents -= 1  # a tie goes to the even cent
+    return str(_scaleb(Decimal(cents), _MINUS_2))
+
+
+_scaleb = Context(prec=80).scaleb
+_MINUS_2 = Decimal(-2)
+
+
+class _UnitQuantities(dict[int, str]):
+    """quantity units -> their ``quantity_text``, each distinct quantity once."""
+
+    def __missing__(self, units: int) -> str:
+        text = self[units] = micro_text(round_units(units, _MICRO_UNITS))
+        return text
+
+
+def _units_json(units: FastReplay) -> str:
+    """:func:`wash_sales_json` of the ledger of the integer replay ``units``."""
+    dates = _Dates()
+    quantities = _UnitQuantities()
+    encode = encode_basestring_ascii
+    money = _units_money
+    # ``cents_text``, inlined: the Decimal of the cents at exponent -2, printed.
+    text, scaleb, decimal, minus_2 = str, _scaleb, Decimal, _MINUS_2
+    short = Term.SHORT
+    step, half = _CENT_UNITS, _HALF_CENT_UNITS
+    template, with_event = _DISPOSITION, _DISPOSITION_EVENT
+    rows = []
+    append = rows.append
+    for (
+        date, account_id, symbol, lot_id, shares, acquired, _purchased, term, proceeds,
+        basis, adjustment, permanent, reportable, event, _inherited,
+    ) in units.rows:  # fmt: skip
+        if not reportable:
+            continue
+        # Proceeds and basis to cents, half-even (``round_units``, inlined).
+        proceeds_cents, rest = divmod(proceeds + half, step)
+        if not rest and proceeds_cents & 1:
+            proceeds_cents -= 1
+        basis_cents, rest = divmod(basis + half, step)
+        if not rest and basis_cents & 1:
+            basis_cents -= 1
+        adjustment_cents = round_units(adjustment, step) if adjustment else 0
+        if adjustment_cents:
+            # (g) makes the row add up to the exact gain rounded, as ``form_row`` does.
+            adjustment_cents = (
+                round_units(proceeds - basis + adjustment, step) - proceeds_cents + basis_cents
+            )
+        gain_cents = proceeds_cents - basis_cents + adjustment_cents
+        values = (
+            dates[date],
+            encode(account_id),
+            encode(symbol),
+            encode(lot_id),
+            quantities[shares],
+            dates[acquired],
+            '"short"' if term is short else '"long"',
+            text(scaleb(decimal(proceeds_cents), minus_2)),
+            text(scaleb(decimal(basis_cents), minus_2)),
+            "W" if adjustment > 0 else "",
+            text(scaleb(decimal(adjustment_cents), minus_2)) if adjustment_cents else "0.00",
+            text(scaleb(decimal(gain_cents), minus_2)),
+            money(permanent),
+        )
+        if event is None:
+            append(template % values)
+        else:
+            append(with_event % (*values, encode(event.value)))
+    lots = [
+        _LOT
+        % (
+            encode(p.account_id),
+            encode(p.symbol),
+            encode(p.lot_id),
+            quantities[p.quantity],
+            dates[p.purchased],
+            dates[p.acquired],
+            money(p.cost_basis),
+            money(p.adjustment),
+        )
+        for p in units.open_pieces()
+    ]
+    matches = [
+        _MATCH
+        % (
+            dates[m[1]],
+            encode(m[2]),
+            encode(m[3]),
+            encode(m[4]),
+            quantities[m[5]],
+            encode(m[6]),
+            encode(m[7]),
+            encode(m[8]),
+            dates[m[9]],
+            money(m[10]),
+            "true" if m[11] else "false",
+        )
+        for m in units.sorted_matches()
+    ]
+    return "".join(
+        [
+            '{\n  "dispositions": ',
+            *_array(rows),
+            ',\n  "lots": ',
+            *_array(lots),
+            ',\n  "matches": ',
+            *_array(matches),
+            "\n}\n",
+        ]
+    )

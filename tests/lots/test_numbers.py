@@ -19,7 +19,7 @@ from lots.fastreplay import (
     split_units,
     to_units,
 )
-from lots.numbers import money, quantity, split, to_decimal
+from lots.numbers import cents_text, micro_text, money, quantity, round_units, split, to_decimal
 from lots.records import Action, Lot, Transaction
 from tests.lots.textledger import day
 
@@ -214,3 +214,48 @@ def test_units_round_trip_and_refuse_what_the_scale_cannot_hold() -> None:
     assert from_units(5_003_333_333_333_333, -15) == D("5.003333333333333")
     with pytest.raises(NotExact):
         to_units(D("0.0000000000000001"), 15)  # 16 places
+
+
+# -- the integer text of a report: round_units, cents_text, micro_text ------------------
+
+
+def test_integer_rounding_and_text_by_hand() -> None:
+    # $0.005 in units of 10**-20 is 5 * 10**17 units: half a cent, a tie; half-even
+    # keeps 0 (even). $0.015 is a tie too: 1 is odd, so it goes up to 2 cents.
+    cent = 10**18
+    assert round_units(5 * 10**17, cent) == 0
+    assert round_units(15 * 10**17, cent) == 2
+    # -$0.015: floor division gives -2 and a rest of half a cent; -2 is even: -2 cents.
+    assert round_units(-15 * 10**17, cent) == -2
+    # $1,234.499999... (one unit under the tie) rounds down, one unit over it up.
+    assert round_units(123_450 * cent - 5 * 10**17 - 1, cent) == 123_449
+    assert round_units(123_450 * cent - 5 * 10**17 + 1, cent) == 123_450
+    assert [cents_text(c) for c in (0, 1, -1, 100, -250, 123_450)] == [
+        "0.00", "0.01", "-0.01", "1.00", "-2.50", "1234.50",
+    ]  # fmt: skip
+    # 2.5000005 shares (10**-18 units) to millionths: 2.500000|5, a tie, 0 even: 2.5.
+    micro = 10**12
+    assert micro_text(round_units(2_500_000_500_000_000_000, micro)) == "2.5"
+    assert micro_text(round_units(2_500_001_500_000_000_000, micro)) == "2.500002"
+    assert micro_text(round_units(100 * 10**18, micro)) == "100"
+
+
+_MONEY_UNITS = st.integers(-(10**33), 10**33)
+
+
+@given(_MONEY_UNITS)
+def test_integer_money_text_is_the_decimal_text(units: int) -> None:
+    """``cents_text(round_units(u, 10**18))`` is ``money_text`` of the exact Decimal
+    ``u * 10**-20`` (the household writer's Decimal text, from ``household.render``)."""
+    from household.render import money_text
+
+    value = decimal.Context(prec=100).scaleb(D(units), -20)
+    assert cents_text(round_units(units, 10**18)) == money_text(value)
+
+
+@given(st.integers(0, 10**34))
+def test_integer_quantity_text_is_the_decimal_text(units: int) -> None:
+    from household.render import quantity_text
+
+    value = decimal.Context(prec=100).scaleb(D(units), -18)
+    assert micro_text(round_units(units, 10**12)) == quantity_text(value)

@@ -123,3 +123,51 @@ def test_method_names_parse() -> None:
     assert LotMethod.parse("min-tax") is LotMethod.MIN_TAX
     with pytest.raises(ValueError, match="known: fifo"):
         LotMethod.parse("average")
+
+
+def test_the_integer_replays_built_natural_keys_are_natural_key() -> None:
+    """The integer replay builds a generated lot id's natural key from its parts (the
+    symbol's key, the date's three numbers, the lot number) and a split lot's (``.1``,
+    ``.2``) from its parent's, instead of parsing them: the keys must be exactly
+    ``natural_key`` of the ids. E.g. ``S01-1990-01-02-3`` is ``("S", 1, "-", 1990, "-",
+    1, "-", 2, "-", 3, "")`` and its part ``.2`` ends ``(..., 3, ".", 2, "")``."""
+    import datetime as dt
+
+    from lots.fastreplay import FastReplay
+    from lots.records import Account, AccountType, Action, Transaction
+    from lots.relief import LotMethod, natural_key
+    from tests.lots.textledger import run
+
+    replay = FastReplay({"a": Account("a", AccountType.JOINT)}, {}, LotMethod.FIFO)
+    for symbol in ["S01", "VTI", "A1B", "X", "1A", "BRK.B", "9"]:
+        for date in [dt.date(1990, 1, 2), dt.date(2026, 12, 31), dt.date(1900, 10, 10)]:
+            lot_id, key = replay.new_lot(Transaction(date, "a", symbol, Action.BUY, 1, 1))
+            assert key == natural_key(lot_id)
+    assert natural_key("S01-1990-01-02-3") == ("S", 1, "-", 1990, "-", 1, "-", 2, "-", 3, "")
+    # A replay whose replacement lot is split twice (two loss sales each wash part of it),
+    # in an IRA, where the parts tie on trade date and holding-period start and only the
+    # lot ids order them: every open part's key is its id's.
+    text = """
+        accounts: me=individual ira=traditional_ira
+        2026-01-05 me buy 30 X @ 10 A
+        2026-02-02 me sell 10 X @ 8
+        2026-02-02 ira buy 25 X @ 8
+        2026-02-03 me sell 10 X @ 8
+        2026-02-04 ira sell 1 X @ 8
+        """
+    ledger = run(text)
+    pieces = ledger.units.open_pieces()  # type: ignore[attr-defined]
+    # The IRA's 25 shares: the first loss sale's 10 washed shares split them into .1 (10)
+    # and .2 (15), the second's 10 split .2 into .2.1 (10) and .2.2 (5); the IRA's sale of
+    # 1 share (FIFO; the parts tie on 2026-02-02 and on their holding-period start, since
+    # an IRA's replacement keeps its own) takes it from .1, first in natural order: 9 left.
+    assert [(p.lot_id, p.quantity // 10**18) for p in pieces if p.account_id == "ira"] == [
+        ("X-2026-02-02-1.1", 9),
+        ("X-2026-02-02-1.2.1", 10),
+        ("X-2026-02-02-1.2.2", 5),
+    ]
+    for piece in pieces:
+        assert piece.natural is None or piece.natural == natural_key(piece.lot_id)
+    assert [p.natural for p in pieces if p.account_id == "ira"] == [
+        natural_key(p.lot_id) for p in pieces if p.account_id == "ira"
+    ]

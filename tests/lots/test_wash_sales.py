@@ -418,3 +418,79 @@ def test_an_opening_lot_bought_within_the_window_is_a_replacement() -> None:
     assert new.cost_basis == D(550)
     # OLD held 2024-01-02 -> 2026-03-01 = 789 days, so NEW is long-term at once.
     assert new.acquired == day("2026-02-20") - (day("2026-03-01") - day("2024-01-02"))
+
+
+def test_the_integer_ledger_builds_its_records_when_read() -> None:
+    """``replay`` returns a ``LazyLedger``: each kind of record is built on its first
+    read, and the ledger is equal (and hashes equal, and pickles) to the ``Ledger``
+    of the Decimal replay."""
+    import pickle
+
+    from lots.washsale import LazyLedger, Ledger
+
+    text = """
+        accounts: me=individual
+        2026-01-05 me buy 100 X @ 10 L1
+        2026-02-02 me sell 100 X @ 7.50
+        2026-02-20 me buy 100 X @ 8 L2
+        """
+    ledger = run(text)
+    assert isinstance(ledger, LazyLedger)
+    assert ledger._built == {}
+    # The lots alone: L2 of basis 800 + 250 = 1,050 (Publication 550, Example 1).
+    assert [(x.lot_id, x.cost_basis) for x in ledger.lots] == [("L2", D(1050))]
+    assert set(ledger._built) == {"lots"}
+    plain = Ledger(ledger.dispositions, ledger.lots, ledger.matches)
+    assert ledger == plain and plain == ledger
+    assert (ledger != plain, plain != ledger) == (False, False)
+    assert hash(ledger) == hash(plain)
+    other = Ledger(ledger.dispositions, (), ledger.matches)
+    assert ledger != other and other != ledger
+    copy = pickle.loads(pickle.dumps(ledger))
+    assert type(copy) is Ledger and copy == ledger
+    # 100 shares at $7.50 sold from a $1,000 lot: a $250 loss, all washed.
+    (sale,) = ledger.dispositions
+    assert (sale.proceeds, sale.cost_basis, sale.adjustment) == (D(750), D(1000), D(250))
+
+
+def test_a_replay_leaves_its_objects_in_the_collectors_oldest_generation() -> None:
+    """With the cycle collector on, ``replay`` pauses it and then moves what it made to
+    the oldest generation (``promote_survivors``): the youngest generation is left
+    empty, so the next allocation does not run a collection over the whole ledger; a
+    reference cycle made before the replay is still collected by a full collection;
+    and objects the program froze itself stay frozen."""
+    import gc
+    import weakref
+
+    from lots.washsale import promote_survivors
+
+    class Node:
+        pass
+
+    text = """
+        accounts: me=individual
+        2026-01-05 me buy 100 X @ 10 L1
+        2026-02-02 me sell 100 X @ 7.50
+        2026-02-20 me buy 100 X @ 8 L2
+        """
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        cycle = Node()
+        cycle.me = cycle  # type: ignore[attr-defined]
+        alive = weakref.ref(cycle)
+        del cycle
+        ledger = run(text)
+        assert gc.isenabled()
+        assert gc.get_count()[0] < 10  # emptied (60 containers made here without it)
+        assert ledger.lots[0].cost_basis == D(1050)  # (800 + the washed 250)
+        gc.collect()
+        assert alive() is None  # the cycle was not kept alive
+        gc.freeze()
+        frozen = gc.get_freeze_count()
+        promote_survivors()  # the program's own frozen objects stay frozen
+        assert gc.get_freeze_count() == frozen
+        gc.unfreeze()
+    finally:
+        if not was_enabled:
+            gc.disable()
