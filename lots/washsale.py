@@ -360,7 +360,7 @@ def replay(
     """
     if not isinstance(accounts, Mapping):
         accounts = {account.account_id: account for account in accounts}
-    with _collector_paused():
+    with _collector_paused(promote=len(transactions) >= PROMOTE_FROM):
         try:
             return fast_replay(
                 transactions,
@@ -422,14 +422,24 @@ def decimal_replay(
     )
 
 
+#: Transactions from which a replay moves what it made to the collector's oldest generation
+#: (:func:`promote_survivors`): a large history's ledger outlives the replay, and its
+#: objects would cost a collection over all of them; a small one's (a plan's replay of a
+#: household, hundreds of events, many times a second in a sweep) are garbage soon, and
+#: promoting them, with whatever else the program holds at that moment, starves the
+#: collector's full passes: a sweep worker grew by a quarter of a megabyte a household.
+PROMOTE_FROM = 10_000
+
+
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def _collector_paused(promote: bool = True) -> Iterator[None]:
     """Pause Python's cycle collector during a replay.
 
     A replay allocates a few objects per event and creates no reference cycles;
     with the collector running, its full passes over the growing heap made a
-    large replay a third slower. The previous state is restored, and the objects
-    made meanwhile are moved to the oldest generation (:func:`promote_survivors`).
+    large replay a third slower. The previous state is restored, and, with
+    ``promote``, the objects made meanwhile are moved to the oldest generation
+    (:func:`promote_survivors`).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -437,7 +447,8 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
-            promote_survivors()
+            if promote:
+                promote_survivors()
             gc.enable()
 
 

@@ -453,7 +453,9 @@ def test_the_integer_ledger_builds_its_records_when_read() -> None:
     assert (sale.proceeds, sale.cost_basis, sale.adjustment) == (D(750), D(1000), D(250))
 
 
-def test_a_replay_leaves_its_objects_in_the_collectors_oldest_generation() -> None:
+def test_a_replay_leaves_its_objects_in_the_collectors_oldest_generation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """With the cycle collector on, ``replay`` pauses it and then moves what it made to
     the oldest generation (``promote_survivors``): the youngest generation is left
     empty, so the next allocation does not run a collection over the whole ledger; a
@@ -462,7 +464,10 @@ def test_a_replay_leaves_its_objects_in_the_collectors_oldest_generation() -> No
     import gc
     import weakref
 
+    import lots.washsale
     from lots.washsale import promote_survivors
+
+    monkeypatch.setattr(lots.washsale, "PROMOTE_FROM", 3)  # this history counts as large
 
     class Node:
         pass
@@ -491,6 +496,35 @@ def test_a_replay_leaves_its_objects_in_the_collectors_oldest_generation() -> No
         promote_survivors()  # the program's own frozen objects stay frozen
         assert gc.get_freeze_count() == frozen
         gc.unfreeze()
+    finally:
+        if not was_enabled:
+            gc.disable()
+
+
+def test_only_a_large_replay_promotes_what_it_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A household's few hundred events (a plan's replay in a sweep) are not promoted: their
+    objects are garbage soon, and promoting them on every plan starved the collector's full
+    passes (a sweep worker grew by about 0.25 MB a household). From ``PROMOTE_FROM``
+    transactions the ledger is promoted."""
+    import lots.washsale
+
+    calls: list[int] = []
+    monkeypatch.setattr(lots.washsale, "promote_survivors", lambda: calls.append(1))
+    text = """
+        accounts: me=individual
+        2026-01-05 me buy 100 X @ 10 L1
+        2026-02-02 me sell 100 X @ 7.50
+        """
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        run(text)
+        assert calls == []
+        monkeypatch.setattr(lots.washsale, "PROMOTE_FROM", 2)
+        run(text)
+        assert calls == [1]
     finally:
         if not was_enabled:
             gc.disable()
