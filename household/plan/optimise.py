@@ -1597,7 +1597,12 @@ def _with_choices(
 
 
 def _whole_shares(
-    solver: _Solver, piece: str | None, opened: frozenset[int], coarse: _Answer, inputs: Inputs
+    solver: _Solver,
+    piece: str | None,
+    opened: frozenset[int],
+    coarse: _Answer,
+    inputs: Inputs,
+    cutoff: float | None = None,
 ) -> _Answer:
     """Whole share counts for a coarse plan (binaries fixed, shares fractional).
 
@@ -1605,7 +1610,9 @@ def _whole_shares(
     whole ones kept); where that leaves a band, a cash or the budget short,
     their whole counts may move a share too; where an outer band, a cash or
     the budget is still short, every count may give back a share; where that
-    has no plan, the whole program over the opened tickets.
+    has no plan, the whole program over the opened tickets. ``cutoff``: the
+    best plan of the pieces before (the widened, the wider and the whole
+    programs look only for plans worth more).
     """
     built = solver.built
     shares = built.shares
@@ -1630,7 +1637,7 @@ def _whole_shares(
         widen = grown
         box = _box(built, coarse.values, binaries, keep_whole=True, widen=widen)
         # the box holds the last one: its best plan starts the search
-        last = solver.integer(piece, opened, box, heuristics=False, start=found)
+        last = solver.integer(piece, opened, box, heuristics=False, start=found, cutoff=cutoff)
         if last.feasible and last.objective > found.objective:
             found = last
     if (
@@ -1638,11 +1645,11 @@ def _whole_shares(
         or _slack_used(built, found, hard=True) > _slack_used(built, coarse, hard=True) + 1e-6
     ):
         box = _box(built, coarse.values, binaries)
-        wider = solver.integer(piece, opened, box, heuristics=False, start=found)
+        wider = solver.integer(piece, opened, box, heuristics=False, start=found, cutoff=cutoff)
         if wider.feasible and (not found.feasible or wider.objective > found.objective):
             found = wider
     if not found.feasible:
-        found = solver.integer(piece, opened, heuristics=False)
+        found = solver.integer(piece, opened, heuristics=False, cutoff=cutoff)
     return found
 
 
@@ -1736,7 +1743,9 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
                 best_coarse = found
             if good_enough(found.objective, answer):
                 continue
-            found = _whole_shares(solver, piece, opened, found, inputs)
+            found = _whole_shares(
+                solver, piece, opened, found, inputs, answer.objective if answer else None
+            )
             report(piece, found)
         if found.feasible and (answer is None or found.objective > answer.objective):
             answer = found

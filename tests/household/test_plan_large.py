@@ -222,3 +222,45 @@ def test_a_widened_box_started_from_the_best_plan_finds_the_same_plan(
     fast, full = captured
     assert fast.objective == pytest.approx(full.objective, abs=0.01)
     assert with_start.to_json_dict()["trades"] == solved.to_json_dict()["trades"]
+
+
+def test_a_later_pieces_whole_shares_look_only_for_better_plans(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The second piece's widened and wider whole-share programs get the first piece's plan
+    as their cutoff. In this household the first piece's plan is worth $186,273.65; the
+    second's coarse plan (about $186,437) could beat it, but its whole shares need the wider
+    box, whose best plan (about $186,024) does not: the cutoff prunes that search. The plan
+    must be the one found without the cutoff."""
+    household = synthetic.household(57)
+    integer = optimise._Solver.integer
+    cut: list[bool] = []
+
+    def watched(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("start") is not None and kwargs.get("cutoff") is not None:
+            cut.append(True)
+        return integer(self, *args, **kwargs)
+
+    def without(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("start") is not None:  # the whole-share programs' cutoff only
+            kwargs.pop("cutoff", None)
+        return integer(self, *args, **kwargs)
+
+    captured: list[Any] = []
+    solve = optimise.solve
+
+    def spy(inputs: optimise.Inputs, params: optimise.Params) -> Any:
+        decision, notes = solve(inputs, params)
+        captured.append(decision)
+        return decision, notes
+
+    monkeypatch.setattr(optimise, "solve", spy)
+    monkeypatch.setattr(optimise._Solver, "integer", watched)
+    with_cutoff = rebalance(household, synthetic.AS_OF)
+    assert cut, "a whole-share program of the second piece must get the cutoff"
+    monkeypatch.setattr(optimise._Solver, "integer", without)
+    solved = rebalance(household, synthetic.AS_OF)
+    fast, full = captured
+    assert fast.objective == pytest.approx(full.objective, abs=0.01)
+    assert fast.objective == pytest.approx(186273.65, abs=0.01)
+    assert with_cutoff.to_json_dict()["trades"] == solved.to_json_dict()["trades"]
