@@ -69,6 +69,36 @@ def test_large_plans_keep_the_invariants(seed: int, monkeypatch: pytest.MonkeyPa
     assert plan.solve.objective >= plan.solve.bound - 0.05 * abs(plan.solve.bound)
 
 
+def _with_and_without(
+    monkeypatch: pytest.MonkeyPatch,
+    household: Household,
+    target: Any,
+    name: str,
+    watched: Any,
+    without: Any,
+) -> tuple[Any, Any]:
+    """The household's rebalance with ``target.name`` as ``watched`` (the shortcut taken),
+    then as ``without`` (the program solved the long way): the plans must agree, the
+    objective to the cent and the trades exactly. Returns the two decisions."""
+    captured: list[Any] = []
+    solve = optimise.solve
+
+    def spy(inputs: optimise.Inputs, params: optimise.Params) -> Any:
+        decision, notes = solve(inputs, params)
+        captured.append(decision)
+        return decision, notes
+
+    monkeypatch.setattr(optimise, "solve", spy)
+    monkeypatch.setattr(target, name, watched)
+    first = rebalance(household, AS_OF)
+    monkeypatch.setattr(target, name, without)
+    second = rebalance(household, AS_OF)
+    fast, full = captured
+    assert fast.objective == pytest.approx(full.objective, abs=0.01)
+    assert first.to_json_dict()["trades"] == second.to_json_dict()["trades"]
+    return fast, full
+
+
 @pytest.mark.parametrize("seed", [11, 23])
 def test_a_tied_piece_takes_the_earlier_wash_choices(
     seed: int, monkeypatch: pytest.MonkeyPatch
@@ -88,23 +118,8 @@ def test_a_tied_piece_takes_the_earlier_wash_choices(
     def decided_again(*args: Any, **kwargs: Any) -> Any:
         return large(*args[:4])  # no choices: every piece's wash choices solved
 
-    captured: list[Any] = []
-    solve = optimise.solve
-
-    def spy(inputs: optimise.Inputs, params: optimise.Params) -> Any:
-        decision, notes = solve(inputs, params)
-        captured.append(decision)
-        return decision, notes
-
-    monkeypatch.setattr(optimise, "solve", spy)
-    monkeypatch.setattr(optimise, "_integer_large", shortcut)
-    with_shortcut = rebalance(household, synthetic.AS_OF)
+    _with_and_without(monkeypatch, household, optimise, "_integer_large", shortcut, decided_again)
     assert any(reused), "the households must take the shortcut"
-    monkeypatch.setattr(optimise, "_integer_large", decided_again)
-    solved = rebalance(household, synthetic.AS_OF)
-    fast, full = captured
-    assert fast.objective == pytest.approx(full.objective, abs=0.01)
-    assert with_shortcut.to_json_dict()["trades"] == solved.to_json_dict()["trades"]
 
 
 def test_a_piece_that_cannot_beat_the_plan_found_is_cut_off(
@@ -130,23 +145,8 @@ def test_a_piece_that_cannot_beat_the_plan_found_is_cut_off(
         kwargs.pop("cutoff", None)
         return integer(self, *args, **kwargs)
 
-    captured: list[Any] = []
-    solve = optimise.solve
-
-    def spy(inputs: optimise.Inputs, params: optimise.Params) -> Any:
-        decision, notes = solve(inputs, params)
-        captured.append(decision)
-        return decision, notes
-
-    monkeypatch.setattr(optimise, "solve", spy)
-    monkeypatch.setattr(optimise._Solver, "integer", watched)
-    with_cutoff = rebalance(household, synthetic.AS_OF)
+    _with_and_without(monkeypatch, household, optimise._Solver, "integer", watched, without)
     assert any(cut_off), "the second piece must be cut off"
-    monkeypatch.setattr(optimise._Solver, "integer", without)
-    solved = rebalance(household, synthetic.AS_OF)
-    fast, full = captured
-    assert fast.objective == pytest.approx(full.objective, abs=0.01)
-    assert with_cutoff.to_json_dict()["trades"] == solved.to_json_dict()["trades"]
 
 
 def test_impact_is_the_interpolation_of_the_square_root_law(
@@ -205,23 +205,8 @@ def test_a_widened_box_started_from_the_best_plan_finds_the_same_plan(
         kwargs.pop("start", None)
         return integer(self, *args, **kwargs)
 
-    captured: list[Any] = []
-    solve = optimise.solve
-
-    def spy(inputs: optimise.Inputs, params: optimise.Params) -> Any:
-        decision, notes = solve(inputs, params)
-        captured.append(decision)
-        return decision, notes
-
-    monkeypatch.setattr(optimise, "solve", spy)
-    monkeypatch.setattr(optimise._Solver, "integer", watched)
-    with_start = rebalance(household, AS_OF)
+    _with_and_without(monkeypatch, household, optimise._Solver, "integer", watched, without)
     assert any(started), "the household must widen a box"
-    monkeypatch.setattr(optimise._Solver, "integer", without)
-    solved = rebalance(household, AS_OF)
-    fast, full = captured
-    assert fast.objective == pytest.approx(full.objective, abs=0.01)
-    assert with_start.to_json_dict()["trades"] == solved.to_json_dict()["trades"]
 
 
 def test_a_later_pieces_whole_shares_look_only_for_better_plans(
@@ -246,21 +231,8 @@ def test_a_later_pieces_whole_shares_look_only_for_better_plans(
             kwargs.pop("cutoff", None)
         return integer(self, *args, **kwargs)
 
-    captured: list[Any] = []
-    solve = optimise.solve
-
-    def spy(inputs: optimise.Inputs, params: optimise.Params) -> Any:
-        decision, notes = solve(inputs, params)
-        captured.append(decision)
-        return decision, notes
-
-    monkeypatch.setattr(optimise, "solve", spy)
-    monkeypatch.setattr(optimise._Solver, "integer", watched)
-    with_cutoff = rebalance(household, synthetic.AS_OF)
+    fast, _ = _with_and_without(
+        monkeypatch, household, optimise._Solver, "integer", watched, without
+    )
     assert cut, "a whole-share program of the second piece must get the cutoff"
-    monkeypatch.setattr(optimise._Solver, "integer", without)
-    solved = rebalance(household, synthetic.AS_OF)
-    fast, full = captured
-    assert fast.objective == pytest.approx(full.objective, abs=0.01)
     assert fast.objective == pytest.approx(186273.65, abs=0.01)
-    assert with_cutoff.to_json_dict()["trades"] == solved.to_json_dict()["trades"]
