@@ -353,6 +353,15 @@ _NEW_SYMBOL = frozenset({Action.MERGER, Action.SYMBOL_CHANGE})
 _RECEIPTS = (Action.GIFT_RECEIVED, Action.INHERITED)
 
 
+def _gift_sold_at_a_loss(piece: _Piece, loss_basis: int, proceeds: int) -> tuple[int, dt.date]:
+    """The basis and holding start of a gift sold below the donor's basis
+    (``lots.events.gift_sale_basis``): below the loss basis too, that basis, held from
+    the piece's ``purchased`` date; between the two, the proceeds (no gain, no loss)."""
+    if proceeds < loss_basis:
+        return loss_basis, piece.purchased
+    return proceeds, piece.acquired
+
+
 def _term(acquired: dt.date, sale_date: dt.date) -> Term:
     return Term.LONG if sale_date > one_year_after(acquired) else Term.SHORT
 
@@ -908,12 +917,7 @@ class FastReplay:
                 quantity_left -= take
             acquired = piece.acquired
             if loss_basis is not None and proceeds < basis:
-                # A gift sold below the donor's basis (``lots.events.gift_sale_basis``).
-                if proceeds < loss_basis:
-                    basis = loss_basis
-                    acquired = piece.purchased
-                else:
-                    basis = proceeds
+                basis, acquired = _gift_sold_at_a_loss(piece, loss_basis, proceeds)
             relieved.append(
                 (piece.lot_id, acquired, piece.purchased, piece.purchase, piece.inherited,
                  take, basis, proceeds)
@@ -958,12 +962,7 @@ class FastReplay:
         left[1] -= take
         acquired = piece.acquired
         if loss_basis is not None and proceeds < basis:
-            # A gift sold below the donor's basis (``lots.events.gift_sale_basis``).
-            if proceeds < loss_basis:
-                basis = loss_basis
-                acquired = piece.purchased
-            else:
-                basis = proceeds
+            basis, acquired = _gift_sold_at_a_loss(piece, loss_basis, proceeds)
         sold = (piece.lot_id, acquired, piece.purchased, piece.purchase, piece.inherited, take,
                 basis, proceeds)  # fmt: skip
         piece.quantity = quantity - take
