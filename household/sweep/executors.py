@@ -119,11 +119,20 @@ def _usage(pause: float = 0.0) -> tuple[int, int, float]:
 
 
 def _warm_up() -> None:
-    """Import the planner and compile the schema check once per worker, before the first task."""
+    """Import the planner and compile the schema check once per worker, before the first task.
+
+    Then every object the worker holds (modules, the compiled check) is moved to the cycle
+    collector's permanent generation (``gc.freeze``): its full collections, run every few
+    plans, no longer walk them. 30 plans in one process: 2.2-2.5 ms of collection a plan
+    before, 1.1-1.2 ms after (of about 170 ms).
+    """
+    import gc
+
     import household.loader
     import household.plan  # noqa: F401
 
     household.loader._fast_check()
+    gc.freeze()
 
 
 class ProcessPool(Executor):
