@@ -139,6 +139,13 @@ class LazyLedger(Ledger):
     units: FastReplay
     _built: dict[str, tuple[Any, ...]]
 
+    def __new__(cls, units: FastReplay | None = None, **fields: Any) -> Any:
+        """A lazy ledger of ``units``; given the records instead (as ``attrs.evolve`` and
+        ``attrs.assoc`` give them), a plain :class:`Ledger` of those records."""
+        if units is None or fields:
+            return Ledger(**fields)
+        return super().__new__(cls)
+
     def __init__(self, units: FastReplay) -> None:  # noqa: D107
         object.__setattr__(self, "units", units)
         object.__setattr__(self, "_built", {})
