@@ -51,7 +51,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from lots.errors import InputError
 from lots.numbers import AMOUNT_STEP, ONE, ZERO, to_decimal
@@ -200,14 +200,19 @@ def gift_basis(donor_basis: Decimal, fmv: Decimal) -> tuple[Decimal, Decimal | N
     return donor_basis, (fmv if fmv < donor_basis else None)
 
 
+#: An exact amount: a ``Decimal``, or the fixed-scale integer of ``lots.fastreplay``.
+_Amount = TypeVar("_Amount", Decimal, int)
+
+
 def gift_sale_basis(
-    basis: Decimal, loss_basis: Decimal | None, proceeds: Decimal
-) -> tuple[Decimal, bool]:
+    basis: _Amount, loss_basis: _Amount | None, proceeds: _Amount
+) -> tuple[_Amount, bool]:
     """The basis a sale of gifted shares uses, and whether it is the fair-value one.
 
     Above the donor's basis: the donor's basis (a gain). Below the fair value
     at the gift: that value (a loss, holding period from the gift). Between:
-    the proceeds, neither gain nor loss.
+    the proceeds, neither gain nor loss. The amounts are ``Decimal`` or, in the
+    integer replay, units of one fixed scale.
     """
     if loss_basis is None or proceeds >= basis:
         return basis, False

@@ -60,7 +60,7 @@ from fractions import Fraction
 from math import gcd
 
 from lots.errors import LotsError
-from lots.events import LOT_EVENTS, Holding, check_transfer
+from lots.events import LOT_EVENTS, Holding, check_transfer, gift_sale_basis
 from lots.records import (
     Account,
     Action,
@@ -351,15 +351,6 @@ _Match = tuple[int, dt.date, str, str, str, int, str, str, str, dt.date, int, bo
 
 _NEW_SYMBOL = frozenset({Action.MERGER, Action.SYMBOL_CHANGE})
 _RECEIPTS = (Action.GIFT_RECEIVED, Action.INHERITED)
-
-
-def _gift_sold_at_a_loss(piece: _Piece, loss_basis: int, proceeds: int) -> tuple[int, dt.date]:
-    """The basis and holding start of a gift sold below the donor's basis
-    (``lots.events.gift_sale_basis``): below the loss basis too, that basis, held from
-    the piece's ``purchased`` date; between the two, the proceeds (no gain, no loss)."""
-    if proceeds < loss_basis:
-        return loss_basis, piece.purchased
-    return proceeds, piece.acquired
 
 
 def _term(acquired: dt.date, sale_date: dt.date) -> Term:
@@ -917,7 +908,9 @@ class FastReplay:
                 quantity_left -= take
             acquired = piece.acquired
             if loss_basis is not None and proceeds < basis:
-                basis, acquired = _gift_sold_at_a_loss(piece, loss_basis, proceeds)
+                basis, fair = gift_sale_basis(basis, loss_basis, proceeds)
+                if fair:  # the fair value's loss: held from the gift
+                    acquired = piece.purchased
             relieved.append(
                 (piece.lot_id, acquired, piece.purchased, piece.purchase, piece.inherited,
                  take, basis, proceeds)
@@ -962,7 +955,9 @@ class FastReplay:
         left[1] -= take
         acquired = piece.acquired
         if loss_basis is not None and proceeds < basis:
-            basis, acquired = _gift_sold_at_a_loss(piece, loss_basis, proceeds)
+            basis, fair = gift_sale_basis(basis, loss_basis, proceeds)
+            if fair:  # the fair value's loss: held from the gift
+                acquired = piece.purchased
         sold = (piece.lot_id, acquired, piece.purchased, piece.purchase, piece.inherited, take,
                 basis, proceeds)  # fmt: skip
         piece.quantity = quantity - take

@@ -142,7 +142,7 @@ class LazyLedger(Ledger):
     def __new__(cls, units: FastReplay | None = None, **fields: Any) -> Any:
         """A lazy ledger of ``units``; given the records instead (as ``attrs.evolve`` and
         ``attrs.assoc`` give them), a plain :class:`Ledger` of those records."""
-        if units is None or fields:
+        if units is None:
             return Ledger(**fields)
         return super().__new__(cls)
 

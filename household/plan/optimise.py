@@ -873,7 +873,8 @@ class _Solver:
         plan worth no more than the cutoff);
         ``start``: a plan of this program to start from (HiGHS's incumbent);
         ``heuristics=False`` turns off HiGHS's sub-MIP heuristics (RINS, RENS,
-        reduced-cost fixing, feasibility jump: most of its time on these programs)."""
+        reduced-cost fixing: most of its time on these programs; the feasibility
+        jump is off in every program)."""
         import highspy
 
         built, model = self.built, self.built.model
