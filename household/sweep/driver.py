@@ -202,6 +202,10 @@ def _prepare(out: Path, identity: dict[str, Any], fresh: bool, documents: str) -
             )
     (out / "records").mkdir(parents=True, exist_ok=True)
     (out / documents).mkdir(parents=True, exist_ok=True)
+    # A sweep killed inside atomic_write leaves its temporary file behind.
+    for folder in (out, out / "records", out / documents):
+        for stale in folder.glob(".*.tmp"):
+            stale.unlink(missing_ok=True)
     atomic_write(marker, json.dumps(identity, indent=2) + "\n")
 
 

@@ -51,6 +51,11 @@ def test_killed_sweep_resumes_to_the_same_results(tmp_path: Path) -> None:
         plan = out / "plans" / f"{record['row']['household_id']}.json"
         json.loads(plan.read_text())
 
+    # A kill inside atomic_write leaves a temporary file; plant one in each
+    # folder, so the resumed sweep is seen to clear them whatever the kill hit.
+    for folder in (out, records, out / "plans"):
+        (folder / ".synthetic-00000.json.planted.tmp").write_text('{"half": ')
+
     resumed = _sweep(source, out)
     assert resumed.wait(timeout=120) == 0
     summary = json.loads((out / "summary.json").read_text())
