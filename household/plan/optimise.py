@@ -698,6 +698,7 @@ class _Model:
         self.active: dict[int, tuple[float, float]] = {}
         # the arrays of lp(), made once: the model is complete before its first solve
         self._arrays: tuple[np.ndarray, ...] | None = None
+        self._integral: np.ndarray | None = None
         # rows by the constraint family they belong to (what diagnose relaxes)
         self.tag: Family | None = None
         self.family_rows: dict[Family, list[int]] = {}
@@ -722,10 +723,10 @@ class _Model:
         self.active[index] = (lower, upper)
         return index
 
-    def lp(self) -> Any:
-        """The model as a ``highspy.HighsLp`` (every piece row inactive, no integrality)."""
-        import highspy
-
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The model's arrays, made once (do not change them): the minimised cost (the
+        value negated), column bounds, row bounds (every piece row inactive), and the
+        row-wise matrix's starts, indices and values."""
         if self._arrays is None:
             starts = [0]
             index: list[int] = []
@@ -744,7 +745,19 @@ class _Model:
                 np.asarray(index, dtype=np.int32),
                 np.asarray(value, dtype=float),
             )
-        cost, lower, upper, row_lower, row_upper, starts_, index_, value_ = self._arrays
+        return self._arrays
+
+    def integral(self) -> np.ndarray:
+        """Which columns are integer, as booleans (made once: do not change it)."""
+        if self._integral is None:
+            self._integral = np.asarray(self.integer, dtype=bool)
+        return self._integral
+
+    def lp(self) -> Any:
+        """The model as a ``highspy.HighsLp`` (every piece row inactive, no integrality)."""
+        import highspy
+
+        cost, lower, upper, row_lower, row_upper, starts_, index_, value_ = self.arrays()
         lp = highspy.HighsLp()
         lp.num_col_ = len(self.lower)
         lp.num_row_ = len(self.rows)
@@ -878,31 +891,30 @@ class _Solver:
         import highspy
 
         built, model = self.built, self.built.model
-        lp = model.lp()
+        cost, lower, upper, row_lower, row_upper, starts, index, value = model.arrays()
         if box is not None:
-            lp.col_lower_, lp.col_upper_ = box
+            col_lower, col_upper = (np.asarray(bound, dtype=float).copy() for bound in box)
+        else:
+            col_lower, col_upper = lower.copy(), upper.copy()
+        row_lower, row_upper = row_lower.copy(), row_upper.copy()
         if built.pieces:
-            rows, lower, upper = self._piece_bounds(piece)
-            row_lower = np.asarray(lp.row_lower_, dtype=float)
-            row_upper = np.asarray(lp.row_upper_, dtype=float)
-            row_lower[rows], row_upper[rows] = lower, upper
-            lp.row_lower_, lp.row_upper_ = row_lower, row_upper
+            rows, piece_lower, piece_upper = self._piece_bounds(piece)
+            row_lower[rows], row_upper[rows] = piece_lower, piece_upper
         if opened is not None:
-            col_upper = np.asarray(lp.col_upper_, dtype=float)
             for t, columns in built.ticket_quantity.items():
                 if t not in opened:
                     for col in columns:
                         col_upper[col] = 0.0
                     if t in built.ticket_binary:
                         col_upper[built.ticket_binary[t]] = 0.0
-            lp.col_upper_ = col_upper
-        share_columns = built.shares
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger
-            if flag and (shares or col not in share_columns) and (only is None or col in only)
-            else highspy.HighsVarType.kContinuous
-            for col, flag in enumerate(model.integer)
-        ]
+        integral = model.integral().copy()
+        if not shares:
+            share_columns = built.shares
+            integral[np.fromiter(share_columns, dtype=np.int32, count=len(share_columns))] = False
+        if only is not None:
+            kept = np.zeros(len(integral), dtype=bool)
+            kept[np.fromiter(only, dtype=np.int32, count=len(only))] = True
+            integral &= kept
         highs = self._new()
         highs.setOptionValue("presolve", "on")
         highs.setOptionValue("mip_rel_gap", float(self.params.mip_gap))
@@ -921,7 +933,24 @@ class _Solver:
             highs.setOptionValue("mip_heuristic_run_rins", False)
             highs.setOptionValue("mip_heuristic_run_rens", False)
             highs.setOptionValue("mip_heuristic_run_root_reduced_cost", False)
-        highs.passModel(lp)
+        # the arrays straight in (a HighsLp's attributes convert element by element)
+        highs.passModel(
+            len(cost),
+            len(row_lower),
+            len(value),
+            int(highspy.MatrixFormat.kRowwise),
+            int(highspy.ObjSense.kMinimize),
+            0.0,
+            cost,
+            col_lower,
+            col_upper,
+            row_lower,
+            row_upper,
+            starts,
+            index,
+            value,
+            integral.astype(np.int32),
+        )
         if start is not None and start.feasible:
             solution = highspy.HighsSolution()
             solution.col_value = list(start.values)
