@@ -48,8 +48,12 @@ def _umask() -> int:
     return mask
 
 
-def write_text_atomic(path: Path, text: str, *, force: bool = False) -> None:
+def write_text_atomic(path: Path, text: str, *, force: bool = False, durable: bool = True) -> None:
     """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename.
+
+    With ``durable`` the file is flushed to disk (``fsync``) before the rename;
+    a sweep's per-household files are not (thousands of them: a crash loses at
+    most the last ones, which the resumed sweep plans again).
 
     Raises:
         OutputError: the folder does not exist, ``path`` is a folder, or ``path``
@@ -69,8 +73,9 @@ def write_text_atomic(path: Path, text: str, *, force: bool = False) -> None:
         os.chmod(temporary, mode)  # mkstemp makes it private; give it a normal file's mode
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):

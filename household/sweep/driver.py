@@ -32,15 +32,12 @@ streamed.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -49,6 +46,7 @@ from typing import Any
 import attrs
 
 from household.errors import HouseholdError
+from household.io_atomic import write_text_atomic
 from household.sweep.executors import Executor
 from household.sweep.work import Outcome, SweepKind, Task, Unit, documents_folder, run_task
 
@@ -161,15 +159,7 @@ def plan_name(household_id: str) -> str:
 
 def atomic_write(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that readers see the old file or the whole new one."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    write_text_atomic(path, text, force=True, durable=False)
 
 
 def _file_sha256(path: str) -> str:
