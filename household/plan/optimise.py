@@ -136,6 +136,8 @@ SMALL_PROGRAM = 60
 WIDEN_ROUNDS = 3
 #: Tax pieces whose integer programs a large plan solves, best relaxation first.
 MAX_PIECES = 2
+#: A later tax piece keeps the first piece's wash choices (see :func:`solve`).
+KEEP_WASH_CHOICES = True
 #: Impact breakpoints, as fractions of a ticket's largest quantity.
 IMPACT_POINTS = (0.002, 0.01, 0.04, 0.15, 0.4, 1.0)
 
@@ -1565,8 +1567,8 @@ def _integer_large(
     2. those fixed, the tickets opened where that plan trades
        (:func:`_tickets_fixed`): a linear program.
 
-    ``choices`` (wash column -> 0 or 1) replaces step 1: another piece's wash
-    choices, where that piece's relaxation is this one's (:func:`solve`).
+    ``choices`` (wash column -> 0 or 1) replaces step 1: the first piece's wash
+    choices (:func:`solve`; where they leave this piece no plan, step 1 runs).
     Falls back to tickets and wash choices binary together where that has no
     plan. ``cutoff``: the value of the best plan found so far; a wash-choice
     program with no plan worth more ends the piece (an infeasible answer),
@@ -1713,8 +1715,8 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
     best_coarse: _Answer | None = None
     exact = len(inputs.tickets) <= params.full_mip_limit
     named = sorted(built.named.values())
-    # relaxations whose wash choices a large plan's integer program decided, with them
-    decided: list[tuple[_Answer, dict[int, float]]] = []
+    # the wash choices a large plan's integer program decided, piece by piece
+    decided: list[dict[int, float]] = []
 
     def good_enough(objective: float, than: _Answer | None) -> bool:
         return than is not None and objective <= than.objective + params.mip_gap * max(
@@ -1746,25 +1748,18 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
         elif exact:
             found = solver.integer(piece, None, exact=True)
         else:
-            # where an earlier piece's relaxation is this one's (the optimum on the pieces'
-            # boundary), its wash choices are this piece's too: not decided again
-            choices = next(
-                (
-                    made
-                    for earlier, made in decided
-                    if abs(earlier.objective - relaxation.objective)
-                    <= 1e-9 * max(1.0, abs(relaxation.objective))
-                    and np.allclose(earlier.values, relaxation.values, rtol=0.0, atol=1e-7)
-                ),
-                None,
-            )
+            # a later piece keeps the wash choices the first piece's integer program made
+            # (harvest a group's loss or buy it): they hang on the lots and the buys far
+            # more than on which netting piece is active. Deciding them again took a
+            # third of a rebalance's time where it ran, and over 300 households whose
+            # plans solved two pieces it never gave a better plan (tests/household/
+            # test_plan_large.py: households where it chooses otherwise, the same plans)
+            choices = decided[0] if decided and KEEP_WASH_CHOICES else None
             if answer is not None:
                 cutoff = answer.objective
             found, opened = _integer_large(solver, inputs, piece, relaxation, choices, cutoff)
             if found.feasible:
-                decided.append(
-                    (relaxation, {col: float(round(found.values[col])) for col in named})
-                )
+                decided.append({col: float(round(found.values[col])) for col in named})
         if found.status != "Infeasible" or cutoff is None:
             report(piece, found)
         if not found.feasible:
