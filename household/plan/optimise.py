@@ -755,24 +755,38 @@ class _Model:
             self._integral = np.asarray(self.integer, dtype=bool)
         return self._integral
 
-    def lp(self) -> Any:
-        """The model as a ``highspy.HighsLp`` (every piece row inactive, no integrality)."""
+    def pass_to(
+        self,
+        highs: Any,
+        col_bounds: tuple[np.ndarray, np.ndarray] | None = None,
+        row_bounds: tuple[np.ndarray, np.ndarray] | None = None,
+        integral: np.ndarray | None = None,
+    ) -> None:
+        """Pass the model to ``highs`` as arrays (passModel's array form: a ``HighsLp``'s
+        attributes convert element by element), with these column and row bounds (else the
+        model's, every piece row inactive) and integer columns (else none)."""
         import highspy
 
-        cost, lower, upper, row_lower, row_upper, starts_, index_, value_ = self.arrays()
-        lp = highspy.HighsLp()
-        lp.num_col_ = len(self.lower)
-        lp.num_row_ = len(self.rows)
-        lp.col_cost_ = cost
-        lp.col_lower_ = lower.copy()
-        lp.col_upper_ = upper.copy()
-        lp.row_lower_ = row_lower.copy()
-        lp.row_upper_ = row_upper.copy()
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.start_ = starts_
-        lp.a_matrix_.index_ = index_
-        lp.a_matrix_.value_ = value_
-        return lp
+        cost, lower, upper, row_lower, row_upper, starts, index, value = self.arrays()
+        col_lower, col_upper = col_bounds or (lower, upper)
+        row_lower, row_upper = row_bounds or (row_lower, row_upper)
+        highs.passModel(
+            len(cost),
+            len(row_lower),
+            len(value),
+            int(highspy.MatrixFormat.kRowwise),
+            int(highspy.ObjSense.kMinimize),
+            0.0,
+            cost,
+            col_lower,
+            col_upper,
+            row_lower,
+            row_upper,
+            starts,
+            index,
+            value,
+            np.zeros(len(cost), dtype=np.int32) if integral is None else integral.astype(np.int32),
+        )
 
 
 @attrs.frozen
@@ -798,7 +812,6 @@ class _Solver:
         self.built = built
         self.params = params
         self.seconds = 0.0
-        self._lp: Any = None
         self._relaxation: Any = None
         self._active: str | None = None
 
@@ -842,9 +855,8 @@ class _Solver:
     def relaxation_highs(self, piece: str | None) -> Any:
         """The relaxations' HiGHS instance, ``piece``'s rows active."""
         if self._relaxation is None:
-            self._lp = self.built.model.lp()
             self._relaxation = self._new()
-            self._relaxation.passModel(self._lp)
+            self.built.model.pass_to(self._relaxation)
         highs = self._relaxation
         if self.built.pieces and piece != self._active:
             rows, lower, upper = self._piece_bounds(piece)
@@ -893,7 +905,7 @@ class _Solver:
         import highspy
 
         built, model = self.built, self.built.model
-        cost, lower, upper, row_lower, row_upper, starts, index, value = model.arrays()
+        _, lower, upper, row_lower, row_upper, _, _, _ = model.arrays()
         if box is not None:
             col_lower, col_upper = (np.asarray(bound, dtype=float).copy() for bound in box)
         else:
@@ -935,24 +947,7 @@ class _Solver:
             highs.setOptionValue("mip_heuristic_run_rins", False)
             highs.setOptionValue("mip_heuristic_run_rens", False)
             highs.setOptionValue("mip_heuristic_run_root_reduced_cost", False)
-        # the arrays straight in (a HighsLp's attributes convert element by element)
-        highs.passModel(
-            len(cost),
-            len(row_lower),
-            len(value),
-            int(highspy.MatrixFormat.kRowwise),
-            int(highspy.ObjSense.kMinimize),
-            0.0,
-            cost,
-            col_lower,
-            col_upper,
-            row_lower,
-            row_upper,
-            starts,
-            index,
-            value,
-            integral.astype(np.int32),
-        )
+        model.pass_to(highs, (col_lower, col_upper), (row_lower, row_upper), integral)
         if start is not None and start.feasible:
             solution = highspy.HighsSolution()
             solution.col_value = list(start.values)
