@@ -123,14 +123,14 @@ def test_a_tied_piece_takes_the_earlier_wash_choices(
 
 
 @pytest.mark.parametrize(
-    ("seed", "bench"), [(0, False), (2, False), (9, False), (2, True), (5, True), (13, True)]
+    ("seed", "bench"), [(0, False), (2, False), (15, False), (2, True), (5, True), (23, True)]
 )
 def test_a_later_piece_keeps_the_first_pieces_wash_choices(
     seed: int, bench: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A second tax piece keeps the wash choices the first piece's integer program made
     (``KEEP_WASH_CHOICES``), where deciding them again would choose otherwise: in these
-    households (sweep seeds 0, 2, 9; benchmark seeds 2, 5, 13) the second piece's own
+    households (sweep seeds 0, 2, 15; benchmark seeds 2, 5, 23) the second piece's own
     wash-choice program picks other choices. Its plan must be the plan of deciding again:
     the same objective, the same trades."""
     household = _household(seed) if bench else synthetic.household(seed)
