@@ -837,7 +837,8 @@ class _Solver:
         feasible = len(values) == len(model.lower) and status in _FEASIBLE
         if not feasible:
             values = np.zeros(len(model.lower))
-        objective = float(np.dot(model.cost, values)) if feasible else -math.inf
+        # the cached cost array (minimised: the value negated), not the list (25 us a dot)
+        objective = -float(np.dot(model.arrays()[0], values)) if feasible else -math.inf
         return _Answer(status, values, objective, feasible)
 
     def _piece_bounds(self, piece: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
