@@ -716,8 +716,18 @@ class _Model:
         return len(self.lower) - 1
 
     def row(self, terms: Mapping[int, float], lower: float, upper: float = math.inf) -> int:
-        items = [(i, v) for i, v in terms.items() if v != 0]
-        self.rows.append(([i for i, _ in items], [v for _, v in items], lower, upper))
+        values = terms.values()
+        if 0 in values:  # rare: most rows have no zero coefficient to drop
+            self.rows.append(
+                (
+                    [i for i, v in terms.items() if v != 0],
+                    [v for v in values if v != 0],
+                    lower,
+                    upper,
+                )
+            )
+        else:
+            self.rows.append((list(terms), list(values), lower, upper))
         if self.tag is not None:
             self.family_rows.setdefault(self.tag, []).append(len(self.rows) - 1)
         return len(self.rows) - 1
