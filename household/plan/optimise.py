@@ -827,6 +827,9 @@ class _Solver:
         self.seconds = 0.0
         self._relaxation: Any = None
         self._active: str | None = None
+        #: the relaxation of every piece, as :func:`solve` found them (:func:`diagnose` reuses
+        #: those its freed rows cannot change)
+        self.relaxed: dict[str | None, _Answer] | None = None
 
     def _new(self) -> Any:
         from location.solvers import new_highs
@@ -1803,6 +1806,7 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
     built = _build(inputs)
     solver = _Solver(built, params)
     relaxations = _relaxations(solver)
+    solver.relaxed = dict(relaxations)
     order = _best(relaxations)
     if not order:
         status = next(iter(relaxations.values())).status
@@ -2050,6 +2054,24 @@ def _wash_rows(
         washed_min(None, pool, free, taken)
 
 
+def _slack_rows(model: _Model, rows: Sequence[int], answer: _Answer) -> bool:
+    """Whether every one of ``rows`` lies strictly inside its bounds at ``answer`` (a row
+    of a tax piece counts as binding: its bounds depend on the piece)."""
+    if not answer.feasible:
+        return False
+    values = answer.values
+    for row in rows:
+        if row in model.active:
+            return False
+        columns, coefficients, lower, upper = model.rows[row]
+        activity = float(sum(values[c] * v for c, v in zip(columns, coefficients, strict=True)))
+        if lower > -math.inf and activity <= lower + 1e-6 * max(1.0, abs(lower)):
+            return False
+        if upper < math.inf and activity >= upper - 1e-6 * max(1.0, abs(upper)):
+            return False
+    return True
+
+
 def diagnose(
     inputs: Inputs, params: Params, names: Sequence[str], decision: Decision
 ) -> dict[str, list[Family]]:
@@ -2077,16 +2099,33 @@ def diagnose(
         Family.MIN_TRADE,
     ]
     model = built.model
+    relaxed = solver.relaxed or {}
     for family in families:
-        rows = np.asarray(built.family_rows.get(family, ()), dtype=np.int32)
+        family_rows = built.family_rows.get(family, ())
+        rows = np.asarray(family_rows, dtype=np.int32)
         if not len(rows):
             continue  # the household has none of this family: relaxing it changes nothing
+        # a relaxation none of whose freed rows binds stays optimal without them (every
+        # optimal dual is zero on a slack row): it is reused, not solved again
+        pieces_of = (
+            list(relaxed) if family is Family.TAX_BUDGET and built.pieces else [decision.piece]
+        )
+        stays = {
+            piece: relaxed[piece]
+            for piece in pieces_of
+            if piece in relaxed and _slack_rows(model, family_rows, relaxed[piece])
+        }
+        if decision.piece in stays and len(stays) == len(pieces_of):
+            continue  # the plan's relaxation and every other stays: no slack can fall
         highs = solver.relaxation_highs(decision.piece)
         free = np.full(len(rows), math.inf)
         highs.changeRowsBounds(len(rows), rows, -free, free)
         try:
             if family is Family.TAX_BUDGET and built.pieces:
-                answers = _relaxations(solver)
+                answers = {
+                    piece: stays[piece] if piece in stays else solver.relaxation(piece)
+                    for piece in (list(relaxed) or list(built.pieces))
+                }
                 order = _best(answers)
                 answer = answers[order[0] if order else next(iter(answers))]
             else:
