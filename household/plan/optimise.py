@@ -96,6 +96,7 @@ one with cash to raise only sells, no more than it needs).
 from __future__ import annotations
 
 import enum
+import heapq
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -138,7 +139,9 @@ WIDEN_ROUNDS = 3
 MAX_PIECES = 2
 #: Wash choices up to which their program is our own branch and bound, not HiGHS's
 #: (:meth:`_Solver.choices`).
-BRANCH_LIMIT = 6
+BRANCH_LIMIT = 9
+#: Linear programs after which that branch and bound gives the program to HiGHS.
+BRANCH_NODES = 100
 #: A later tax piece keeps the first piece's wash choices (see :func:`solve`).
 KEEP_WASH_CHOICES = True
 #: Impact breakpoints, as fractions of a ticket's largest quantity.
@@ -802,6 +805,10 @@ class _Model:
         )
 
 
+class _NoAnswer(Exception):
+    """A branch and bound's linear program without an answer, or its node limit reached."""
+
+
 @attrs.frozen
 class _Answer:
     """One solve: HiGHS's status, the column values and the (maximised) objective."""
@@ -908,15 +915,17 @@ class _Solver:
         :meth:`integer` with ``shares=False, only=only`` answers the same program, but a
         HiGHS integer program spends about 20 ms at its root (presolve, probing, cuts)
         however few its binaries; with at most :data:`BRANCH_LIMIT` of them, linear
-        programs on one warm instance (the relaxation's basis to start, about 0.8 ms a
-        node) prove the optimum sooner. Depth first, branching on the first fractional
-        binary, the child its value is nearer first; a node is pruned when its linear
-        program cannot beat the best plan by the gap HiGHS stops at (``mip_abs_gap`` or
-        ``mip_gap``, whichever is larger), or cannot beat ``cutoff`` at all. Answers
-        ``Infeasible`` when nothing beats ``cutoff`` (as HiGHS does with an objective
-        bound), and falls back to :meth:`integer` should a linear program end neither
-        optimal nor infeasible. ``tests/household/test_plan_choices.py`` checks it against
-        every assignment of the binaries and against HiGHS.
+        programs on one instance (started from the relaxation's basis, about 0.8 ms each)
+        prove the optimum sooner. Best first: the open node of the highest bound is
+        branched on its first fractional binary, both children solved; the first node
+        whose plan is whole is the optimum, as no open node can beat it. A node is
+        dropped when it cannot beat the best plan by the gap HiGHS stops at
+        (``mip_abs_gap`` or ``mip_gap``, whichever is larger), or cannot beat ``cutoff``
+        at all. Answers ``Infeasible`` when nothing beats ``cutoff`` (as HiGHS does with
+        an objective bound). After :data:`BRANCH_NODES` linear programs, or should one end
+        neither optimal nor infeasible, HiGHS's integer program answers instead.
+        ``tests/household/test_plan_choices.py`` checks it against every assignment of
+        the binaries and against HiGHS.
         """
         built = self.built
         lower, upper = (np.asarray(bound, dtype=float).copy() for bound in box)
@@ -937,53 +946,66 @@ class _Solver:
         binaries = np.asarray(sorted(only), dtype=np.int32)
         low, high = lower[binaries], upper[binaries]
         gap_abs, gap_rel = float(self.params.mip_abs_gap), float(self.params.mip_gap)
-        best: list[_Answer] = []
-        failed = False
+        best: _Answer | None = None
+        solved = 0
 
         def beaten(objective: float) -> bool:
             """Whether a node worth at most ``objective`` cannot beat what is found."""
-            if best:
-                found = best[0].objective
+            if best is not None:
+                found = best.objective
                 return objective <= found + max(gap_abs, gap_rel * max(1.0, abs(found)))
             return cutoff is not None and objective <= cutoff
 
-        def node(fixed: dict[int, float]) -> None:
-            nonlocal failed
-            if failed:
-                return
+        def solve(fixed: dict[int, float]) -> _Answer | None:
+            """The node's linear program (``None``: infeasible); raises where it has no answer."""
+            nonlocal solved
+            solved += 1
             node_low, node_high = low.copy(), high.copy()
             for j, value in fixed.items():
                 node_low[j] = node_high[j] = value
             highs.changeColsBounds(len(binaries), binaries, node_low, node_high)
             answer = self._run(highs)
-            if not answer.feasible:
-                failed = answer.status != "Infeasible"
-                return
-            if beaten(answer.objective):
-                return
-            values = answer.values
-            fractional = [
-                j
-                for j, col in enumerate(binaries)
-                if j not in fixed and 1e-7 < values[col] < 1.0 - 1e-7
-            ]
-            if not fractional:
-                best[:] = [answer]
-                return
-            j = fractional[0]
-            nearer = 1.0 if values[binaries[j]] >= 0.5 else 0.0
-            node({**fixed, j: nearer})
-            node({**fixed, j: 1.0 - nearer})
+            if answer.feasible:
+                return answer
+            if answer.status != "Infeasible":
+                raise _NoAnswer(answer.status)
+            return None
 
-        node({})
-        if failed:
+        # open nodes: (-bound, order made, fixed binaries, the node's linear program)
+        heap: list[tuple[float, int, dict[int, float], _Answer]] = []
+        try:
+            root = solve({})
+            if root is not None and not beaten(root.objective):
+                heap.append((-root.objective, 0, {}, root))
+            while heap:
+                negative, _, fixed, answer = heapq.heappop(heap)
+                if beaten(-negative):
+                    continue
+                values = answer.values
+                fractional = [
+                    j
+                    for j, col in enumerate(binaries)
+                    if j not in fixed and 1e-7 < values[col] < 1.0 - 1e-7
+                ]
+                if not fractional:
+                    best = answer
+                    continue
+                if solved + 2 > BRANCH_NODES:
+                    raise _NoAnswer("node limit")
+                j = fractional[0]
+                for value in (0.0, 1.0):
+                    child_fixed = {**fixed, j: value}
+                    child = solve(child_fixed)
+                    if child is not None and not beaten(child.objective):
+                        heapq.heappush(heap, (-child.objective, solved, child_fixed, child))
+        except _NoAnswer:
             return self.integer(
                 piece, opened, box, shares=False, heuristics=False, only=only, cutoff=cutoff
             )
-        if not best:
+        if best is None:
             model = built.model
             return _Answer("Infeasible", np.zeros(len(model.lower)), -math.inf, False)
-        return best[0]
+        return best
 
     def integer(
         self,

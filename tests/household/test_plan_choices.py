@@ -72,12 +72,15 @@ def _gap(solver: Any, objective: float) -> float:
     return max(float(params.mip_abs_gap), float(params.mip_gap) * max(1.0, abs(objective)))
 
 
-@pytest.mark.parametrize("seed", [1, 11, 12, 17])
+@pytest.mark.parametrize("seed", [0, 1, 9, 11, 12, 17])
 def test_the_branch_and_bound_reaches_the_brute_force_optimum(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     programs = _programs(monkeypatch, seed)
     assert programs, "the household must decide its wash choices by the branch and bound"
+    sizes = [len(program[4]) for program in programs]
+    if seed in (0, 9):  # the larger programs: 9 and 7 binaries
+        assert max(sizes) >= 7, sizes
     for solver, piece, opened, box, only, cutoff, answer in programs:
         assert 1 <= len(only) <= optimise.BRANCH_LIMIT
         optimum = _brute_force(solver, piece, opened, box, only)
@@ -103,3 +106,17 @@ def test_a_cutoff_above_the_optimum_leaves_no_plan(monkeypatch: pytest.MonkeyPat
     below = solver.choices(piece, opened, box, only, cutoff=optimum - 500.0)
     assert below.feasible and below.objective > optimum - 500.0
     assert below.objective >= optimum - _gap(solver, optimum)
+
+
+def test_past_the_node_limit_highs_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With too few linear programs allowed (``BRANCH_NODES``), the branch and bound hands
+    the program to HiGHS: its answer is HiGHS's integer program's, exactly."""
+    programs = _programs(monkeypatch, 12)
+    solver, piece, opened, box, only, _, answer = programs[0]
+    monkeypatch.setattr(optimise, "BRANCH_NODES", 2)
+    limited = solver.choices(piece, opened, box, only)
+    highs = solver.integer(piece, opened, box, shares=False, heuristics=False, only=only)
+    assert limited.status == highs.status and limited.objective == highs.objective
+    assert np.array_equal(limited.values, highs.values)
+    optimum = _brute_force(solver, piece, opened, box, only)
+    assert abs(limited.objective - optimum) <= _gap(solver, optimum)

@@ -30,6 +30,7 @@ from household.sweep import synthetic
 from tests.household.test_plan_properties import _empty_plan_value, assert_invariants
 
 AS_OF = synthetic.AS_OF
+BRANCH_LIMIT = optimise.BRANCH_LIMIT
 
 
 def _household(seed: int) -> Household:
@@ -146,9 +147,13 @@ def test_a_later_piece_keeps_the_first_pieces_wash_choices(
 
     monkeypatch.setattr(optimise, "_integer_large", deciding_again)
     monkeypatch.setattr(optimise, "KEEP_WASH_CHOICES", False)
+    # HiGHS decides every piece's choices (under a cutoff it returns its best plan, where
+    # the branch and bound returns none: the second piece's own choices are then seen)
+    monkeypatch.setattr(optimise, "BRANCH_LIMIT", 0)
     long_way = rebalance(household, AS_OF)
     assert len(made) == 2 and made[0] != made[1], "the second piece must choose otherwise"
     monkeypatch.setattr(optimise, "KEEP_WASH_CHOICES", True)
+    monkeypatch.setattr(optimise, "BRANCH_LIMIT", BRANCH_LIMIT)
     kept = rebalance(household, AS_OF)
     assert kept.solve.objective == pytest.approx(long_way.solve.objective, abs=0.01)
     assert kept.to_json_dict()["trades"] == long_way.to_json_dict()["trades"]
@@ -164,6 +169,8 @@ def test_a_piece_that_cannot_beat_the_plan_found_is_cut_off(
     above the first piece's plan ($336,004) but its best wash choices ($335,480) are not.
     The plan must be the one found without a cutoff."""
     monkeypatch.setattr(optimise, "KEEP_WASH_CHOICES", False)
+    monkeypatch.setattr(optimise, "BRANCH_LIMIT", 0)  # HiGHS's cutoff (the branch and
+    # bound's: tests/household/test_plan_choices.py)
     household = synthetic.household(0)
     integer = optimise._Solver.integer
     cut_off: list[bool] = []
