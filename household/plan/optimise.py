@@ -908,9 +908,12 @@ class _Solver:
         box: tuple[np.ndarray, np.ndarray],
         only: frozenset[int],
         cutoff: float | None = None,
+        root: _Answer | None = None,
     ) -> _Answer:
         """The wash-choice program (``only`` binary, everything else continuous, ``box`` the
         column bounds, the tickets not ``opened`` closed) by a branch and bound of our own.
+        ``root``: the program's linear relaxation where the caller has it (the piece's
+        relaxation, whose closed tickets are empty and other choices whole): not solved again.
 
         :meth:`integer` with ``shares=False, only=only`` answers the same program, but a
         HiGHS integer program spends about 20 ms at its root (presolve, probing, cuts)
@@ -974,7 +977,8 @@ class _Solver:
         # open nodes: (-bound, order made, fixed binaries, the node's linear program)
         heap: list[tuple[float, int, dict[int, float], _Answer]] = []
         try:
-            root = solve({})
+            if root is None:
+                root = solve({})
             if root is not None and not beaten(root.objective):
                 heap.append((-root.objective, 0, {}, root))
             while heap:
@@ -1723,7 +1727,7 @@ def _integer_large(
             lower[col] = upper[col] = float(round(values[col]))
         box = (lower, upper)
         if len(undecided) <= BRANCH_LIMIT:
-            wash = solver.choices(piece, opened, box, undecided, cutoff=cutoff)
+            wash = solver.choices(piece, opened, box, undecided, cutoff=cutoff, root=relaxation)
         else:
             wash = solver.integer(
                 piece, opened, box, shares=False, heuristics=False, only=undecided, cutoff=cutoff

@@ -35,8 +35,16 @@ def _programs(monkeypatch: pytest.MonkeyPatch, seed: int) -> list[tuple[Any, ...
     seen: list[tuple[Any, ...]] = []
     choices = optimise._Solver.choices
 
-    def spy(self: Any, piece: Any, opened: Any, box: Any, only: Any, cutoff: Any = None) -> Any:
-        answer = choices(self, piece, opened, box, only, cutoff=cutoff)
+    def spy(
+        self: Any,
+        piece: Any,
+        opened: Any,
+        box: Any,
+        only: Any,
+        cutoff: Any = None,
+        root: Any = None,
+    ) -> Any:
+        answer = choices(self, piece, opened, box, only, cutoff=cutoff, root=root)
         seen.append((self, piece, opened, box, only, cutoff, answer))
         return answer
 
