@@ -67,8 +67,9 @@ households solve exactly); else over the tickets the piece's relaxation opened,
 in one program when that is small (``SMALL_PROGRAM``) and otherwise in stages,
 on at most ``MAX_PIECES`` pieces (:func:`_integer_large`): the wash choices
 alone integer (a dozen binaries: the choices that move the plan's value by
-thousands; a piece whose relaxation is an earlier piece's, the optimum on their
-boundary, takes that piece's choices), then the tickets opened where that plan
+thousands; decided by a best-first branch and bound of linear programs where
+they are few, :meth:`_Solver.choices`, else by HiGHS; the first piece decides
+them and a later piece keeps them), then the tickets opened where that plan
 trades (linear programs: a ticket is a dollar of commission), then, for the
 best such coarse plans only, whole shares (:func:`_whole_shares`: only the
 fractional counts rounded, in a box, widened where a band, a cash or the budget
@@ -959,7 +960,7 @@ class _Solver:
                 return objective <= found + max(gap_abs, gap_rel * max(1.0, abs(found)))
             return cutoff is not None and objective <= cutoff
 
-        def solve(fixed: dict[int, float]) -> _Answer | None:
+        def node_lp(fixed: dict[int, float]) -> _Answer | None:
             """The node's linear program (``None``: infeasible); raises where it has no answer."""
             nonlocal solved
             solved += 1
@@ -978,7 +979,7 @@ class _Solver:
         heap: list[tuple[float, int, dict[int, float], _Answer]] = []
         try:
             if root is None:
-                root = solve({})
+                root = node_lp({})
             if root is not None and not beaten(root.objective):
                 heap.append((-root.objective, 0, {}, root))
             while heap:
@@ -999,7 +1000,7 @@ class _Solver:
                 j = fractional[0]
                 for value in (0.0, 1.0):
                     child_fixed = {**fixed, j: value}
-                    child = solve(child_fixed)
+                    child = node_lp(child_fixed)
                     if child is not None and not beaten(child.objective):
                         heapq.heappush(heap, (-child.objective, solved, child_fixed, child))
         except _NoAnswer:
