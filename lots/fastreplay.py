@@ -106,6 +106,7 @@ CHILD_ORDER = 1 << 30
 
 
 _LONG, _SHORT = Term.LONG, Term.SHORT
+_FIFO = LotMethod.FIFO
 # The holdings of an account and symbol that holds nothing (never written to).
 _NOTHING_HELD: list[_Piece] = []
 
@@ -797,7 +798,9 @@ class FastReplay:
         source, target = txn.account_id, txn.to_account_id
         held = self.holdings.get((source, txn.symbol), [])
         method = LotMethod.SPECIFIC if txn.lot_id else self.methods[source]
-        chosen = _select(held, self.quantities[index], method, txn.date, _DECIMAL_ZERO, txn.lot_id)
+        chosen = _take(
+            _relief_order(held, method, txn.date, _DECIMAL_ZERO, txn.lot_id), self.quantities[index]
+        )
         destination = self.holdings.setdefault((target, txn.symbol), [])
         self.unsorted.add((source, txn.symbol))
         self.unsorted.add((target, txn.symbol))
@@ -860,35 +863,43 @@ class FastReplay:
         held = self.holdings.get(key, _NOTHING_HELD)
         lot_id = txn.lot_id
         method = LotMethod.SPECIFIC if lot_id else self.methods[account_id]
+        gross, rest = divmod(quantity * price, _Q)
+        if rest or not (exact_in_28_digits(gross) and exact_in_28_digits(gross - fees)):
+            raise NotExact("proceeds with more places than the money scale, or 28 digits")
         if pool is None:
             if key in self.unsorted:
                 _fifo_sort(held)
                 self.unsorted.discard(key)
-            chosen = _select(held, quantity, method, txn.date, txn.price, lot_id, True)
+            # FIFO relieves a prefix of the sorted holdings: walked in place, and the
+            # lots sold whole are cut off at once afterwards.
+            lots = (
+                held
+                if method is _FIFO
+                else _relief_order(held, method, txn.date, txn.price, lot_id, True)
+            )
         else:
-            chosen = _select(pool, quantity, method, txn.date, txn.price, lot_id)
-        gross, rest = divmod(quantity * price, _Q)
-        if rest or not (exact_in_28_digits(gross) and exact_in_28_digits(gross - fees)):
-            raise NotExact("proceeds with more places than the money scale, or 28 digits")
+            lots = _relief_order(pool, method, txn.date, txn.price, lot_id)
         if self.same_sale:
-            left = [gross - fees, quantity]
-            for piece, take in chosen:
-                part: _Piece | None = piece
-                while take > 0:
-                    assert part is not None
-                    share = min(take, part.quantity)
-                    if share > 0:
-                        self.settle(index, txn, self.relieve(part, share, left, held), event)
-                        take -= share
-                    part = part.rest
+            self.sell_each(index, txn, lots, quantity, gross - fees, event, held)
             return
-        # Every lot is relieved first: the shares a sale sells are never replacements
-        # of its own losses (the contract's reading).
+        # Every lot is relieved before any wash: the shares a sale sells are never
+        # replacements of its own losses (the contract's reading). The rows of lots sold
+        # at a gain are written at once while no loss waits; a loss of the last lot
+        # washes after the loop, any other loss waits with the lots after it.
         proceeds_left = gross - fees
         quantity_left = quantity
-        relieved: list[_Sold] = []
-        for piece, take in chosen:
+        taxable = self.taxable[account_id]
+        rows = self.rows
+        date, symbol = txn.date, txn.symbol
+        waiting: list[_Sold] | None = None
+        last_loss: _Sold | None = None
+        in_place = lots is held
+        sold_whole = 0
+        for piece in lots:
+            if quantity_left <= 0:
+                break
             have = piece.quantity
+            take = have if have < quantity_left else quantity_left
             loss_basis = piece.loss_basis
             if take == have:
                 basis = piece.cost_basis
@@ -911,29 +922,77 @@ class FastReplay:
                 basis, fair = gift_sale_basis(basis, loss_basis, proceeds)
                 if fair:  # the fair value's loss: held from the gift
                     acquired = piece.purchased
-            relieved.append(
-                (piece.lot_id, acquired, piece.purchased, piece.purchase, piece.inherited,
-                 take, basis, proceeds)
-            )  # fmt: skip
             piece.exact = None
             piece.quantity = have - take
             if take == have:
-                held.remove(piece)
+                if in_place:
+                    sold_whole += 1
+                else:
+                    held.remove(piece)
                 if piece.slot >= 0:
                     self.drop_candidate(piece)
-        taxable = self.taxable[account_id]
-        rows = self.rows
-        date, symbol = txn.date, txn.symbol
-        for sold in relieved:
-            if taxable and sold[6] - sold[7] > _HALF_CENT:
-                self.wash(index, txn, sold, event)
-            else:
-                acquired, inherited = sold[1], sold[4]
+            if taxable and basis - proceeds > _HALF_CENT:
+                sold = (piece.lot_id, acquired, piece.purchased, piece.purchase,
+                        piece.inherited, take, basis, proceeds)  # fmt: skip
+                if waiting is not None:
+                    waiting.append(sold)
+                elif quantity_left:
+                    waiting = [sold]
+                else:
+                    last_loss = sold
+            elif waiting is None:
+                inherited = piece.inherited
                 rows.append(
-                    (date, account_id, symbol, sold[0], sold[5], acquired, sold[2],
+                    (date, account_id, symbol, piece.lot_id, take, acquired, piece.purchased,
                      _LONG if inherited or date > one_year_after(acquired) else _SHORT,
-                     sold[7], sold[6], 0, 0, taxable, event, inherited)
+                     proceeds, basis, 0, 0, taxable, event, inherited)
                 )  # fmt: skip
+            else:
+                waiting.append(
+                    (piece.lot_id, acquired, piece.purchased, piece.purchase,
+                     piece.inherited, take, basis, proceeds)
+                )  # fmt: skip
+        if quantity_left > 0:
+            raise NotExact("more shares than held")
+        if sold_whole:
+            del held[:sold_whole]
+        if last_loss is not None:
+            self.wash(index, txn, last_loss, event)
+        elif waiting is not None:
+            for sold in waiting:
+                if sold[6] - sold[7] > _HALF_CENT:  # (only taxable sales wait)
+                    self.wash(index, txn, sold, event)
+                else:
+                    acquired, inherited = sold[1], sold[4]
+                    rows.append(
+                        (date, account_id, symbol, sold[0], sold[5], acquired, sold[2],
+                         _LONG if inherited or date > one_year_after(acquired) else _SHORT,
+                         sold[7], sold[6], 0, 0, taxable, event, inherited)
+                    )  # fmt: skip
+
+    def sell_each(
+        self,
+        index: int,
+        txn: Transaction,
+        lots: list[_Piece],
+        quantity: int,
+        proceeds: int,
+        event: DispositionEvent | None,
+        held: list[_Piece],
+    ) -> None:
+        """The same-sale reading: each lot relieved is its own sale, in relief order."""
+        if held is lots:
+            lots = list(lots)  # (relief removes the lots sold whole from ``held``)
+        left = [proceeds, quantity]
+        for piece, take in _take(lots, quantity):
+            part: _Piece | None = piece
+            while take > 0:
+                assert part is not None
+                share = min(take, part.quantity)
+                if share > 0:
+                    self.settle(index, txn, self.relieve(part, share, left, held), event)
+                    take -= share
+                part = part.rest
 
     def relieve(self, piece: _Piece, take: int, left: list[int], held: list[_Piece]) -> _Sold:
         """Relieve ``take`` shares of ``piece`` (``left``: the sale's proceeds and shares
@@ -1346,19 +1405,19 @@ def _min_tax_place(piece: _Piece, sale_date: dt.date, price: Decimal) -> tuple[i
     return (3 if long else 4, gain_per_share)
 
 
-def _select(
+def _relief_order(
     held: list[_Piece],
-    quantity: int,
     method: LotMethod,
     sale_date: dt.date,
     price: Decimal,
     lot_id: str | None,
     in_fifo_order: bool = False,
-) -> list[tuple[_Piece, int]]:
-    """``lots.relief.select_lots`` over pieces in units (errors: the Decimal replay's).
+) -> list[_Piece]:
+    """The pieces of ``held`` in the order ``lots.relief.select_lots`` relieves them
+    (specific identification: only the lot ``lot_id`` and its parts).
 
     ``in_fifo_order``: ``held`` is already in FIFO order (:func:`_fifo_sort`), so FIFO
-    and specific identification walk a prefix of it instead of sorting.
+    and specific identification keep its order instead of sorting.
     """
     lots: list[_Piece] = held
     if method is LotMethod.SPECIFIC or lot_id is not None:
@@ -1385,6 +1444,11 @@ def _select(
                     p.natural or _natural(p),
                 ),
             )
+    return lots
+
+
+def _take(lots: list[_Piece], quantity: int) -> list[tuple[_Piece, int]]:
+    """The shares of each lot, in order, that ``quantity`` shares relieve."""
     taken: list[tuple[_Piece, int]] = []
     remaining = quantity
     for piece in lots:
