@@ -58,6 +58,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Context, Decimal, Inexact, InvalidOperation
 from fractions import Fraction
 from math import gcd
+from typing import Generic, TypeVar
 
 from lots.errors import LotsError
 from lots.events import LOT_EVENTS, Holding, check_transfer, gift_sale_basis
@@ -109,6 +110,9 @@ _LONG, _SHORT = Term.LONG, Term.SHORT
 _FIFO = LotMethod.FIFO
 # The holdings of an account and symbol that holds nothing (never written to).
 _NOTHING_HELD: list[_Piece] = []
+
+
+_Item = TypeVar("_Item")
 
 
 class NotExact(Exception):
@@ -280,7 +284,7 @@ class _Piece:
         self.used = used
         self.slot = -1
         # The replacement candidates of the piece's group it is in (at ``slot``), if any.
-        self.slots: _Slots | None = None
+        self.slots: _Slots[list[_Piece]] | None = None
         self.order = order
         self.loss_basis: int | None = None
         self.inherited = False
@@ -304,17 +308,17 @@ class _Piece:
         self.natural = None
 
 
-class _Slots:
+class _Slots(Generic[_Item]):
     """Items in purchase order with a skip-dead pointer (union-find)."""
 
     __slots__ = ("keys", "items", "parent")
 
     def __init__(self) -> None:
         self.keys: list[int] = []
-        self.items: list[object] = []
+        self.items: list[_Item] = []
         self.parent: list[int] = []
 
-    def append(self, key: int, item: object) -> int:
+    def append(self, key: int, item: _Item) -> int:
         index = len(self.items)
         self.keys.append(key)
         self.items.append(item)
@@ -384,8 +388,10 @@ class FastReplay:
             for account_id, account in accounts.items()
         }
         self.holdings: dict[tuple[str, str], list[_Piece]] = {}
-        self.candidates: dict[tuple[str, str], _Slots] = {}
-        self.future: dict[tuple[str, str], _Slots] = {}
+        self.candidates: dict[tuple[str, str], _Slots[list[_Piece]]] = {}
+        # symbol -> its group's candidates (a symbol's group is fixed once first asked).
+        self.candidates_of: dict[str, _Slots[list[_Piece]]] = {}
+        self.future: dict[tuple[str, str], _Slots[Transaction]] = {}
         self.unpromised: dict[int, int] = {}
         self.promised: dict[int, list[_Pending]] = {}
         self.splits: dict[str, list[tuple[int, int, int]]] = {}
@@ -419,10 +425,13 @@ class FastReplay:
     # -- candidates ---------------------------------------------------------
 
     def add_candidate(self, piece: _Piece) -> None:
-        key = self.group(piece.symbol)
-        slots = self.candidates.get(key)
+        slots = self.candidates_of.get(piece.symbol)
         if slots is None:
-            slots = self.candidates[key] = _Slots()
+            key = self.group(piece.symbol)
+            slots = self.candidates.get(key)
+            if slots is None:
+                slots = self.candidates[key] = _Slots[list[_Piece]]()
+            self.candidates_of[piece.symbol] = slots
         piece.slot = slots.append(piece.day, [piece])
         piece.slots = slots
 
@@ -431,7 +440,6 @@ class FastReplay:
             slots = piece.slots
             assert slots is not None
             parts = slots.items[piece.slot]
-            assert isinstance(parts, list)
             parts.remove(piece)
             if not parts:
                 slots.kill(piece.slot)
@@ -478,7 +486,7 @@ class FastReplay:
             if purchase:
                 slots = self.future.get(self.group(txn.symbol))
                 if slots is None:
-                    slots = self.future[self.group(txn.symbol)] = _Slots()
+                    slots = self.future[self.group(txn.symbol)] = _Slots[Transaction]()
                 slots.append(index, txn)
                 self.unpromised[index] = quantities[index]
             elif action is Action.TRANSFER:
@@ -830,7 +838,6 @@ class FastReplay:
             if piece.slot >= 0:
                 assert piece.slots is not None
                 parts = piece.slots.items[piece.slot]
-                assert isinstance(parts, list)
                 parts.insert(parts.index(piece), moved)
                 moved.slot = piece.slot
                 moved.slots = piece.slots
@@ -1037,13 +1044,49 @@ class FastReplay:
     def wash(
         self, index: int, txn: Transaction, sold: _Sold, event: DispositionEvent | None = None
     ) -> None:
-        take, basis, proceeds = sold[5], sold[6], sold[7]
-        claims = self.replacements(index, txn, sold[3], take)
-        washed = 0
-        for claim in claims:
-            washed += claim[1]
-        if washed == 0:
-            self.dispose(txn, sold, sold[0], take, proceeds, basis, 0, 0, event)
+        # A loss lot of a taxable sale (hot: a third of the lots sold). The replacement
+        # candidates of the group are scanned here, and the rows written here, without a
+        # call per claim or row; only a candidate split in two calls :meth:`absorb`.
+        lot_id, take, basis, proceeds = sold[0], sold[5], sold[6], sold[7]
+        date, account_id, symbol = txn.date, txn.account_id, txn.symbol
+        claims: list[tuple[_Piece | tuple[int, str, int], int, int]] = []
+        wanted = take
+        slots = self.candidates_of.get(symbol)
+        if slots is None:
+            slots = self.candidates.get(self.group(symbol))
+            if slots is not None:
+                self.candidates_of[symbol] = slots
+        if slots is not None:
+            purchase = sold[3]
+            items = slots.items
+            size = len(items)
+            position = slots.find(bisect_left(slots.keys, date.toordinal() - _WINDOW_DAYS))
+            while position < size:
+                for piece in items[position]:
+                    if piece.purchase != purchase:
+                        have = piece.quantity
+                        if have < wanted:
+                            claims.append((piece, have, have))
+                            wanted -= have
+                        else:
+                            claims.append((piece, wanted, wanted))
+                            wanted = 0
+                            break
+                if not wanted:
+                    break
+                position = slots.find(position + 1)
+        if wanted:
+            wanted = self.future_claims(index, txn, wanted, claims)
+        washed = take - wanted
+        rows = self.rows
+        reportable = self.taxable[account_id]
+        acquired, inherited = sold[1], sold[4]
+        term = _LONG if inherited or date > one_year_after(acquired) else _SHORT
+        if washed <= 0:
+            rows.append(
+                (date, account_id, symbol, lot_id, take, acquired, sold[2], term, proceeds,
+                 basis, 0, 0, reportable, event, inherited)
+            )  # fmt: skip
             return
         if washed == take:
             washed_basis, rest_basis = basis, 0
@@ -1053,15 +1096,18 @@ class FastReplay:
             washed_proceeds, rest_proceeds = split_units(proceeds, washed, take)
         adjustment = washed_basis - washed_proceeds
         if adjustment <= _HALF_CENT:
-            self.dispose(txn, sold, sold[0], take, proceeds, basis, 0, 0, event)
+            rows.append(
+                (date, account_id, symbol, lot_id, take, acquired, sold[2], term, proceeds,
+                 basis, 0, 0, reportable, event, inherited)
+            )  # fmt: skip
             return
-        holding_days = (txn.date - sold[1]).days
+        holding_days = (date - acquired).days
         back = dt.timedelta(days=holding_days)
         permanent_total = 0
         disallowed_left, quantity_left = adjustment, washed
         taxable = self.taxable
         matches = self.matches
-        date, account_id, symbol, lot_id = txn.date, txn.account_id, txn.symbol, sold[0]
+        unsorted = self.unsorted
         for target, quantity, shares in claims:
             if quantity == quantity_left:
                 disallowed, disallowed_left, quantity_left = disallowed_left, 0, 0
@@ -1071,7 +1117,17 @@ class FastReplay:
             if isinstance(target, _Piece):
                 # The replacement lot (its part of ``shares`` shares) takes the loss.
                 permanent = not taxable[target.account_id]
-                self.absorb(target, shares)
+                if shares < target.quantity:
+                    self.absorb(target, shares)
+                else:  # the whole lot: it leaves the candidates
+                    assert slots is not None
+                    parts = slots.items[target.slot]
+                    parts.remove(target)
+                    if not parts:
+                        slots.kill(target.slot)
+                    target.slot = -1
+                    target.used = True
+                    unsorted.add((target.account_id, target.symbol))
                 if not permanent:
                     target.cost_basis += disallowed
                     target.adjustment += disallowed
@@ -1099,69 +1155,58 @@ class FastReplay:
             if permanent:
                 permanent_total += disallowed
         if washed == take:
-            self.dispose(
-                txn, sold, lot_id, take, proceeds, basis, adjustment, permanent_total, event
-            )
-        else:
-            self.dispose(
-                txn, sold, f"{lot_id}.1", washed, washed_proceeds, washed_basis, adjustment,
-                permanent_total, event,
+            rows.append(
+                (date, account_id, symbol, lot_id, take, acquired, sold[2], term, proceeds,
+                 basis, adjustment, permanent_total, reportable, event, inherited)
             )  # fmt: skip
-            self.dispose(
-                txn, sold, f"{lot_id}.2", take - washed, rest_proceeds, rest_basis, 0, 0, event
-            )
+        else:
+            rows.append(
+                (date, account_id, symbol, f"{lot_id}.1", washed, acquired, sold[2], term,
+                 washed_proceeds, washed_basis, adjustment, permanent_total, reportable, event,
+                 inherited)
+            )  # fmt: skip
+            rows.append(
+                (date, account_id, symbol, f"{lot_id}.2", take - washed, acquired, sold[2],
+                 term, rest_proceeds, rest_basis, 0, 0, reportable, event, inherited)
+            )  # fmt: skip
 
-    def replacements(
-        self, index: int, txn: Transaction, purchase: int, loss_shares: int
-    ) -> list[tuple[_Piece | tuple[int, str, int], int, int]]:
-        claims: list[tuple[_Piece | tuple[int, str, int], int, int]] = []
-        wanted = loss_shares
-        key = self.group(txn.symbol)
-        day = txn.date.toordinal()
-        slots = self.candidates.get(key)
-        if slots is not None:
-            items = slots.items
-            size = len(items)
-            position = slots.find(bisect_left(slots.keys, day - _WINDOW_DAYS))
-            while position < size:
-                parts = items[position]
-                assert isinstance(parts, list)
-                for piece in parts:
-                    if piece.purchase != purchase:
-                        take = piece.quantity if piece.quantity < wanted else wanted
-                        claims.append((piece, take, take))
-                        wanted -= take
-                        if wanted == 0:
-                            return claims
-                position = slots.find(position + 1)
-        buys = self.future.get(key)
-        if buys is not None:
-            last = day + _WINDOW_DAYS
-            keys, items = buys.keys, buys.items
-            size = len(items)
-            position = buys.find(bisect_right(keys, index))
-            while position < size:
-                buy_index = keys[position]
-                buy = items[position]
-                assert isinstance(buy, Transaction)
-                if buy.date.toordinal() > last:
-                    break
-                free = self.unpromised[buy_index]
-                factor = self.split_factor(buy.symbol, index, buy_index)
-                if factor is None:
-                    take = shares = free if free < wanted else wanted
-                else:
-                    shares = scale_units(wanted, factor[0], factor[1])
-                    take = wanted
-                    if shares > free:
-                        shares = free
-                        take = min(wanted, scale_units(free, factor[1], factor[0]))
-                claims.append(((buy_index, buy.account_id, position), take, shares))
-                wanted -= take
-                if wanted <= 0:
-                    break
-                position = buys.find(position + 1)
-        return claims
+    def future_claims(
+        self,
+        index: int,
+        txn: Transaction,
+        wanted: int,
+        claims: list[tuple[_Piece | tuple[int, str, int], int, int]],
+    ) -> int:
+        """Claims on purchases after the sale, within 30 days, for ``wanted`` loss shares
+        the held candidates did not cover (added to ``claims``); the shares still wanted."""
+        buys = self.future.get(self.group(txn.symbol))
+        if buys is None:
+            return wanted
+        last = txn.date.toordinal() + _WINDOW_DAYS
+        keys, items = buys.keys, buys.items
+        size = len(items)
+        position = buys.find(bisect_right(keys, index))
+        while position < size:
+            buy_index = keys[position]
+            buy = items[position]
+            if buy.date.toordinal() > last:
+                break
+            free = self.unpromised[buy_index]
+            factor = self.split_factor(buy.symbol, index, buy_index)
+            if factor is None:
+                take = shares = free if free < wanted else wanted
+            else:
+                shares = scale_units(wanted, factor[0], factor[1])
+                take = wanted
+                if shares > free:
+                    shares = free
+                    take = min(wanted, scale_units(free, factor[1], factor[0]))
+            claims.append(((buy_index, buy.account_id, position), take, shares))
+            wanted -= take
+            if wanted <= 0:
+                break
+            position = buys.find(position + 1)
+        return wanted
 
     def absorb(self, target: _Piece, quantity: int) -> None:
         """``quantity`` shares of ``target`` become replacement shares (split off if fewer)."""
@@ -1179,7 +1224,6 @@ class FastReplay:
             slots = rest.slots = target.slots
             assert slots is not None
             parts = slots.items[slot]
-            assert isinstance(parts, list)
             parts[parts.index(target)] = rest
             # (The order of a holdings list is never read: relief, events and the result
             # sort the pieces.)
