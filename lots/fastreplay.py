@@ -392,6 +392,8 @@ class FastReplay:
         # symbol -> its group's candidates (a symbol's group is fixed once first asked).
         self.candidates_of: dict[str, _Slots[list[_Piece]]] = {}
         self.future: dict[tuple[str, str], _Slots[Transaction]] = {}
+        # The shares of a purchase not yet promised to an earlier loss sale (only those of
+        # purchases with a promise; the others' are all their shares).
         self.unpromised: dict[int, int] = {}
         self.promised: dict[int, list[_Pending]] = {}
         self.splits: dict[str, list[tuple[int, int, int]]] = {}
@@ -401,7 +403,13 @@ class FastReplay:
         self.unsorted: set[tuple[str, str]] = set()
         self.matches: list[_Match] = []
         self.lot_ids: dict[str, set[str]] = {account_id: set() for account_id in accounts}
-        self.generated: dict[tuple[str, str, dt.date], int] = {}
+        # (account, symbol) -> the last number of the lot ids generated on
+        # ``generated_date`` (events come in date order: only one date's are kept).
+        self.generated: dict[tuple[str, str], int] = {}
+        self.generated_date: dt.date | None = None
+        # The generated lot ids' date text and natural key part, of ``generated_date``.
+        self.date_text = ""
+        self.date_key: tuple[str | int, ...] = ()
         # symbol -> the head of its generated lot ids' natural keys (see :meth:`new_lot`).
         self.symbol_keys: dict[str, tuple[str | int, ...]] = {}
         self.group_keys: dict[str, tuple[str, str]] = {}
@@ -457,6 +465,8 @@ class FastReplay:
         money: dict[Decimal, int] = {}
         seen_splits: set[tuple[str, dt.date, tuple[Decimal, Decimal] | None, int]] = set()
         split_rows: dict[tuple[str, dt.date, tuple[Decimal, Decimal] | None, str], int] = {}
+        # symbol -> its group's purchases (a symbol's group is fixed once first asked).
+        future_of: dict[str, _Slots[Transaction]] = {}
         # (Enum members hash in Python: actions are compared by identity here.)
         buy, reinvest, sell, transfer = Action.BUY, Action.REINVEST, Action.SELL, Action.TRANSFER
         for index, txn in enumerate(ordered):
@@ -484,11 +494,16 @@ class FastReplay:
                 prices.append(0)
                 fees.append(0)
             if purchase:
-                slots = self.future.get(self.group(txn.symbol))
+                slots = future_of.get(txn.symbol)
                 if slots is None:
-                    slots = self.future[self.group(txn.symbol)] = _Slots[Transaction]()
-                slots.append(index, txn)
-                self.unpromised[index] = quantities[index]
+                    group = self.group(txn.symbol)
+                    slots = self.future.get(group)
+                    if slots is None:
+                        slots = self.future[group] = _Slots[Transaction]()
+                    future_of[txn.symbol] = slots
+                slots.keys.append(index)  # :meth:`_Slots.append`, inline
+                slots.items.append(txn)
+                slots.parent.append(len(slots.parent))
             elif action is Action.TRANSFER:
                 target = txn.to_account_id
                 if target is None or target not in accounts:
@@ -572,21 +587,27 @@ class FastReplay:
         part gains the ``-``, then the date's three numbers and ``N``, each after a ``-``.
         """
         account_id, symbol, date = txn.account_id, txn.symbol, txn.date
-        key = (account_id, symbol, date)
-        number = self.generated.get(key, 0)
+        generated = self.generated
+        if date != self.generated_date:
+            generated.clear()
+            self.generated_date = date
+            self.date_text = f"-{date.isoformat()}-"
+            self.date_key = (date.year, "-", date.month, "-", date.day, "-")
+        key = (account_id, symbol)
+        number = generated.get(key, 0)
         taken = self.lot_ids[account_id]
-        stem = f"{symbol}-{date.isoformat()}-"
+        stem = symbol + self.date_text
         while True:
             number += 1
             lot_id = f"{stem}{number}"
             if lot_id not in taken:
                 break
-        self.generated[key] = number
+        generated[key] = number
         head = self.symbol_keys.get(symbol)
         if head is None:
             natural = natural_key(symbol)
             head = self.symbol_keys[symbol] = (*natural[:-1], f"{natural[-1]}-")
-        return lot_id, (*head, date.year, "-", date.month, "-", date.day, "-", number, "")
+        return lot_id, head + self.date_key + (number, "")
 
     def split_factor(self, symbol: str, after: int, before: int) -> tuple[int, int] | None:
         """The product of the splits of ``symbol`` between two events, reduced (None: none)."""
@@ -618,7 +639,10 @@ class FastReplay:
         quantity = self.quantities[index]
         gross, rest = divmod(quantity * self.prices[index], _Q)
         basis_left = gross + self.fees[index]
-        if rest or not (exact_in_28_digits(gross) and exact_in_28_digits(basis_left)):
+        if rest or not (
+            (-_DIGITS_28 < gross < _DIGITS_28 and -_DIGITS_28 < basis_left < _DIGITS_28)
+            or (exact_in_28_digits(gross) and exact_in_28_digits(basis_left))
+        ):
             raise NotExact("a basis with more places than the money scale, or 28 digits")
         key = (account_id, symbol)
         held = self.holdings.get(key)
@@ -627,7 +651,8 @@ class FastReplay:
         if held and held[-1].day >= date.toordinal():
             # A second lot of the day (a list in FIFO order ends with its latest lot).
             self.unsorted.add(key)
-        claims = self.promised.pop(index, None)
+        promises = self.promised
+        claims = promises.pop(index, None) if promises else None
         if claims is None:
             piece = _Piece(
                 account_id, symbol, lot_id, quantity, basis_left, date, date, 0, index, False,
@@ -636,7 +661,17 @@ class FastReplay:
             piece.exact = txn
             piece.natural = natural
             held.append(piece)
-            self.add_candidate(piece)
+            slots = self.candidates_of.get(symbol)
+            if slots is None:
+                self.add_candidate(piece)
+            else:  # :meth:`add_candidate`, inline
+                items = slots.items
+                position = len(items)
+                slots.keys.append(piece.day)
+                items.append([piece])
+                slots.parent.append(position)
+                piece.slot = position
+                piece.slots = slots
             return
         self.unsorted.add(key)
         promised = 0
@@ -871,7 +906,10 @@ class FastReplay:
         lot_id = txn.lot_id
         method = LotMethod.SPECIFIC if lot_id else self.methods[account_id]
         gross, rest = divmod(quantity * price, _Q)
-        if rest or not (exact_in_28_digits(gross) and exact_in_28_digits(gross - fees)):
+        if rest or not (
+            (-_DIGITS_28 < gross < _DIGITS_28 and -_DIGITS_28 < gross - fees < _DIGITS_28)
+            or (exact_in_28_digits(gross) and exact_in_28_digits(gross - fees))
+        ):
             raise NotExact("proceeds with more places than the money scale, or 28 digits")
         if pool is None:
             if key in self.unsorted:
@@ -1141,7 +1179,7 @@ class FastReplay:
             else:
                 buy_index, buy_account, position = target
                 permanent = not taxable[buy_account]
-                free = self.unpromised[buy_index] - shares
+                free = self.unpromised.get(buy_index, self.quantities[buy_index]) - shares
                 self.unpromised[buy_index] = free
                 if free == 0:
                     self.future[self.group(symbol)].kill(position)
@@ -1191,7 +1229,7 @@ class FastReplay:
             buy = items[position]
             if buy.date.toordinal() > last:
                 break
-            free = self.unpromised[buy_index]
+            free = self.unpromised.get(buy_index, self.quantities[buy_index])
             factor = self.split_factor(buy.symbol, index, buy_index)
             if factor is None:
                 take = shares = free if free < wanted else wanted
