@@ -108,6 +108,9 @@ CHILD_ORDER = 1 << 30
 
 _LONG, _SHORT = Term.LONG, Term.SHORT
 _FIFO = LotMethod.FIFO
+# The order and natural-key tails of the two parts of a lot split in two (``.1``, ``.2``).
+_FIRST, _SECOND = (1,), (2,)
+_FIRST_KEY, _SECOND_KEY = (1, ""), (2, "")
 # The holdings of an account and symbol that holds nothing (never written to).
 _NOTHING_HELD: list[_Piece] = []
 
@@ -309,7 +312,9 @@ class _Piece:
 
 
 class _Slots(Generic[_Item]):
-    """Items in purchase order with a skip-dead pointer (union-find)."""
+    """Items in purchase order with a skip-dead pointer (union-find): a live slot's
+    parent is -1 (one shared int, not an int object per slot), a dead one's a later
+    slot."""
 
     __slots__ = ("keys", "items", "parent")
 
@@ -322,7 +327,7 @@ class _Slots(Generic[_Item]):
         index = len(self.items)
         self.keys.append(key)
         self.items.append(item)
-        self.parent.append(index)
+        self.parent.append(-1)
         return index
 
     def find(self, index: int) -> int:
@@ -330,9 +335,9 @@ class _Slots(Generic[_Item]):
         parent = self.parent
         size = len(parent)
         root = index
-        while root < size and parent[root] != root:
+        while root < size and parent[root] >= 0:
             root = parent[root]
-        while index < size and parent[index] != index:
+        while index < size and parent[index] >= 0:
             parent[index], index = root, parent[index]
         return root
 
@@ -503,7 +508,7 @@ class FastReplay:
                     future_of[txn.symbol] = slots
                 slots.keys.append(index)  # :meth:`_Slots.append`, inline
                 slots.items.append(txn)
-                slots.parent.append(len(slots.parent))
+                slots.parent.append(-1)
             elif action is Action.TRANSFER:
                 target = txn.to_account_id
                 if target is None or target not in accounts:
@@ -669,7 +674,7 @@ class FastReplay:
                 position = len(items)
                 slots.keys.append(piece.day)
                 items.append([piece])
-                slots.parent.append(position)
+                slots.parent.append(-1)
                 piece.slot = position
                 piece.slots = slots
             return
@@ -1251,12 +1256,16 @@ class FastReplay:
         have = target.quantity
         if quantity < have:
             part_basis, rest_basis = split_units(target.cost_basis, quantity, have)
-            part_adjustment, rest_adjustment = split_units(target.adjustment, quantity, have)
+            if target.adjustment:
+                part_adjustment, rest_adjustment = split_units(target.adjustment, quantity, have)
+            else:
+                part_adjustment = rest_adjustment = 0
             order = target.order
+            lot_id = target.lot_id
             rest = _Piece(
-                target.account_id, target.symbol, f"{target.lot_id}.2", have - quantity,
+                target.account_id, target.symbol, f"{lot_id}.2", have - quantity,
                 rest_basis, target.purchased, target.acquired, rest_adjustment,
-                target.purchase, False, (*order, 2),
+                target.purchase, False, order + _SECOND,
             )  # fmt: skip
             slot = rest.slot = target.slot
             slots = rest.slots = target.slots
@@ -1268,19 +1277,19 @@ class FastReplay:
             self.holdings[(target.account_id, target.symbol)].append(rest)
             target.slot = -1
             target.rest = rest
-            target.lot_id = f"{target.lot_id}.1"
+            target.lot_id = f"{lot_id}.1"
             natural = target.natural
             if natural is not None:
                 # ``natural_key(f"{lot_id}.{n}")`` from ``natural_key(lot_id)``: its last
                 # text gains the point, then the number and an empty text follow.
-                head, tail = natural[:-1], f"{natural[-1]}."
-                target.natural = (*head, tail, 1, "")
-                rest.natural = (*head, tail, 2, "")
+                head = natural[:-1] + (f"{natural[-1]}.",)
+                target.natural = head + _FIRST_KEY
+                rest.natural = head + _SECOND_KEY
             target.quantity = quantity
             target.exact = None
             target.cost_basis = part_basis
             target.adjustment = part_adjustment
-            target.order = (*order, 1)
+            target.order = order + _FIRST
         else:
             self.drop_candidate(target)
         target.used = True
