@@ -1101,9 +1101,11 @@ class FastReplay:
                 self.candidates_of[symbol] = slots
         if slots is not None:
             purchase = sold[3]
-            items = slots.items
+            items, parent = slots.items, slots.parent
             size = len(items)
-            position = slots.find(bisect_left(slots.keys, date.toordinal() - _WINDOW_DAYS))
+            position = bisect_left(slots.keys, date.toordinal() - _WINDOW_DAYS)
+            if position < size and parent[position] >= 0:  # dead: the next live one
+                position = slots.find(position)
             while position < size:
                 for piece in items[position]:
                     if piece.purchase != purchase:
@@ -1117,7 +1119,9 @@ class FastReplay:
                             break
                 if not wanted:
                     break
-                position = slots.find(position + 1)
+                position += 1
+                if position < size and parent[position] >= 0:
+                    position = slots.find(position)
         if wanted:
             wanted = self.future_claims(index, txn, wanted, claims)
         washed = take - wanted
@@ -1145,7 +1149,7 @@ class FastReplay:
             )  # fmt: skip
             return
         holding_days = (date - acquired).days
-        back = dt.timedelta(days=holding_days)
+        back = dt.timedelta(holding_days)
         permanent_total = 0
         disallowed_left, quantity_left = adjustment, washed
         taxable = self.taxable
@@ -1488,7 +1492,7 @@ def _hifo_key(piece: _Piece) -> tuple[Decimal, dt.date, tuple[str | int, ...]]:
 
 def _min_tax_place(piece: _Piece, sale_date: dt.date, price: Decimal) -> tuple[int, Decimal]:
     gain_per_share = price - _per_share(piece)
-    long = piece.inherited or _term(piece.acquired, sale_date) is Term.LONG
+    long = piece.inherited or sale_date > one_year_after(piece.acquired)  # (``_term``)
     if gain_per_share < 0:
         return (1 if long else 0, gain_per_share)
     if gain_per_share == 0:
