@@ -952,7 +952,8 @@ class FastReplay:
             raise NotExact("proceeds with more places than the money scale, or 28 digits")
         if pool is None:
             if key in self.unsorted:
-                _fifo_sort(held)
+                if len(held) > 1:
+                    _fifo_sort(held)
                 self.unsorted.discard(key)
             # FIFO relieves a prefix of the sorted holdings: walked in place, and the
             # lots sold whole are cut off at once afterwards.
@@ -1013,8 +1014,15 @@ class FastReplay:
                     sold_whole += 1
                 else:
                     held.remove(piece)
-                if piece.slot >= 0:
-                    self.drop_candidate(piece)
+                slot = piece.slot
+                if slot >= 0:  # :meth:`drop_candidate`, inline
+                    slots = piece.slots
+                    assert slots is not None
+                    parts = slots.items[slot]
+                    parts.remove(piece)
+                    if not parts:
+                        slots.parent[slot] = slot + 1  # (``kill``)
+                    piece.slot = -1
             if taxable and basis - proceeds > _HALF_CENT:
                 sold = (piece.lot_id, acquired, piece.purchased, piece.purchase,
                         piece.inherited, take, basis, proceeds)  # fmt: skip
