@@ -1622,6 +1622,7 @@ __all__ = [
     "FastReplay",
     "LotsError",
     "NotExact",
+    "exact_units",
     "from_units",
     "scale_units",
     "split_units",
