@@ -115,6 +115,9 @@ _FIRST, _SECOND = (1,), (2,)
 _FIRST_KEY, _SECOND_KEY = (1, ""), (2, "")
 # The holdings of an account and symbol that holds nothing (never written to).
 _NOTHING_HELD: list[_Piece] = []
+# The parts of a dead candidate slot (never read nor written: the slot's own emptied
+# list is let go, a live one for every purchase of the history otherwise).
+_NO_PARTS: list[_Piece] = []
 
 
 _Item = TypeVar("_Item")
@@ -479,6 +482,7 @@ class FastReplay:
             parts.remove(piece)
             if not parts:
                 slots.kill(piece.slot)
+                slots.items[piece.slot] = _NO_PARTS
             piece.slot = -1
 
     # -- the run ------------------------------------------------------------
@@ -1022,6 +1026,7 @@ class FastReplay:
                     parts.remove(piece)
                     if not parts:
                         slots.parent[slot] = slot + 1  # (``kill``)
+                        slots.items[slot] = _NO_PARTS
                     piece.slot = -1
             if taxable and basis - proceeds > _HALF_CENT:
                 sold = (piece.lot_id, acquired, piece.purchased, piece.purchase,
@@ -1214,6 +1219,7 @@ class FastReplay:
                     parts.remove(target)
                     if not parts:
                         slots.kill(target.slot)
+                        slots.items[target.slot] = _NO_PARTS
                     target.slot = -1
                     target.used = True
                     unsorted.add((target.account_id, target.symbol))
