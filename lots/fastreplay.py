@@ -58,6 +58,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Context, Decimal, Inexact, InvalidOperation
 from fractions import Fraction
 from math import gcd
+from typing import Generic, TypeVar
 
 from lots.errors import LotsError
 from lots.events import LOT_EVENTS, Holding, check_transfer, gift_sale_basis
@@ -95,6 +96,8 @@ _WINDOW_DAYS = 30
 _ROUNDED_STEP = 10**6
 # Quantities of 34 digits and more (10**16 shares): the Decimal replay's context rounds.
 _TOO_LONG = 10**33
+# Units of 61 digits and more: :func:`to_units` (60 digits exact) decides them.
+_SIXTY_DIGITS = 10**60
 _DECIMAL_ZERO = Decimal(0)
 _MINUS_Q = Decimal(-18)
 _MINUS_M = Decimal(-_M_PLACES)
@@ -106,8 +109,18 @@ CHILD_ORDER = 1 << 30
 
 
 _LONG, _SHORT = Term.LONG, Term.SHORT
+_FIFO = LotMethod.FIFO
+# The order and natural-key tails of the two parts of a lot split in two (``.1``, ``.2``).
+_FIRST, _SECOND = (1,), (2,)
+_FIRST_KEY, _SECOND_KEY = (1, ""), (2, "")
 # The holdings of an account and symbol that holds nothing (never written to).
 _NOTHING_HELD: list[_Piece] = []
+# The parts of a dead candidate slot (never read nor written: the slot's own emptied
+# list is let go, a live one for every purchase of the history otherwise).
+_NO_PARTS: list[_Piece] = []
+
+
+_Item = TypeVar("_Item")
 
 
 class NotExact(Exception):
@@ -124,6 +137,27 @@ def to_units(value: Decimal, scale_exponent: int) -> int:
         return int(_EXACT.to_integral_exact(_EXACT.scaleb(value, scale_exponent)))
     except (Inexact, InvalidOperation):
         raise NotExact(value) from None
+
+
+def exact_units(value: Decimal, scale: int, scale_exponent: int) -> int:
+    """:func:`to_units` of ``value`` (``scale`` is ``10**scale_exponent``), from its
+    exact ratio: about half the time of the Decimal operations. A value of 61 digits
+    and more, a NaN or an infinity is left to :func:`to_units` (its 60-digit context
+    decides those).
+
+    >>> exact_units(Decimal("15.01"), 10**15, 15)
+    15010000000000000
+    """
+    try:
+        numerator, denominator = value.as_integer_ratio()
+    except (ValueError, OverflowError):  # NaN, infinity: as to_units does
+        return to_units(value, scale_exponent)
+    units, rest = divmod(numerator * scale, denominator)
+    if rest:
+        raise NotExact(value)
+    if -_SIXTY_DIGITS < units < _SIXTY_DIGITS:
+        return units
+    return to_units(value, scale_exponent)
 
 
 def from_units(units: int, exponent: int) -> Decimal:
@@ -279,7 +313,7 @@ class _Piece:
         self.used = used
         self.slot = -1
         # The replacement candidates of the piece's group it is in (at ``slot``), if any.
-        self.slots: _Slots | None = None
+        self.slots: _Slots[list[_Piece]] | None = None
         self.order = order
         self.loss_basis: int | None = None
         self.inherited = False
@@ -303,21 +337,23 @@ class _Piece:
         self.natural = None
 
 
-class _Slots:
-    """Items in purchase order with a skip-dead pointer (union-find)."""
+class _Slots(Generic[_Item]):
+    """Items in purchase order with a skip-dead pointer (union-find): a live slot's
+    parent is -1 (one shared int, not an int object per slot), a dead one's a later
+    slot."""
 
     __slots__ = ("keys", "items", "parent")
 
     def __init__(self) -> None:
         self.keys: list[int] = []
-        self.items: list[object] = []
+        self.items: list[_Item] = []
         self.parent: list[int] = []
 
-    def append(self, key: int, item: object) -> int:
+    def append(self, key: int, item: _Item) -> int:
         index = len(self.items)
         self.keys.append(key)
         self.items.append(item)
-        self.parent.append(index)
+        self.parent.append(-1)
         return index
 
     def find(self, index: int) -> int:
@@ -325,9 +361,9 @@ class _Slots:
         parent = self.parent
         size = len(parent)
         root = index
-        while root < size and parent[root] != root:
+        while root < size and parent[root] >= 0:
             root = parent[root]
-        while index < size and parent[index] != index:
+        while index < size and parent[index] >= 0:
             parent[index], index = root, parent[index]
         return root
 
@@ -383,8 +419,12 @@ class FastReplay:
             for account_id, account in accounts.items()
         }
         self.holdings: dict[tuple[str, str], list[_Piece]] = {}
-        self.candidates: dict[tuple[str, str], _Slots] = {}
-        self.future: dict[tuple[str, str], _Slots] = {}
+        self.candidates: dict[tuple[str, str], _Slots[list[_Piece]]] = {}
+        # symbol -> its group's candidates (a symbol's group is fixed once first asked).
+        self.candidates_of: dict[str, _Slots[list[_Piece]]] = {}
+        self.future: dict[tuple[str, str], _Slots[Transaction]] = {}
+        # The shares of a purchase not yet promised to an earlier loss sale (only those of
+        # purchases with a promise; the others' are all their shares).
         self.unpromised: dict[int, int] = {}
         self.promised: dict[int, list[_Pending]] = {}
         self.splits: dict[str, list[tuple[int, int, int]]] = {}
@@ -394,7 +434,13 @@ class FastReplay:
         self.unsorted: set[tuple[str, str]] = set()
         self.matches: list[_Match] = []
         self.lot_ids: dict[str, set[str]] = {account_id: set() for account_id in accounts}
-        self.generated: dict[tuple[str, str, dt.date], int] = {}
+        # (account, symbol) -> the last number of the lot ids generated on
+        # ``generated_date`` (events come in date order: only one date's are kept).
+        self.generated: dict[tuple[str, str], int] = {}
+        self.generated_date: dt.date | None = None
+        # The generated lot ids' date text and natural key part, of ``generated_date``.
+        self.date_text = ""
+        self.date_key: tuple[str | int, ...] = ()
         # symbol -> the head of its generated lot ids' natural keys (see :meth:`new_lot`).
         self.symbol_keys: dict[str, tuple[str | int, ...]] = {}
         self.group_keys: dict[str, tuple[str, str]] = {}
@@ -418,10 +464,13 @@ class FastReplay:
     # -- candidates ---------------------------------------------------------
 
     def add_candidate(self, piece: _Piece) -> None:
-        key = self.group(piece.symbol)
-        slots = self.candidates.get(key)
+        slots = self.candidates_of.get(piece.symbol)
         if slots is None:
-            slots = self.candidates[key] = _Slots()
+            key = self.group(piece.symbol)
+            slots = self.candidates.get(key)
+            if slots is None:
+                slots = self.candidates[key] = _Slots[list[_Piece]]()
+            self.candidates_of[piece.symbol] = slots
         piece.slot = slots.append(piece.day, [piece])
         piece.slots = slots
 
@@ -430,10 +479,10 @@ class FastReplay:
             slots = piece.slots
             assert slots is not None
             parts = slots.items[piece.slot]
-            assert isinstance(parts, list)
             parts.remove(piece)
             if not parts:
                 slots.kill(piece.slot)
+                slots.items[piece.slot] = _NO_PARTS
             piece.slot = -1
 
     # -- the run ------------------------------------------------------------
@@ -448,6 +497,8 @@ class FastReplay:
         money: dict[Decimal, int] = {}
         seen_splits: set[tuple[str, dt.date, tuple[Decimal, Decimal] | None, int]] = set()
         split_rows: dict[tuple[str, dt.date, tuple[Decimal, Decimal] | None, str], int] = {}
+        # symbol -> its group's purchases (a symbol's group is fixed once first asked).
+        future_of: dict[str, _Slots[Transaction]] = {}
         # (Enum members hash in Python: actions are compared by identity here.)
         buy, reinvest, sell, transfer = Action.BUY, Action.REINVEST, Action.SELL, Action.TRANSFER
         for index, txn in enumerate(ordered):
@@ -456,30 +507,46 @@ class FastReplay:
             action = txn.action
             purchase = action is buy or action is reinvest
             if purchase or action is sell or action is transfer or action in _RECEIPTS:
-                # Histories repeat their prices, fees and quantities: each distinct value
-                # is converted once (Decimals equal in value give the same units).
-                units = shares.get(txn.quantity)
+                # Histories repeat their prices, fees and purchased quantities: each
+                # distinct value is converted once (Decimals equal in value give the same
+                # units). A sale's quantity, a share of the holding, rarely repeats: it is
+                # converted directly (a cache would hash it, which costs about as much).
+                value = txn.quantity
+                if action is sell:
+                    quantities.append(exact_units(value, _Q, _Q_PLACES))
+                else:
+                    units = shares.get(value)
+                    if units is None:
+                        units = shares[value] = exact_units(value, _Q, _Q_PLACES)
+                    quantities.append(units)
+                value = txn.price
+                units = money.get(value)
                 if units is None:
-                    units = shares[txn.quantity] = to_units(txn.quantity, _Q_PLACES)
-                quantities.append(units)
-                units = money.get(txn.price)
-                if units is None:
-                    units = money[txn.price] = to_units(txn.price, _M_PLACES)
+                    units = money[value] = exact_units(value, MONEY_SCALE, _M_PLACES)
                 prices.append(units)
-                units = money.get(txn.fees)
-                if units is None:
-                    units = money[txn.fees] = to_units(txn.fees, _M_PLACES)
-                fees.append(units)
+                value = txn.fees
+                if not value:  # (most rows: no fees)
+                    fees.append(0)
+                else:
+                    units = money.get(value)
+                    if units is None:
+                        units = money[value] = exact_units(value, MONEY_SCALE, _M_PLACES)
+                    fees.append(units)
             else:
                 quantities.append(0)
                 prices.append(0)
                 fees.append(0)
             if purchase:
-                slots = self.future.get(self.group(txn.symbol))
+                slots = future_of.get(txn.symbol)
                 if slots is None:
-                    slots = self.future[self.group(txn.symbol)] = _Slots()
-                slots.append(index, txn)
-                self.unpromised[index] = quantities[index]
+                    group = self.group(txn.symbol)
+                    slots = self.future.get(group)
+                    if slots is None:
+                        slots = self.future[group] = _Slots[Transaction]()
+                    future_of[txn.symbol] = slots
+                slots.keys.append(index)  # :meth:`_Slots.append`, inline
+                slots.items.append(txn)
+                slots.parent.append(-1)
             elif action is Action.TRANSFER:
                 target = txn.to_account_id
                 if target is None or target not in accounts:
@@ -563,21 +630,27 @@ class FastReplay:
         part gains the ``-``, then the date's three numbers and ``N``, each after a ``-``.
         """
         account_id, symbol, date = txn.account_id, txn.symbol, txn.date
-        key = (account_id, symbol, date)
-        number = self.generated.get(key, 0)
+        generated = self.generated
+        if date != self.generated_date:
+            generated.clear()
+            self.generated_date = date
+            self.date_text = f"-{date.isoformat()}-"
+            self.date_key = (date.year, "-", date.month, "-", date.day, "-")
+        key = (account_id, symbol)
+        number = generated.get(key, 0)
         taken = self.lot_ids[account_id]
-        stem = f"{symbol}-{date.isoformat()}-"
+        stem = symbol + self.date_text
         while True:
             number += 1
             lot_id = f"{stem}{number}"
             if lot_id not in taken:
                 break
-        self.generated[key] = number
+        generated[key] = number
         head = self.symbol_keys.get(symbol)
         if head is None:
             natural = natural_key(symbol)
             head = self.symbol_keys[symbol] = (*natural[:-1], f"{natural[-1]}-")
-        return lot_id, (*head, date.year, "-", date.month, "-", date.day, "-", number, "")
+        return lot_id, head + self.date_key + (number, "")
 
     def split_factor(self, symbol: str, after: int, before: int) -> tuple[int, int] | None:
         """The product of the splits of ``symbol`` between two events, reduced (None: none)."""
@@ -609,7 +682,10 @@ class FastReplay:
         quantity = self.quantities[index]
         gross, rest = divmod(quantity * self.prices[index], _Q)
         basis_left = gross + self.fees[index]
-        if rest or not (exact_in_28_digits(gross) and exact_in_28_digits(basis_left)):
+        if rest or not (
+            (-_DIGITS_28 < gross < _DIGITS_28 and -_DIGITS_28 < basis_left < _DIGITS_28)
+            or (exact_in_28_digits(gross) and exact_in_28_digits(basis_left))
+        ):
             raise NotExact("a basis with more places than the money scale, or 28 digits")
         key = (account_id, symbol)
         held = self.holdings.get(key)
@@ -618,7 +694,8 @@ class FastReplay:
         if held and held[-1].day >= date.toordinal():
             # A second lot of the day (a list in FIFO order ends with its latest lot).
             self.unsorted.add(key)
-        claims = self.promised.pop(index, None)
+        promises = self.promised
+        claims = promises.pop(index, None) if promises else None
         if claims is None:
             piece = _Piece(
                 account_id, symbol, lot_id, quantity, basis_left, date, date, 0, index, False,
@@ -627,7 +704,17 @@ class FastReplay:
             piece.exact = txn
             piece.natural = natural
             held.append(piece)
-            self.add_candidate(piece)
+            slots = self.candidates_of.get(symbol)
+            if slots is None:
+                self.add_candidate(piece)
+            else:  # :meth:`add_candidate`, inline
+                items = slots.items
+                position = len(items)
+                slots.keys.append(piece.day)
+                items.append([piece])
+                slots.parent.append(-1)
+                piece.slot = position
+                piece.slots = slots
             return
         self.unsorted.add(key)
         promised = 0
@@ -797,7 +884,9 @@ class FastReplay:
         source, target = txn.account_id, txn.to_account_id
         held = self.holdings.get((source, txn.symbol), [])
         method = LotMethod.SPECIFIC if txn.lot_id else self.methods[source]
-        chosen = _select(held, self.quantities[index], method, txn.date, _DECIMAL_ZERO, txn.lot_id)
+        chosen = _take(
+            _relief_order(held, method, txn.date, _DECIMAL_ZERO, txn.lot_id), self.quantities[index]
+        )
         destination = self.holdings.setdefault((target, txn.symbol), [])
         self.unsorted.add((source, txn.symbol))
         self.unsorted.add((target, txn.symbol))
@@ -827,7 +916,6 @@ class FastReplay:
             if piece.slot >= 0:
                 assert piece.slots is not None
                 parts = piece.slots.items[piece.slot]
-                assert isinstance(parts, list)
                 parts.insert(parts.index(piece), moved)
                 moved.slot = piece.slot
                 moved.slots = piece.slots
@@ -860,35 +948,47 @@ class FastReplay:
         held = self.holdings.get(key, _NOTHING_HELD)
         lot_id = txn.lot_id
         method = LotMethod.SPECIFIC if lot_id else self.methods[account_id]
+        gross, rest = divmod(quantity * price, _Q)
+        if rest or not (
+            (-_DIGITS_28 < gross < _DIGITS_28 and -_DIGITS_28 < gross - fees < _DIGITS_28)
+            or (exact_in_28_digits(gross) and exact_in_28_digits(gross - fees))
+        ):
+            raise NotExact("proceeds with more places than the money scale, or 28 digits")
         if pool is None:
             if key in self.unsorted:
-                _fifo_sort(held)
+                if len(held) > 1:
+                    _fifo_sort(held)
                 self.unsorted.discard(key)
-            chosen = _select(held, quantity, method, txn.date, txn.price, lot_id, True)
+            # FIFO relieves a prefix of the sorted holdings: walked in place, and the
+            # lots sold whole are cut off at once afterwards.
+            lots = (
+                held
+                if method is _FIFO
+                else _relief_order(held, method, txn.date, txn.price, lot_id, True)
+            )
         else:
-            chosen = _select(pool, quantity, method, txn.date, txn.price, lot_id)
-        gross, rest = divmod(quantity * price, _Q)
-        if rest or not (exact_in_28_digits(gross) and exact_in_28_digits(gross - fees)):
-            raise NotExact("proceeds with more places than the money scale, or 28 digits")
+            lots = _relief_order(pool, method, txn.date, txn.price, lot_id)
         if self.same_sale:
-            left = [gross - fees, quantity]
-            for piece, take in chosen:
-                part: _Piece | None = piece
-                while take > 0:
-                    assert part is not None
-                    share = min(take, part.quantity)
-                    if share > 0:
-                        self.settle(index, txn, self.relieve(part, share, left, held), event)
-                        take -= share
-                    part = part.rest
+            self.sell_each(index, txn, lots, quantity, gross - fees, event, held)
             return
-        # Every lot is relieved first: the shares a sale sells are never replacements
-        # of its own losses (the contract's reading).
+        # Every lot is relieved before any wash: the shares a sale sells are never
+        # replacements of its own losses (the contract's reading). The rows of lots sold
+        # at a gain are written at once while no loss waits; a loss of the last lot
+        # washes after the loop, any other loss waits with the lots after it.
         proceeds_left = gross - fees
         quantity_left = quantity
-        relieved: list[_Sold] = []
-        for piece, take in chosen:
+        taxable = self.taxable[account_id]
+        rows = self.rows
+        date, symbol = txn.date, txn.symbol
+        waiting: list[_Sold] | None = None
+        last_loss: _Sold | None = None
+        in_place = lots is held
+        sold_whole = 0
+        for piece in lots:
+            if quantity_left <= 0:
+                break
             have = piece.quantity
+            take = have if have < quantity_left else quantity_left
             loss_basis = piece.loss_basis
             if take == have:
                 basis = piece.cost_basis
@@ -911,29 +1011,85 @@ class FastReplay:
                 basis, fair = gift_sale_basis(basis, loss_basis, proceeds)
                 if fair:  # the fair value's loss: held from the gift
                     acquired = piece.purchased
-            relieved.append(
-                (piece.lot_id, acquired, piece.purchased, piece.purchase, piece.inherited,
-                 take, basis, proceeds)
-            )  # fmt: skip
             piece.exact = None
             piece.quantity = have - take
             if take == have:
-                held.remove(piece)
-                if piece.slot >= 0:
-                    self.drop_candidate(piece)
-        taxable = self.taxable[account_id]
-        rows = self.rows
-        date, symbol = txn.date, txn.symbol
-        for sold in relieved:
-            if taxable and sold[6] - sold[7] > _HALF_CENT:
-                self.wash(index, txn, sold, event)
-            else:
-                acquired, inherited = sold[1], sold[4]
+                if in_place:
+                    sold_whole += 1
+                else:
+                    held.remove(piece)
+                slot = piece.slot
+                if slot >= 0:  # :meth:`drop_candidate`, inline
+                    slots = piece.slots
+                    assert slots is not None
+                    parts = slots.items[slot]
+                    parts.remove(piece)
+                    if not parts:
+                        slots.parent[slot] = slot + 1  # (``kill``)
+                        slots.items[slot] = _NO_PARTS
+                    piece.slot = -1
+            if taxable and basis - proceeds > _HALF_CENT:
+                sold = (piece.lot_id, acquired, piece.purchased, piece.purchase,
+                        piece.inherited, take, basis, proceeds)  # fmt: skip
+                if waiting is not None:
+                    waiting.append(sold)
+                elif quantity_left:
+                    waiting = [sold]
+                else:
+                    last_loss = sold
+            elif waiting is None:
+                inherited = piece.inherited
                 rows.append(
-                    (date, account_id, symbol, sold[0], sold[5], acquired, sold[2],
+                    (date, account_id, symbol, piece.lot_id, take, acquired, piece.purchased,
                      _LONG if inherited or date > one_year_after(acquired) else _SHORT,
-                     sold[7], sold[6], 0, 0, taxable, event, inherited)
+                     proceeds, basis, 0, 0, taxable, event, inherited)
                 )  # fmt: skip
+            else:
+                waiting.append(
+                    (piece.lot_id, acquired, piece.purchased, piece.purchase,
+                     piece.inherited, take, basis, proceeds)
+                )  # fmt: skip
+        if quantity_left > 0:
+            raise NotExact("more shares than held")
+        if sold_whole:
+            del held[:sold_whole]
+        if last_loss is not None:
+            self.wash(index, txn, last_loss, event)
+        elif waiting is not None:
+            for sold in waiting:
+                if sold[6] - sold[7] > _HALF_CENT:  # (only taxable sales wait)
+                    self.wash(index, txn, sold, event)
+                else:
+                    acquired, inherited = sold[1], sold[4]
+                    rows.append(
+                        (date, account_id, symbol, sold[0], sold[5], acquired, sold[2],
+                         _LONG if inherited or date > one_year_after(acquired) else _SHORT,
+                         sold[7], sold[6], 0, 0, taxable, event, inherited)
+                    )  # fmt: skip
+
+    def sell_each(
+        self,
+        index: int,
+        txn: Transaction,
+        lots: list[_Piece],
+        quantity: int,
+        proceeds: int,
+        event: DispositionEvent | None,
+        held: list[_Piece],
+    ) -> None:
+        """The same-sale reading: each lot relieved is its own sale, in relief order."""
+        if held is lots:
+            lots = list(lots)  # (relief removes the lots sold whole from ``held``)
+        left = [proceeds, quantity]
+        for piece, take in _take(lots, quantity):
+            part: _Piece | None = piece
+            while take > 0:
+                assert part is not None
+                share = min(take, part.quantity)
+                if share > 0:
+                    self.settle(index, txn, self.relieve(part, share, left, held), event)
+                    take -= share
+                part = part.rest
 
     def relieve(self, piece: _Piece, take: int, left: list[int], held: list[_Piece]) -> _Sold:
         """Relieve ``take`` shares of ``piece`` (``left``: the sale's proceeds and shares
@@ -978,13 +1134,53 @@ class FastReplay:
     def wash(
         self, index: int, txn: Transaction, sold: _Sold, event: DispositionEvent | None = None
     ) -> None:
-        take, basis, proceeds = sold[5], sold[6], sold[7]
-        claims = self.replacements(index, txn, sold[3], take)
-        washed = 0
-        for claim in claims:
-            washed += claim[1]
-        if washed == 0:
-            self.dispose(txn, sold, sold[0], take, proceeds, basis, 0, 0, event)
+        # A loss lot of a taxable sale (hot: a third of the lots sold). The replacement
+        # candidates of the group are scanned here, and the rows written here, without a
+        # call per claim or row; only a candidate split in two calls :meth:`absorb`.
+        lot_id, take, basis, proceeds = sold[0], sold[5], sold[6], sold[7]
+        date, account_id, symbol = txn.date, txn.account_id, txn.symbol
+        claims: list[tuple[_Piece | tuple[int, str, int], int, int]] = []
+        wanted = take
+        slots = self.candidates_of.get(symbol)
+        if slots is None:
+            slots = self.candidates.get(self.group(symbol))
+            if slots is not None:
+                self.candidates_of[symbol] = slots
+        if slots is not None:
+            purchase = sold[3]
+            items, parent = slots.items, slots.parent
+            size = len(items)
+            position = bisect_left(slots.keys, date.toordinal() - _WINDOW_DAYS)
+            if position < size and parent[position] >= 0:  # dead: the next live one
+                position = slots.find(position)
+            while position < size:
+                for piece in items[position]:
+                    if piece.purchase != purchase:
+                        have = piece.quantity
+                        if have < wanted:
+                            claims.append((piece, have, have))
+                            wanted -= have
+                        else:
+                            claims.append((piece, wanted, wanted))
+                            wanted = 0
+                            break
+                if not wanted:
+                    break
+                position += 1
+                if position < size and parent[position] >= 0:
+                    position = slots.find(position)
+        if wanted:
+            wanted = self.future_claims(index, txn, wanted, claims)
+        washed = take - wanted
+        rows = self.rows
+        reportable = self.taxable[account_id]
+        acquired, inherited = sold[1], sold[4]
+        term = _LONG if inherited or date > one_year_after(acquired) else _SHORT
+        if washed <= 0:
+            rows.append(
+                (date, account_id, symbol, lot_id, take, acquired, sold[2], term, proceeds,
+                 basis, 0, 0, reportable, event, inherited)
+            )  # fmt: skip
             return
         if washed == take:
             washed_basis, rest_basis = basis, 0
@@ -994,15 +1190,18 @@ class FastReplay:
             washed_proceeds, rest_proceeds = split_units(proceeds, washed, take)
         adjustment = washed_basis - washed_proceeds
         if adjustment <= _HALF_CENT:
-            self.dispose(txn, sold, sold[0], take, proceeds, basis, 0, 0, event)
+            rows.append(
+                (date, account_id, symbol, lot_id, take, acquired, sold[2], term, proceeds,
+                 basis, 0, 0, reportable, event, inherited)
+            )  # fmt: skip
             return
-        holding_days = (txn.date - sold[1]).days
-        back = dt.timedelta(days=holding_days)
+        holding_days = (date - acquired).days
+        back = dt.timedelta(holding_days)
         permanent_total = 0
         disallowed_left, quantity_left = adjustment, washed
         taxable = self.taxable
         matches = self.matches
-        date, account_id, symbol, lot_id = txn.date, txn.account_id, txn.symbol, sold[0]
+        unsorted = self.unsorted
         for target, quantity, shares in claims:
             if quantity == quantity_left:
                 disallowed, disallowed_left, quantity_left = disallowed_left, 0, 0
@@ -1012,7 +1211,18 @@ class FastReplay:
             if isinstance(target, _Piece):
                 # The replacement lot (its part of ``shares`` shares) takes the loss.
                 permanent = not taxable[target.account_id]
-                self.absorb(target, shares)
+                if shares < target.quantity:
+                    self.absorb(target, shares)
+                else:  # the whole lot: it leaves the candidates
+                    assert slots is not None
+                    parts = slots.items[target.slot]
+                    parts.remove(target)
+                    if not parts:
+                        slots.kill(target.slot)
+                        slots.items[target.slot] = _NO_PARTS
+                    target.slot = -1
+                    target.used = True
+                    unsorted.add((target.account_id, target.symbol))
                 if not permanent:
                     target.cost_basis += disallowed
                     target.adjustment += disallowed
@@ -1026,7 +1236,7 @@ class FastReplay:
             else:
                 buy_index, buy_account, position = target
                 permanent = not taxable[buy_account]
-                free = self.unpromised[buy_index] - shares
+                free = self.unpromised.get(buy_index, self.quantities[buy_index]) - shares
                 self.unpromised[buy_index] = free
                 if free == 0:
                     self.future[self.group(symbol)].kill(position)
@@ -1040,106 +1250,98 @@ class FastReplay:
             if permanent:
                 permanent_total += disallowed
         if washed == take:
-            self.dispose(
-                txn, sold, lot_id, take, proceeds, basis, adjustment, permanent_total, event
-            )
-        else:
-            self.dispose(
-                txn, sold, f"{lot_id}.1", washed, washed_proceeds, washed_basis, adjustment,
-                permanent_total, event,
+            rows.append(
+                (date, account_id, symbol, lot_id, take, acquired, sold[2], term, proceeds,
+                 basis, adjustment, permanent_total, reportable, event, inherited)
             )  # fmt: skip
-            self.dispose(
-                txn, sold, f"{lot_id}.2", take - washed, rest_proceeds, rest_basis, 0, 0, event
-            )
+        else:
+            rows.append(
+                (date, account_id, symbol, f"{lot_id}.1", washed, acquired, sold[2], term,
+                 washed_proceeds, washed_basis, adjustment, permanent_total, reportable, event,
+                 inherited)
+            )  # fmt: skip
+            rows.append(
+                (date, account_id, symbol, f"{lot_id}.2", take - washed, acquired, sold[2],
+                 term, rest_proceeds, rest_basis, 0, 0, reportable, event, inherited)
+            )  # fmt: skip
 
-    def replacements(
-        self, index: int, txn: Transaction, purchase: int, loss_shares: int
-    ) -> list[tuple[_Piece | tuple[int, str, int], int, int]]:
-        claims: list[tuple[_Piece | tuple[int, str, int], int, int]] = []
-        wanted = loss_shares
-        key = self.group(txn.symbol)
-        day = txn.date.toordinal()
-        slots = self.candidates.get(key)
-        if slots is not None:
-            items = slots.items
-            size = len(items)
-            position = slots.find(bisect_left(slots.keys, day - _WINDOW_DAYS))
-            while position < size:
-                parts = items[position]
-                assert isinstance(parts, list)
-                for piece in parts:
-                    if piece.purchase != purchase:
-                        take = piece.quantity if piece.quantity < wanted else wanted
-                        claims.append((piece, take, take))
-                        wanted -= take
-                        if wanted == 0:
-                            return claims
-                position = slots.find(position + 1)
-        buys = self.future.get(key)
-        if buys is not None:
-            last = day + _WINDOW_DAYS
-            keys, items = buys.keys, buys.items
-            size = len(items)
-            position = buys.find(bisect_right(keys, index))
-            while position < size:
-                buy_index = keys[position]
-                buy = items[position]
-                assert isinstance(buy, Transaction)
-                if buy.date.toordinal() > last:
-                    break
-                free = self.unpromised[buy_index]
-                factor = self.split_factor(buy.symbol, index, buy_index)
-                if factor is None:
-                    take = shares = free if free < wanted else wanted
-                else:
-                    shares = scale_units(wanted, factor[0], factor[1])
-                    take = wanted
-                    if shares > free:
-                        shares = free
-                        take = min(wanted, scale_units(free, factor[1], factor[0]))
-                claims.append(((buy_index, buy.account_id, position), take, shares))
-                wanted -= take
-                if wanted <= 0:
-                    break
-                position = buys.find(position + 1)
-        return claims
+    def future_claims(
+        self,
+        index: int,
+        txn: Transaction,
+        wanted: int,
+        claims: list[tuple[_Piece | tuple[int, str, int], int, int]],
+    ) -> int:
+        """Claims on purchases after the sale, within 30 days, for ``wanted`` loss shares
+        the held candidates did not cover (added to ``claims``); the shares still wanted."""
+        buys = self.future.get(self.group(txn.symbol))
+        if buys is None:
+            return wanted
+        last = txn.date.toordinal() + _WINDOW_DAYS
+        keys, items = buys.keys, buys.items
+        size = len(items)
+        position = buys.find(bisect_right(keys, index))
+        while position < size:
+            buy_index = keys[position]
+            buy = items[position]
+            if buy.date.toordinal() > last:
+                break
+            free = self.unpromised.get(buy_index, self.quantities[buy_index])
+            factor = self.split_factor(buy.symbol, index, buy_index)
+            if factor is None:
+                take = shares = free if free < wanted else wanted
+            else:
+                shares = scale_units(wanted, factor[0], factor[1])
+                take = wanted
+                if shares > free:
+                    shares = free
+                    take = min(wanted, scale_units(free, factor[1], factor[0]))
+            claims.append(((buy_index, buy.account_id, position), take, shares))
+            wanted -= take
+            if wanted <= 0:
+                break
+            position = buys.find(position + 1)
+        return wanted
 
     def absorb(self, target: _Piece, quantity: int) -> None:
         """``quantity`` shares of ``target`` become replacement shares (split off if fewer)."""
         have = target.quantity
         if quantity < have:
             part_basis, rest_basis = split_units(target.cost_basis, quantity, have)
-            part_adjustment, rest_adjustment = split_units(target.adjustment, quantity, have)
+            if target.adjustment:
+                part_adjustment, rest_adjustment = split_units(target.adjustment, quantity, have)
+            else:
+                part_adjustment = rest_adjustment = 0
             order = target.order
+            lot_id = target.lot_id
             rest = _Piece(
-                target.account_id, target.symbol, f"{target.lot_id}.2", have - quantity,
+                target.account_id, target.symbol, f"{lot_id}.2", have - quantity,
                 rest_basis, target.purchased, target.acquired, rest_adjustment,
-                target.purchase, False, (*order, 2),
+                target.purchase, False, order + _SECOND,
             )  # fmt: skip
             slot = rest.slot = target.slot
             slots = rest.slots = target.slots
             assert slots is not None
             parts = slots.items[slot]
-            assert isinstance(parts, list)
             parts[parts.index(target)] = rest
             # (The order of a holdings list is never read: relief, events and the result
             # sort the pieces.)
             self.holdings[(target.account_id, target.symbol)].append(rest)
             target.slot = -1
             target.rest = rest
-            target.lot_id = f"{target.lot_id}.1"
+            target.lot_id = f"{lot_id}.1"
             natural = target.natural
             if natural is not None:
                 # ``natural_key(f"{lot_id}.{n}")`` from ``natural_key(lot_id)``: its last
                 # text gains the point, then the number and an empty text follow.
-                head, tail = natural[:-1], f"{natural[-1]}."
-                target.natural = (*head, tail, 1, "")
-                rest.natural = (*head, tail, 2, "")
+                head = natural[:-1] + (f"{natural[-1]}.",)
+                target.natural = head + _FIRST_KEY
+                rest.natural = head + _SECOND_KEY
             target.quantity = quantity
             target.exact = None
             target.cost_basis = part_basis
             target.adjustment = part_adjustment
-            target.order = (*order, 1)
+            target.order = order + _FIRST
         else:
             self.drop_candidate(target)
         target.used = True
@@ -1338,7 +1540,7 @@ def _hifo_key(piece: _Piece) -> tuple[Decimal, dt.date, tuple[str | int, ...]]:
 
 def _min_tax_place(piece: _Piece, sale_date: dt.date, price: Decimal) -> tuple[int, Decimal]:
     gain_per_share = price - _per_share(piece)
-    long = piece.inherited or _term(piece.acquired, sale_date) is Term.LONG
+    long = piece.inherited or sale_date > one_year_after(piece.acquired)  # (``_term``)
     if gain_per_share < 0:
         return (1 if long else 0, gain_per_share)
     if gain_per_share == 0:
@@ -1346,19 +1548,19 @@ def _min_tax_place(piece: _Piece, sale_date: dt.date, price: Decimal) -> tuple[i
     return (3 if long else 4, gain_per_share)
 
 
-def _select(
+def _relief_order(
     held: list[_Piece],
-    quantity: int,
     method: LotMethod,
     sale_date: dt.date,
     price: Decimal,
     lot_id: str | None,
     in_fifo_order: bool = False,
-) -> list[tuple[_Piece, int]]:
-    """``lots.relief.select_lots`` over pieces in units (errors: the Decimal replay's).
+) -> list[_Piece]:
+    """The pieces of ``held`` in the order ``lots.relief.select_lots`` relieves them
+    (specific identification: only the lot ``lot_id`` and its parts).
 
     ``in_fifo_order``: ``held`` is already in FIFO order (:func:`_fifo_sort`), so FIFO
-    and specific identification walk a prefix of it instead of sorting.
+    and specific identification keep its order instead of sorting.
     """
     lots: list[_Piece] = held
     if method is LotMethod.SPECIFIC or lot_id is not None:
@@ -1385,6 +1587,11 @@ def _select(
                     p.natural or _natural(p),
                 ),
             )
+    return lots
+
+
+def _take(lots: list[_Piece], quantity: int) -> list[tuple[_Piece, int]]:
+    """The shares of each lot, in order, that ``quantity`` shares relieve."""
     taken: list[tuple[_Piece, int]] = []
     remaining = quantity
     for piece in lots:
@@ -1421,6 +1628,7 @@ __all__ = [
     "FastReplay",
     "LotsError",
     "NotExact",
+    "exact_units",
     "from_units",
     "scale_units",
     "split_units",
