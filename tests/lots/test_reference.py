@@ -65,6 +65,18 @@ def _held_lots(history: History) -> Sequence[Lot]:
 HISTORIES = histories(held_lots=_held_lots)
 
 
+def _refused_alike(history: History, error: LotsError, same_sale: bool = False) -> None:
+    """A generated history the ledger refuses: the reference must refuse it the same way.
+
+    The generator names a lot part held when the sale is drawn (a replay of the history
+    so far), but a later buy inside the 30 days can make an earlier loss sale wash another
+    lot, so the part is never made: the sale names a lot part the ledger does not hold
+    (``UnknownLotError``; a thorough run found ``B1.1`` of a lot a same-day buy left whole).
+    """
+    with pytest.raises(type(error)):
+        reference_replay(**history.arguments(), same_sale_replacement=same_sale)  # type: ignore[arg-type]
+
+
 @contextmanager
 def _no_floats() -> Iterator[None]:
     with decimal.localcontext() as context:
@@ -114,7 +126,11 @@ def _txn(
 def test_fast_path_equals_reference(history: History) -> None:
     note(history.text())
     with _no_floats():
-        fast = replay(**history.arguments())  # type: ignore[arg-type]
+        try:
+            fast = replay(**history.arguments())  # type: ignore[arg-type]
+        except LotsError as error:
+            _refused_alike(history, error)
+            return
         slow = reference_replay(**history.arguments())  # type: ignore[arg-type]
     note("fast:\n" + _table(fast))
     note("reference:\n" + _table(slow))
@@ -186,7 +202,11 @@ def _exact() -> Iterator[None]:
 def test_fast_path_invariants(history: History) -> None:
     note(history.text())
     with _no_floats():
-        ledger = replay(**history.arguments())  # type: ignore[arg-type]
+        try:
+            ledger = replay(**history.arguments())  # type: ignore[arg-type]
+        except LotsError as error:
+            _refused_alike(history, error)
+            return
         note(_table(ledger))
         assert replay(**history.arguments()) == ledger  # type: ignore[arg-type]
 
@@ -521,7 +541,11 @@ def _expected(history: History) -> tuple[dict[tuple[str, str], Decimal], Decimal
 def test_invariants_on_mixed_histories(history: History) -> None:
     note(history.text())
     with _no_floats():
-        ledger = replay(**history.arguments())  # type: ignore[arg-type]
+        try:
+            ledger = replay(**history.arguments())  # type: ignore[arg-type]
+        except LotsError as error:
+            _refused_alike(history, error)
+            return
         note(_table(ledger))
         # Deterministic: the same input gives the same output.
         assert replay(**history.arguments()) == ledger  # type: ignore[arg-type]
