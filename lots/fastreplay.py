@@ -1213,7 +1213,7 @@ class FastReplay:
                 permanent = not taxable[target.account_id]
                 if shares < target.quantity:
                     self.absorb(target, shares)
-                else:  # the whole lot: it leaves the candidates
+                else:  # the whole lot: it leaves the candidates (drop_candidate, inline)
                     assert slots is not None
                     parts = slots.items[target.slot]
                     parts.remove(target)

@@ -933,12 +933,7 @@ class _Solver:
         """
         built = self.built
         lower, upper = (np.asarray(bound, dtype=float).copy() for bound in box)
-        for t, columns in built.ticket_quantity.items():
-            if t not in opened:
-                for col in columns:
-                    upper[col] = 0.0
-                if t in built.ticket_binary:
-                    upper[built.ticket_binary[t]] = 0.0
+        upper[_closed_columns(built, opened)] = 0.0
         _, _, _, row_lower, row_upper, _, _, _ = built.model.arrays()
         row_lower, row_upper = row_lower.copy(), row_upper.copy()
         if built.pieces:
@@ -1050,12 +1045,7 @@ class _Solver:
             rows, piece_lower, piece_upper = self._piece_bounds(piece)
             row_lower[rows], row_upper[rows] = piece_lower, piece_upper
         if opened is not None:
-            for t, columns in built.ticket_quantity.items():
-                if t not in opened:
-                    for col in columns:
-                        col_upper[col] = 0.0
-                    if t in built.ticket_binary:
-                        col_upper[built.ticket_binary[t]] = 0.0
+            col_upper[_closed_columns(built, opened)] = 0.0
         integral = model.integral().copy()
         if not shares:
             share_columns = built.shares
@@ -1752,14 +1742,18 @@ def _with_choices(
     solver: _Solver, piece: str | None, opened: frozenset[int], choices: Mapping[int, float]
 ) -> _Answer:
     """The linear program over the ``opened`` tickets with the wash ``choices`` fixed."""
-    built = solver.built
-    closed = {
-        col: 0.0
+    closed = {col: 0.0 for col in _closed_columns(solver.built, opened)}
+    return solver.complete(piece, {**closed, **choices})
+
+
+def _closed_columns(built: _Built, opened: frozenset[int]) -> list[int]:
+    """The columns of the tickets not ``opened``: their share counts and binaries."""
+    return [
+        col
         for t, columns in built.ticket_quantity.items()
         if t not in opened
         for col in [*columns, *([built.ticket_binary[t]] if t in built.ticket_binary else [])]
-    }
-    return solver.complete(piece, {**closed, **choices})
+    ]
 
 
 def _whole_shares(
