@@ -140,7 +140,7 @@ WIDEN_ROUNDS = 3
 MAX_PIECES = 2
 #: Wash choices up to which their program is our own branch and bound, not HiGHS's
 #: (:meth:`_Solver.choices`).
-BRANCH_LIMIT = 9
+BRANCH_LIMIT = 10
 #: Linear programs after which that branch and bound gives the program to HiGHS.
 BRANCH_NODES = 100
 #: The order in which it branches on the wash choices, by the kind of their name.
