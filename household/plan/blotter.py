@@ -50,21 +50,26 @@ def sale_order(
 
     Lots bought in the last 30 days first, those at a gain before those at a
     loss (sold before the older loss sales, their shares sold no longer replace
-    them), then the older losses, smallest loss a share first (the optimiser
-    washes the cheapest losses first), then gains; ties by account and lot id.
-    The optimiser's wash rows (``household.plan.optimise._wash_rows``) follow
-    this order.
+    them), then the older losses: first those the optimiser charged as washed
+    wholly, then the one it charged in part (``quantities.washed``: the replay
+    matches replacement shares to loss sales in sale order, so it washes what
+    the optimiser charged), then the others, smallest loss a share first; then
+    gains; ties by account and lot id. The optimiser's wash rows
+    (``household.plan.optimise._wash_rows``) pool the older losses: which of them
+    is washed is the optimiser's choice (the cheapest in tax: a long-term loss
+    before a short-term one of a little less a share), and this order follows it.
     """
     held = {(lot.account_id, lot.lot_id): lot for lot in household.lots}
     recent = as_of - WINDOW
 
-    def key(item: tuple[str, str]) -> tuple[int, Decimal, str, str]:
+    def key(item: tuple[str, str]) -> tuple[int, int, Decimal, str, str]:
         lot = held[item]
         price = household.securities[lot.symbol].price or ZERO
         per_share = price - lot.cost_basis / lot.quantity
         fresh = lot.purchased >= recent
         rank = (0 if per_share >= 0 else 1) if fresh else (2 if per_share < 0 else 3)
-        return (rank, abs(per_share), item[0], item[1])
+        washed = -quantities.washed.get(item, 0) if rank == 2 else 0
+        return (rank, washed, abs(per_share), item[0], item[1])
 
     return sorted(quantities.lots, key=key)
 

@@ -41,10 +41,14 @@ class Quantities:
     Attributes:
         tickets: ``(account_id, symbol, side) -> shares`` (positive).
         lots: ``(account_id, lot_id) -> shares`` sold (taxable lots).
+        washed: ``(account_id, lot_id) -> how much of its sale the optimiser charged as
+            washed``: 2 the whole sale, 1 a part, absent none (the sale order,
+            :func:`household.plan.blotter.sale_order`, washes those lots first).
     """
 
     tickets: Mapping[tuple[str, str, str], Decimal]
     lots: Mapping[tuple[str, str], Decimal]
+    washed: Mapping[tuple[str, str], int] = attrs.field(factory=dict)
 
 
 def _exact(value: float, whole: bool, down: bool = False) -> Decimal:
@@ -194,4 +198,9 @@ def settle(
                 )
             )
             del tickets[key]
-    return Quantities(tickets, lots), tuple(notes)
+    washed = {}
+    for key, shares in decision.washed.items():
+        sold = decision.lots.get(key, 0.0)
+        if key in lots and shares > 1e-6:
+            washed[key] = 2 if shares >= sold - 1e-6 else 1
+    return Quantities(tickets, lots, washed), tuple(notes)

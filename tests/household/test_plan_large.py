@@ -274,3 +274,32 @@ def test_a_later_pieces_whole_shares_look_only_for_better_plans(
 
     _with_and_without(monkeypatch, household, optimise._Solver, "integer", watched, without)
     assert cut, "a whole-share program of the second piece must get the cutoff"
+
+
+def test_the_replay_washes_the_older_loss_lot_the_optimiser_charged() -> None:
+    """Benchmark household 54: the joint account sells two older VTI loss lots, L15
+    (short-term, $5.70 a share) and L62 (long-term: 178 shares, basis $50,337.90, now
+    $275.82: $6.9772 a share), and 51 shares of VTI's group were bought in the last 30 days
+    in a tax-advantaged account. The program's wash rows pool the older losses and charge
+    the 51 washed shares to L62 (a long-term loss washed costs less tax than a short-term
+    one of a little less a share). The replay matches replacement shares to loss sales in
+    sale order, so the blotter sells L62 before L15: the replay disallows L62's 51 shares,
+    51 x (50,337.90 / 178 - 275.82) = $355.84, and the plan's tax is the optimiser's to the
+    cent. Before, L15 came first (the smaller loss a share): $290.93 of it was washed, and
+    the plan was refused ($2,245.75 charged, $2,279.77 netted)."""
+    household = _household(54)
+    plan = rebalance(household, AS_OF)
+    assert not plan.refused, plan.to_json_dict()["summary"]["refused_because"]
+    assert abs(Decimal(repr(plan.solve.tax)) - plan.tax) < Decimal("0.01")
+    lot = next(x for x in household.lots if (x.account_id, x.lot_id) == ("joint", "L62"))
+    price = household.securities["VTI"].price
+    assert price is not None
+    expected = (51 * (lot.cost_basis / lot.quantity - price)).quantize(Decimal("0.01"))
+    assert expected == Decimal("355.84")
+    (trade,) = [
+        t
+        for t in plan.to_json_dict()["trades"]
+        if (t["account_id"], t["symbol"]) == ("joint", "VTI")
+    ]
+    assert trade["lots_sold"].startswith("L62:")
+    assert Decimal(trade["disallowed_loss"]) == expected
