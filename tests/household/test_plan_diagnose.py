@@ -20,7 +20,7 @@ import pytest
 from household.model import Household
 from household.plan import optimise, rebalance
 from household.sweep import synthetic
-from tests.household.test_plan_e2e import load
+from tests.household.test_plan_e2e import sector_capped
 
 
 def _bench(seed: int) -> tuple[Household, dt.date]:
@@ -31,17 +31,9 @@ def _bench(seed: int) -> tuple[Household, dt.date]:
 
 
 def _capped() -> tuple[Household, dt.date]:
-    """``plan_withdrawal`` with equity and bonds each capped at 10% of the household
+    """``plan_withdrawal`` with every sector capped at 10% of the household
     (tests/household/test_plan_e2e.py): bonds cannot reach their band."""
-    data = load("plan_withdrawal").to_dict()
-    data["constraints"] = {"max_sector_weight": "0.10"}
-    data["bands"] = {
-        "absolute": "0.01",
-        "relative": "1",
-        "outer_absolute": "0.02",
-        "outer_relative": "1",
-    }
-    return Household.from_dict(data), dt.date(2026, 6, 1)
+    return sector_capped(), dt.date(2026, 6, 1)
 
 
 @pytest.mark.parametrize("case", ["bench-6", "bench-8", "bench-19", "capped"])

@@ -102,7 +102,8 @@ def test_withdrawal_is_raised_from_the_loss_lots_and_they_are_swapped() -> None:
     assert not plan.refused
 
 
-def test_a_sector_cap_that_makes_the_targets_impossible_is_refused() -> None:
+def sector_capped() -> Household:
+    """``plan_withdrawal`` with every sector capped at 10% of the household and tight bands."""
     data = load("plan_withdrawal").to_dict()
     # equity capped at 50% of the household while stocks must be within 0.6 +- 0.3 of
     # 19,000... 0.3 to 0.9: 50% is reachable; cap it at 10% and buy nothing: stocks
@@ -114,8 +115,12 @@ def test_a_sector_cap_that_makes_the_targets_impossible_is_refused() -> None:
         "outer_absolute": "0.02",
         "outer_relative": "1",
     }
+    return Household.from_dict(data)
+
+
+def test_a_sector_cap_that_makes_the_targets_impossible_is_refused() -> None:
     # bonds (sector fixed_income) must rise to 0.38 x 19,000 = 7,220 > the 10% cap of 1,900:
     # no bond may be bought past 5,000 already held, so bonds stay at most 5,000 / 19,000.
-    plan = rebalance(Household.from_dict(data), dt.date(2026, 6, 1))
+    plan = rebalance(sector_capped(), dt.date(2026, 6, 1))
     assert plan.refused
     assert any("bonds would end" in r and "caps" in r for r in plan.refusals), plan.refusals
