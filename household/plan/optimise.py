@@ -864,6 +864,28 @@ class _Solver:
         objective = -float(np.dot(model.arrays()[0], values)) if feasible else -math.inf
         return _Answer(status, values, objective, feasible)
 
+    def _bounds(
+        self,
+        piece: str | None,
+        opened: frozenset[int] | None,
+        box: tuple[np.ndarray, np.ndarray] | None,
+    ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """Fresh column and row bounds of a program: ``box`` (else the model's), the
+        tickets not ``opened`` closed (``None``: all open), ``piece``'s rows active."""
+        built = self.built
+        _, lower, upper, row_lower, row_upper, _, _, _ = built.model.arrays()
+        if box is not None:
+            lower, upper = box
+        col_lower = np.asarray(lower, dtype=float).copy()
+        col_upper = np.asarray(upper, dtype=float).copy()
+        if opened is not None:
+            col_upper[_closed_columns(built, opened)] = 0.0
+        row_lower, row_upper = row_lower.copy(), row_upper.copy()
+        if built.pieces:
+            rows, piece_lower, piece_upper = self._piece_bounds(piece)
+            row_lower[rows], row_upper[rows] = piece_lower, piece_upper
+        return (col_lower, col_upper), (row_lower, row_upper)
+
     def _piece_bounds(self, piece: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         model = self.built.model
         rows = [i for rows in self.built.pieces.values() for i in rows]
@@ -935,26 +957,20 @@ class _Solver:
         the binaries and against HiGHS.
         """
         built = self.built
-        lower, upper = (np.asarray(bound, dtype=float).copy() for bound in box)
-        upper[_closed_columns(built, opened)] = 0.0
-        _, _, _, row_lower, row_upper, _, _, _ = built.model.arrays()
-        row_lower, row_upper = row_lower.copy(), row_upper.copy()
-        if built.pieces:
-            rows, piece_lower, piece_upper = self._piece_bounds(piece)
-            row_lower[rows], row_upper[rows] = piece_lower, piece_upper
+        columns, rows = self._bounds(piece, opened, box)
+        lower, upper = columns
         highs = self._new()
-        built.model.pass_to(highs, (lower, upper), (row_lower, row_upper))
+        built.model.pass_to(highs, columns, rows)
         highs.setBasis(self.relaxation_highs(piece).getBasis())
         # branched in this order: a group's harvest-or-buy choice first (``loss:``, what
         # moves the plan most), then which recent loss lot is sold (``fresh:``), then how
         # many shares a sale washes (``wash:``), the most fractional of a kind first: a fifth
         # fewer linear programs than by column
-        kind = {col: name.partition(":")[0] for name, col in built.named.items()}
-        binaries = np.asarray(
-            sorted(only, key=lambda col: (_BRANCH_ORDER.get(kind.get(col, ""), 3), col)),
-            dtype=np.int32,
-        )
-        kinds = [_BRANCH_ORDER.get(kind.get(int(col), ""), 3) for col in binaries]
+        rank = {
+            col: _BRANCH_ORDER.get(name.partition(":")[0], 3) for name, col in built.named.items()
+        }
+        binaries = np.asarray(sorted(only, key=lambda col: (rank.get(col, 3), col)), dtype=np.int32)
+        kinds = [rank.get(int(col), 3) for col in binaries]
         low, high = lower[binaries], upper[binaries]
         gap_abs, gap_rel = float(self.params.mip_abs_gap), float(self.params.mip_gap)
         best: _Answer | None = None
@@ -1052,17 +1068,7 @@ class _Solver:
         import highspy
 
         built, model = self.built, self.built.model
-        _, lower, upper, row_lower, row_upper, _, _, _ = model.arrays()
-        if box is not None:
-            col_lower, col_upper = (np.asarray(bound, dtype=float).copy() for bound in box)
-        else:
-            col_lower, col_upper = lower.copy(), upper.copy()
-        row_lower, row_upper = row_lower.copy(), row_upper.copy()
-        if built.pieces:
-            rows, piece_lower, piece_upper = self._piece_bounds(piece)
-            row_lower[rows], row_upper[rows] = piece_lower, piece_upper
-        if opened is not None:
-            col_upper[_closed_columns(built, opened)] = 0.0
+        columns, rows = self._bounds(piece, opened, box)
         integral = model.integral().copy()
         if not shares:
             share_columns = built.shares
@@ -1089,7 +1095,7 @@ class _Solver:
             highs.setOptionValue("mip_heuristic_run_rins", False)
             highs.setOptionValue("mip_heuristic_run_rens", False)
             highs.setOptionValue("mip_heuristic_run_root_reduced_cost", False)
-        model.pass_to(highs, (col_lower, col_upper), (row_lower, row_upper), integral)
+        model.pass_to(highs, columns, rows, integral)
         if start is not None and start.feasible:
             solution = highspy.HighsSolution()
             solution.col_value = list(start.values)
@@ -1860,8 +1866,8 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
     best_coarse: _Answer | None = None
     exact = len(inputs.tickets) <= params.full_mip_limit
     named = sorted(built.named.values())
-    # the wash choices a large plan's integer program decided, piece by piece
-    decided: list[dict[int, float]] = []
+    # the wash choices the first large piece's integer program decided (a later piece keeps them)
+    first_choices: dict[int, float] | None = None
 
     def good_enough(objective: float, than: _Answer | None) -> bool:
         return than is not None and objective <= than.objective + params.mip_gap * max(
@@ -1899,12 +1905,12 @@ def solve(inputs: Inputs, params: Params) -> tuple[Decision, tuple[Note, ...]]:
             # third of a rebalance's time where it ran, and over 300 households whose
             # plans solved two pieces it never gave a better plan (tests/household/
             # test_plan_large.py: households where it chooses otherwise, the same plans)
-            choices = decided[0] if decided and KEEP_WASH_CHOICES else None
+            choices = first_choices if KEEP_WASH_CHOICES else None
             if answer is not None:
                 cutoff = answer.objective
             found, opened = _integer_large(solver, inputs, piece, relaxation, choices, cutoff)
-            if found.feasible:
-                decided.append({col: float(round(found.values[col])) for col in named})
+            if found.feasible and first_choices is None:
+                first_choices = {col: float(round(found.values[col])) for col in named}
         if found.status != "Infeasible" or cutoff is None:
             report(piece, found)
         if not found.feasible:
@@ -2145,9 +2151,8 @@ def diagnose(
             continue  # the household has none of this family: relaxing it changes nothing
         # a relaxation none of whose freed rows binds stays optimal without them (every
         # optimal dual is zero on a slack row): it is reused, not solved again
-        pieces_of = (
-            list(relaxed) if family is Family.TAX_BUDGET and built.pieces else [decision.piece]
-        )
+        budget = family is Family.TAX_BUDGET and bool(built.pieces)
+        pieces_of = list(built.pieces) if budget else [decision.piece]
         stays = {
             piece: relaxed[piece]
             for piece in pieces_of
@@ -2159,10 +2164,10 @@ def diagnose(
         free = np.full(len(rows), math.inf)
         highs.changeRowsBounds(len(rows), rows, -free, free)
         try:
-            if family is Family.TAX_BUDGET and built.pieces:
+            if budget:
                 answers = {
                     piece: stays[piece] if piece in stays else solver.relaxation(piece)
-                    for piece in (list(relaxed) or list(built.pieces))
+                    for piece in pieces_of
                 }
                 order = _best(answers)
                 answer = answers[order[0] if order else next(iter(answers))]
