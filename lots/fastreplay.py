@@ -58,7 +58,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Context, Decimal, Inexact, InvalidOperation
 from fractions import Fraction
 from math import gcd
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from lots.errors import LotsError
 from lots.events import LOT_EVENTS, Holding, check_transfer, gift_sale_basis
@@ -261,6 +261,198 @@ def scale_units(quantity: int, numerator: int, denominator: int) -> int:
     return units * _ROUNDED_STEP
 
 
+# -- the events over open lots, in integers -------------------------------------------
+# The common cases of the functions of ``lots.events``, on a lot's units, with their
+# results: each gives None wherever the Decimal function could round (a quantity scaled
+# to no exact 18-place decimal, a product of more than 28 digits, a merger's cash), and
+# the Decimal function then runs for that lot. Rare events, but a piece of a long
+# history each: the Decimal detour was about a tenth of a mixed history's replay.
+
+# A lot's units: (quantity, cost basis, wash-sale adjustment, loss basis or None).
+_Units = tuple[int, int, int, int | None]
+# Products the integer events take: under 28 digits (money, the Decimal replay's
+# default context) and 33 (a scaled quantity, ``lots.events.scale``'s 34-digit one).
+_RATIO_LIMIT = 10**6
+
+
+class _Applied(NamedTuple):
+    """An event's effect on one lot, in units (``lots.events.Outcome``'s fields)."""
+
+    kept: _Units
+    child: _Units | None = None
+    proceeds: int = 0
+    event: DispositionEvent | None = None
+
+
+class _Deferred(NamedTuple):
+    """The Decimals an event leaves on a lot, made only when the lot is listed at the end
+    (most lots are sold first): the event's own function over the lot as it was, which is
+    what the Decimal path stores at once, exponents and all."""
+
+    txn: Transaction
+    before: _Units
+    child: bool
+
+    def decimals(self) -> tuple[Decimal, Decimal, Decimal, Decimal | None]:
+        quantity, basis, adjustment, loss_basis = self.before
+        holding = Holding(
+            _quantity(quantity),
+            _money(basis),
+            _money(adjustment),
+            None if loss_basis is None else _money(loss_basis),
+        )
+        outcome = LOT_EVENTS[self.txn.action](holding, self.txn)
+        kept = outcome.child if self.child else outcome.kept
+        assert kept is not None
+        return _decimals(kept)
+
+
+def _decimals(holding: Holding) -> tuple[Decimal, Decimal, Decimal, Decimal | None]:
+    return holding.quantity, holding.cost_basis, holding.adjustment, holding.loss_basis
+
+
+# What a piece's records are made from at the end (see ``_Piece.exact``).
+_Exact = tuple[Decimal, Decimal, Decimal, Decimal | None] | Transaction | _Deferred | None
+
+
+def _holding_units(holding: Holding) -> _Units:
+    loss_basis = holding.loss_basis
+    return (
+        to_units(holding.quantity, _Q_PLACES),
+        to_units(holding.cost_basis, _M_PLACES),
+        to_units(holding.adjustment, _M_PLACES),
+        None if loss_basis is None else to_units(loss_basis, _M_PLACES),
+    )
+
+
+def _whole_ratio(ratio: tuple[Decimal, Decimal] | None) -> tuple[int, int] | None:
+    """``new:old`` as two integers, when both are whole numbers under a million."""
+    if ratio is None:
+        return 1, 1
+    try:
+        (new, one), (old, other) = ratio[0].as_integer_ratio(), ratio[1].as_integer_ratio()
+    except (ValueError, OverflowError):  # NaN, infinity: the Decimal function's to say
+        return None
+    if one != 1 or other != 1 or not (0 < new < _RATIO_LIMIT and 0 < old < _RATIO_LIMIT):
+        return None
+    return new, old
+
+
+def _scaled(quantity: int, new: int, old: int) -> int | None:
+    """``lots.events.scale`` in units, when its result is exact in 18 places."""
+    product = quantity * new
+    if product >= _TOO_LONG:
+        return None
+    units, rest = divmod(product, old)
+    return None if rest else units
+
+
+def _ratio_parameters(txn: Transaction) -> tuple[int, int] | None:
+    if txn.action is Action.SPLIT:
+        return None if txn.ratio is None else _whole_ratio(txn.ratio)
+    if txn.cash_per_share:
+        return None  # a merger's cash boot (rare): the Decimal function
+    return _whole_ratio(txn.ratio)
+
+
+def _rescaled(ratio: tuple[int, int], units: _Units) -> _Applied | None:
+    """A split, or a merger or symbol change without cash: shares scale, nothing else."""
+    quantity, basis, adjustment, loss_basis = units
+    scaled = _scaled(quantity, *ratio)
+    return None if scaled is None else _Applied((scaled, basis, adjustment, loss_basis))
+
+
+def _capital_parameters(txn: Transaction) -> int | None:
+    amount = txn.amount_per_share
+    if amount is None:
+        return None
+    try:
+        units = exact_units(amount, MONEY_SCALE, _M_PLACES)
+    except NotExact:
+        return None
+    return units if units >= 0 else None
+
+
+def _returned(amount: int, units: _Units) -> _Applied | None:
+    """``lots.events.return_of_capital``: the basis down by the payment, any excess a gain."""
+    quantity, basis, adjustment, loss_basis = units
+    paid, rest = divmod(amount * quantity, _Q)
+    if rest or paid >= _DIGITS_28 or basis >= _DIGITS_28:
+        return None
+    if loss_basis is not None:
+        if loss_basis >= _DIGITS_28:
+            return None
+        loss_basis = loss_basis - paid if loss_basis > paid else 0
+    if paid <= basis:
+        basis -= paid
+        return _Applied((quantity, basis, min(adjustment, basis), loss_basis))
+    return _Applied(
+        (quantity, 0, 0, loss_basis),
+        proceeds=paid - basis,
+        event=DispositionEvent.RETURN_OF_CAPITAL_EXCESS,
+    )
+
+
+def _spinoff_parameters(txn: Transaction) -> tuple[int, int, int, int] | None:
+    """(new, old, the fraction's digits as an integer, and ten to its places)."""
+    ratio, fraction = _whole_ratio(txn.ratio), txn.basis_fraction
+    if ratio is None or txn.ratio is None or fraction is None or not fraction.is_finite():
+        return None
+    sign, digits, exponent = fraction.as_tuple()
+    assert isinstance(exponent, int)
+    coefficient = int("".join(map(str, digits)))
+    if exponent >= 0:
+        coefficient, whole = coefficient * 10**exponent, 1
+    else:
+        whole = 10**-exponent
+    if sign or not 0 < coefficient < whole:
+        return None  # (0 or 1: the parent keeps nothing or all, unrounded: rare)
+    return ratio[0], ratio[1], coefficient, whole
+
+
+def _exact_part(amount: int, coefficient: int) -> bool:
+    """Whether ``amount * fraction`` is exact in the Decimal replay's 28 digits (its
+    coefficient is the two coefficients' product: the amount's units, the fraction's
+    digits), and the amount under 10**8 dollars (so that its parts are too)."""
+    return amount < _DIGITS_28 and exact_in_28_digits(amount * coefficient)
+
+
+def _spun_off(parameters: tuple[int, int, int, int], units: _Units) -> _Applied | None:
+    """``lots.events.spin_off``: the parent keeps the fraction of each amount, rounded
+    half-even to 15 places (:func:`split_units` is that rounding: ``lots.numbers.split``'s),
+    the child the rest; the child's shares are the parent's scaled."""
+    new, old, coefficient, whole = parameters
+    quantity, basis, adjustment, loss_basis = units
+    child_quantity = _scaled(quantity, new, old)
+    if child_quantity is None or not _exact_part(basis, coefficient):
+        return None
+    if adjustment and not _exact_part(adjustment, coefficient):
+        return None
+    parent_basis, child_basis = split_units(basis, coefficient, whole)
+    parent_adjustment, child_adjustment = split_units(adjustment, coefficient, whole)
+    parent_loss = child_loss = None
+    if loss_basis is not None:
+        if not _exact_part(loss_basis, coefficient):
+            return None
+        parent_loss, child_loss = split_units(loss_basis, coefficient, whole)
+    return _Applied(
+        (quantity, parent_basis, parent_adjustment, parent_loss),
+        child=(child_quantity, child_basis, child_adjustment, child_loss),
+    )
+
+
+_Parameters = Callable[[Transaction], object]
+_Apply = Callable[[object, _Units], _Applied | None]
+#: The integer events by action: the transaction's parameters once, then each lot.
+_INTEGER_EVENTS: dict[Action, tuple[_Parameters, _Apply]] = {
+    Action.SPLIT: (_ratio_parameters, _rescaled),  # type: ignore[dict-item]
+    Action.MERGER: (_ratio_parameters, _rescaled),  # type: ignore[dict-item]
+    Action.SYMBOL_CHANGE: (_ratio_parameters, _rescaled),  # type: ignore[dict-item]
+    Action.RETURN_OF_CAPITAL: (_capital_parameters, _returned),  # type: ignore[dict-item]
+    Action.SPINOFF: (_spinoff_parameters, _spun_off),  # type: ignore[dict-item]
+}
+
+
 class _Piece:
     """A lot, or part of one, while the replay runs (integers of the fixed scales)."""
 
@@ -325,7 +517,7 @@ class _Piece:
         # (``100.50``, not ``100.500000000000000``), which a file writer prints.
         # A buy's piece holds its Transaction instead, until the end (the Decimals are
         # made only for the lots still open then, most pieces are sold before).
-        self.exact: tuple[Decimal, Decimal, Decimal, Decimal | None] | Transaction | None = None
+        self.exact: _Exact = None
         # The lot id's natural sort key, once needed (relief breaks ties with it).
         self.natural: tuple[str | int, ...] | None = None
         # (cost basis, quantity, basis per share as the Decimal replay computes it, and
@@ -787,7 +979,7 @@ class FastReplay:
         self.holdings.setdefault((txn.account_id, txn.symbol), []).append(piece)
         self.unsorted.add((txn.account_id, txn.symbol))
 
-    # -- events over the open lots (rare: through the Decimal functions) ------
+    # -- events over the open lots ------------------------------------------
 
     def corporate(self, index: int, txn: Transaction) -> None:
         key = (txn.account_id, txn.symbol)
@@ -795,35 +987,50 @@ class FastReplay:
         if not held:
             return
         event = LOT_EVENTS[txn.action]
+        apply: _Apply | None = None
+        integer = _INTEGER_EVENTS.get(txn.action)
+        if integer is not None:
+            parameters = integer[0](txn)
+            if parameters is not None:
+                apply = integer[1]
         received: list[_Piece] = []
         for piece in sorted(held, key=_lot_order):
-            loss = None if piece.loss_basis is None else _money(piece.loss_basis)
-            outcome = event(
-                Holding(
-                    _quantity(piece.quantity),
-                    _money(piece.cost_basis),
-                    _money(piece.adjustment),
-                    loss,
-                ),
-                txn,
-            )
-            kept = outcome.kept
-            piece.quantity = to_units(kept.quantity, _Q_PLACES)
-            piece.cost_basis = to_units(kept.cost_basis, _M_PLACES)
-            piece.adjustment = to_units(kept.adjustment, _M_PLACES)
-            piece.loss_basis = (
-                None if kept.loss_basis is None else to_units(kept.loss_basis, _M_PLACES)
-            )
-            piece.exact = (kept.quantity, kept.cost_basis, kept.adjustment, kept.loss_basis)
-            if outcome.event is not None:
+            before = (piece.quantity, piece.cost_basis, piece.adjustment, piece.loss_basis)
+            applied = None if apply is None else apply(parameters, before)
+            if applied is not None:
+                # The integers of the Decimal function's result; its Decimals (which keep
+                # their exponents) are made only if the lot is still open at the end.
+                kept = applied.kept
+                exact: _Exact = _Deferred(txn, before, False)
+                child = applied.child
+                child_exact: _Exact = _Deferred(txn, before, True)
+                proceeds, disposed, disposition = applied.proceeds, 0, applied.event
+            else:  # any case the integers could round: the Decimal function, converted
+                loss = None if piece.loss_basis is None else _money(piece.loss_basis)
+                outcome = event(
+                    Holding(
+                        _quantity(piece.quantity),
+                        _money(piece.cost_basis),
+                        _money(piece.adjustment),
+                        loss,
+                    ),
+                    txn,
+                )
+                kept, exact = _holding_units(outcome.kept), _decimals(outcome.kept)
+                child = child_exact = None
+                if outcome.child is not None:
+                    child, child_exact = _holding_units(outcome.child), _decimals(outcome.child)
+                proceeds = to_units(outcome.proceeds, _M_PLACES)
+                disposed = to_units(outcome.disposed_basis, _M_PLACES)
+                disposition = outcome.event
+            piece.quantity, piece.cost_basis, piece.adjustment, piece.loss_basis = kept
+            piece.exact = exact
+            if disposition is not None:
                 sold = (piece.lot_id, piece.acquired, piece.purchased, piece.purchase,
                         piece.inherited, 0, 0, 0)  # fmt: skip
-                self.dispose(
-                    txn, sold, piece.lot_id, 0, to_units(outcome.proceeds, _M_PLACES),
-                    to_units(outcome.disposed_basis, _M_PLACES), 0, 0, outcome.event,
-                )  # fmt: skip
-            if outcome.child is not None:
-                received.append(self.child(index, piece, outcome.child, txn))
+                self.dispose(txn, sold, piece.lot_id, 0, proceeds, disposed, 0, 0, disposition)
+            if child is not None:
+                received.append(self.child(index, piece, child, child_exact, txn))
         if txn.action in _NEW_SYMBOL:
             assert txn.new_symbol is not None
             same_stock = self.group(txn.new_symbol) == self.group(txn.symbol)
@@ -841,20 +1048,21 @@ class FastReplay:
         if received and txn.price > 0:
             self.cash_in_lieu(index, txn, received)
 
-    def child(self, index: int, parent: _Piece, holding: Holding, txn: Transaction) -> _Piece:
+    def child(
+        self, index: int, parent: _Piece, units: _Units, exact: _Exact, txn: Transaction
+    ) -> _Piece:
         assert txn.new_symbol is not None
         lot_id = f"{parent.lot_id}-{txn.new_symbol}"
         self.claim_lot_id(parent.account_id, lot_id)
+        quantity, basis, adjustment, loss_basis = units
         piece = _Piece(
-            parent.account_id, txn.new_symbol, lot_id, to_units(holding.quantity, _Q_PLACES),
-            to_units(holding.cost_basis, _M_PLACES), parent.purchased, parent.acquired,
-            to_units(holding.adjustment, _M_PLACES), parent.purchase, True,
+            parent.account_id, txn.new_symbol, lot_id, quantity, basis, parent.purchased,
+            parent.acquired, adjustment, parent.purchase, True,
             parent.order + (CHILD_ORDER + index,),
         )  # fmt: skip
-        if holding.loss_basis is not None:
-            piece.loss_basis = to_units(holding.loss_basis, _M_PLACES)
+        piece.loss_basis = loss_basis
         piece.inherited = parent.inherited
-        piece.exact = (holding.quantity, holding.cost_basis, holding.adjustment, holding.loss_basis)
+        piece.exact = exact
         self.holdings.setdefault((parent.account_id, txn.new_symbol), []).append(piece)
         self.unsorted.add((parent.account_id, txn.new_symbol))
         return piece
@@ -1472,6 +1680,8 @@ def _lot_record(piece: _Piece) -> Lot:
     elif isinstance(exact, Transaction):  # a buy's piece, untouched since
         quantity, basis = exact.quantity, exact.quantity * exact.price + exact.fees
         adjustment, loss_basis = _DECIMAL_ZERO, None
+    elif isinstance(exact, _Deferred):  # an event's lot, untouched since
+        quantity, basis, adjustment, loss_basis = exact.decimals()
     else:
         quantity, basis, adjustment, loss_basis = exact
     return Lot(
