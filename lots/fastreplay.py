@@ -25,9 +25,11 @@ these integers, so the integers are exact, not an approximation:
   half-even to 12 when it has no exact decimal, as :func:`lots.events.scale` does
   (an exact one of more than 18 places is kept whole there: :class:`NotExact`
   here);
-* the events over open lots (splits, returns of capital, mergers, spin-offs)
-  are rare: they run through the Decimal functions of ``lots.events`` and their
-  results are converted back, checked to be exact.
+* the events over open lots (splits, returns of capital, mergers, spin-offs) run
+  on the units where the integers give the Decimal function's result exactly
+  (``_INTEGER_EVENTS``), and through the Decimal functions of ``lots.events``
+  otherwise, their results converted back, checked to be exact; the Decimals an
+  event leaves on a lot are made only if the lot is still open at the end.
 
 Whenever a number does not fit its scale (an input with more places, a
 terminating ratio with more than 18 places) the fast path gives up with
