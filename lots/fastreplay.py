@@ -121,6 +121,8 @@ _NO_PARTS: list[_Piece] = []
 
 
 _Item = TypeVar("_Item")
+# The HIFO order's key of a piece: its negated basis per share, acquired, natural key.
+_HifoKey = tuple[Decimal, dt.date, tuple[str | int, ...]]
 
 
 class NotExact(Exception):
@@ -342,7 +344,7 @@ class _Piece:
         # the HIFO order's key: the negated basis per share, ``acquired``, the natural
         # key), kept while the basis and shares are unchanged; let go (None) when the
         # holding-period start or the lot id changes.
-        self.per_share: tuple[int, int, Decimal, tuple[Decimal, dt.date, tuple[str | int, ...]]] | None = None
+        self.per_share: tuple[int, int, Decimal, _HifoKey] | None = None
 
     def rename(self, lot_id: str) -> None:
         self.lot_id = lot_id
@@ -388,11 +390,10 @@ class _Slots(Generic[_Item]):
 # sale index, sale date, account, symbol, lot id).
 _Pending = tuple[int, int, int, bool, int, dt.date, str, str, str]
 # Shares relieved by a sale as their lot was: (lot id, acquired, purchased, purchase,
-# inherited, shares, basis, proceeds, and for :meth:`FastReplay.wash` the sale's term
-# of them; the rows :meth:`FastReplay.dispose` writes compute it).
-_Sold = tuple[str, dt.date, dt.date, int, bool, int, int, int] | tuple[
-    str, dt.date, dt.date, int, bool, int, int, int, Term
-]
+# inherited, shares, basis, proceeds).
+_Sold = tuple[str, dt.date, dt.date, int, bool, int, int, int]
+# The same and the sale's term of them (a sale's lots for :meth:`FastReplay.wash`).
+_SoldTerm = tuple[str, dt.date, dt.date, int, bool, int, int, int, Term]
 # A disposition row in units: the fields of ``Disposition`` in order.
 _Row = tuple[
     dt.date, str, str, str, int, dt.date, dt.date, Term, int, int, int, int, bool,
@@ -1002,8 +1003,8 @@ class FastReplay:
         date, symbol = txn.date, txn.symbol
         # A lot is long-term when sold after the day ``_Piece.long_after``.
         day = date.toordinal()
-        waiting: list[_Sold] | None = None
-        last_loss: _Sold | None = None
+        waiting: list[_SoldTerm] | None = None
+        last_loss: _SoldTerm | None = None
         in_place = lots is held
         sold_whole = 0
         for piece in lots:
@@ -1114,7 +1115,7 @@ class FastReplay:
 
     def relieve(
         self, piece: _Piece, take: int, left: list[int], held: list[_Piece], sale_date: dt.date
-    ) -> _Sold:
+    ) -> _SoldTerm:
         """Relieve ``take`` shares of ``piece`` (``left``: the sale's proceeds and shares
         not yet shared out) in a sale on ``sale_date``; the same-sale reading's path, one
         lot at a time."""
@@ -1149,15 +1150,15 @@ class FastReplay:
         return sold
 
     def settle(
-        self, index: int, txn: Transaction, sold: _Sold, event: DispositionEvent | None
+        self, index: int, txn: Transaction, sold: _SoldTerm, event: DispositionEvent | None
     ) -> None:
         if sold[6] - sold[7] <= _HALF_CENT or not self.taxable[txn.account_id]:
-            self.dispose(txn, sold, sold[0], sold[5], sold[7], sold[6], 0, 0, event)
+            self.dispose(txn, sold[:8], sold[0], sold[5], sold[7], sold[6], 0, 0, event)
         else:
             self.wash(index, txn, sold, event)
 
     def wash(
-        self, index: int, txn: Transaction, sold: _Sold, event: DispositionEvent | None = None
+        self, index: int, txn: Transaction, sold: _SoldTerm, event: DispositionEvent | None = None
     ) -> None:
         # A loss lot of a taxable sale (hot: a third of the lots sold). The replacement
         # candidates of the group are scanned here, and the rows written here, without a
@@ -1558,7 +1559,7 @@ def _lifo_key(piece: _Piece) -> tuple[int, dt.date, tuple[str | int, ...]]:
     return -piece.day, piece.acquired, piece.natural or _natural(piece)
 
 
-def _hifo_key(piece: _Piece) -> tuple[Decimal, dt.date, tuple[str | int, ...]]:
+def _hifo_key(piece: _Piece) -> _HifoKey:
     # The cached key: one object read per piece per sort, not a fresh tuple of three.
     cached = piece.per_share
     if cached is None or cached[0] != piece.cost_basis or cached[1] != piece.quantity:
