@@ -464,12 +464,10 @@ class FastReplay:
         # symbol -> the head of its generated lot ids' natural keys (see :meth:`new_lot`).
         self.symbol_keys: dict[str, tuple[str | int, ...]] = {}
         self.group_keys: dict[str, tuple[str, str]] = {}
-        # Per event index: shares in units, of the events that need them before their
-        # turn (purchases: the later purchases a loss sale claims) and of transfers and
-        # receipts (0 for the others: a sale converts its own, see :meth:`run`).
+        # Per event index: shares, price and fees in units (0 where the row has none).
         self.quantities: list[int] = []
-        # Prices and fees in units, each distinct Decimal converted once.
-        self.money: dict[Decimal, int] = {}
+        self.prices: list[int] = []
+        self.fees: list[int] = []
         # The boundary's caches: the open pieces in order, whether the matches are in
         # sale order, the Decimal of each distinct quantity.
         self.sorted_pieces: list[_Piece] | None = None
@@ -518,8 +516,9 @@ class FastReplay:
         (:meth:`dispositions`, :meth:`lots`, :meth:`wash_matches`)."""
         ordered = sorted(transactions, key=lambda txn: txn.date)
         accounts = self.accounts
-        quantities, money = self.quantities, self.money
+        quantities, prices, fees = self.quantities, self.prices, self.fees
         shares: dict[Decimal, int] = {}
+        money: dict[Decimal, int] = {}
         seen_splits: set[tuple[str, dt.date, tuple[Decimal, Decimal] | None, int]] = set()
         split_rows: dict[tuple[str, dt.date, tuple[Decimal, Decimal] | None, str], int] = {}
         # symbol -> its group's purchases (a symbol's group is fixed once first asked).
@@ -531,24 +530,36 @@ class FastReplay:
                 raise NotExact("unknown account")  # the Decimal replay says which
             action = txn.action
             purchase = action is buy or action is reinvest
-            if purchase or action is transfer or action in _RECEIPTS:
+            if purchase or action is sell or action is transfer or action in _RECEIPTS:
                 # Histories repeat their prices, fees and purchased quantities: each
                 # distinct value is converted once (Decimals equal in value give the same
-                # units). Only the shares are needed ahead (a loss sale claims later
-                # purchases'): a sale's and a purchase's price and fees, and a sale's
-                # shares, are converted in their turn, while the event is at hand, not
-                # kept in lists of cold integers. (A transfer's or a receipt's price and
-                # fees are checked here, rare rows, as before.)
+                # units). A sale's quantity, a share of the holding, rarely repeats: it is
+                # converted directly (a cache would hash it, which costs about as much).
                 value = txn.quantity
-                units = shares.get(value)
+                if action is sell:
+                    quantities.append(exact_units(value, _Q, _Q_PLACES))
+                else:
+                    units = shares.get(value)
+                    if units is None:
+                        units = shares[value] = exact_units(value, _Q, _Q_PLACES)
+                    quantities.append(units)
+                value = txn.price
+                units = money.get(value)
                 if units is None:
-                    units = shares[value] = exact_units(value, _Q, _Q_PLACES)
-                quantities.append(units)
-                if not purchase:
-                    self.money_units(txn.price)
-                    self.money_units(txn.fees)
+                    units = money[value] = exact_units(value, MONEY_SCALE, _M_PLACES)
+                prices.append(units)
+                value = txn.fees
+                if not value:  # (most rows: no fees)
+                    fees.append(0)
+                else:
+                    units = money.get(value)
+                    if units is None:
+                        units = money[value] = exact_units(value, MONEY_SCALE, _M_PLACES)
+                    fees.append(units)
             else:
                 quantities.append(0)
+                prices.append(0)
+                fees.append(0)
             if purchase:
                 slots = future_of.get(txn.symbol)
                 if slots is None:
@@ -586,30 +597,11 @@ class FastReplay:
         for index, txn in enumerate(ordered):
             action = txn.action
             if action is sell:
-                # A sale's quantity, a share of the holding, rarely repeats: it is
-                # converted directly (a cache would hash it, which costs about as much).
-                price = money.get(txn.price)
-                if price is None:
-                    price = self.money_units(txn.price)
-                value = txn.fees
-                sell_lots(
-                    index,
-                    txn,
-                    exact_units(txn.quantity, _Q, _Q_PLACES),
-                    price,
-                    self.money_units(value) if value else 0,  # (most rows: no fees)
-                )
+                sell_lots(index, txn, quantities[index], prices[index], fees[index])
             elif action is buy or action is reinvest:
                 buy_lot(index, txn)
             else:
                 handlers[action._value_](self, index, txn)
-
-    def money_units(self, value: Decimal) -> int:
-        """``value`` in money units (a price or fees), each distinct Decimal converted once."""
-        units = self.money.get(value)
-        if units is None:
-            units = self.money[value] = exact_units(value, MONEY_SCALE, _M_PLACES)
-        return units
 
     def open(self, opening_lots: Sequence[Lot], first_date: dt.date | None) -> None:
         opening = sorted(opening_lots, key=lambda lot: lot.purchased)
@@ -716,11 +708,8 @@ class FastReplay:
             raise NotExact("duplicate lot id")  # the Decimal replay says which
         taken.add(lot_id)
         quantity = self.quantities[index]
-        price = self.money.get(txn.price)
-        if price is None:
-            price = self.money_units(txn.price)
-        gross, rest = divmod(quantity * price, _Q)
-        basis_left = gross + self.money_units(txn.fees) if txn.fees else gross
+        gross, rest = divmod(quantity * self.prices[index], _Q)
+        basis_left = gross + self.fees[index]
         if rest or not (
             (-_DIGITS_28 < gross < _DIGITS_28 and -_DIGITS_28 < basis_left < _DIGITS_28)
             or (exact_in_28_digits(gross) and exact_in_28_digits(basis_left))
