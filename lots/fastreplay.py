@@ -121,8 +121,6 @@ _NO_PARTS: list[_Piece] = []
 
 
 _Item = TypeVar("_Item")
-# The HIFO order's key of a piece: its negated basis per share, acquired, natural key.
-_HifoKey = tuple[Decimal, dt.date, tuple[str | int, ...]]
 
 
 class NotExact(Exception):
@@ -266,35 +264,27 @@ def scale_units(quantity: int, numerator: int, denominator: int) -> int:
 class _Piece:
     """A lot, or part of one, while the replay runs (integers of the fixed scales)."""
 
-    # The object's address is at a cache line's start (its 16-byte GC header ends the
-    # line before: a 192-byte block of a pymalloc pool starts 48 bytes into a line), so
-    # the header and the first 6 slots share a line, the next 8 slots the second line,
-    # the last 6 the third. A sale reads (and writes) only the first two lines' fields
-    # of each lot it relieves; the third's are the sorts' and the rare events'.
     __slots__ = (
-        # First line (with the reference count and the type): what every relief writes.
-        "quantity",
-        "cost_basis",
-        "adjustment",
-        "loss_basis",
-        "exact",
-        "slot",
-        # Second line: what a sale's row and a wash's candidate scan read.
-        "lot_id",
-        "acquired",
-        "purchased",
-        "inherited",
-        "long_after",
-        "purchase",
-        "slots",
-        "day",
-        # Third line: the sorts' keys, the boundary's and the rare events' fields.
-        "per_share",
-        "natural",
-        "order",
         "account_id",
         "symbol",
+        "lot_id",
+        "quantity",
+        "cost_basis",
+        "purchased",
+        "acquired",
+        "adjustment",
+        "purchase",
         "used",
+        "slot",
+        "slots",
+        "order",
+        "loss_basis",
+        "inherited",
+        "rest",
+        "day",
+        "exact",
+        "natural",
+        "per_share",
     )
 
     def __init__(
@@ -318,9 +308,6 @@ class _Piece:
         self.cost_basis = cost_basis
         self.purchased = purchased
         self.acquired = acquired
-        # The ordinal of ``one_year_after(acquired)``: a sale on a later day is long-term
-        # (kept with ``acquired``, so that a sale reads no date and no cache per lot).
-        self.long_after = one_year_after(acquired).toordinal()
         self.adjustment = adjustment
         self.purchase = purchase
         self.used = used
@@ -330,6 +317,7 @@ class _Piece:
         self.order = order
         self.loss_basis: int | None = None
         self.inherited = False
+        self.rest: _Piece | None = None
         self.day = purchased.toordinal()
         # The Decimals the Decimal replay holds for this piece, (quantity, basis,
         # adjustment, loss basis), while the units are unchanged since they were read
@@ -341,15 +329,12 @@ class _Piece:
         # The lot id's natural sort key, once needed (relief breaks ties with it).
         self.natural: tuple[str | int, ...] | None = None
         # (cost basis, quantity, basis per share as the Decimal replay computes it, and
-        # the HIFO order's key: the negated basis per share, ``acquired``, the natural
-        # key), kept while the basis and shares are unchanged; let go (None) when the
-        # holding-period start or the lot id changes.
-        self.per_share: tuple[int, int, Decimal, _HifoKey] | None = None
+        # its negation: the HIFO order's key).
+        self.per_share: tuple[int, int, Decimal, Decimal] | None = None
 
     def rename(self, lot_id: str) -> None:
         self.lot_id = lot_id
         self.natural = None
-        self.per_share = None
 
 
 class _Slots(Generic[_Item]):
@@ -392,8 +377,6 @@ _Pending = tuple[int, int, int, bool, int, dt.date, str, str, str]
 # Shares relieved by a sale as their lot was: (lot id, acquired, purchased, purchase,
 # inherited, shares, basis, proceeds).
 _Sold = tuple[str, dt.date, dt.date, int, bool, int, int, int]
-# The same and the sale's term of them (a sale's lots for :meth:`FastReplay.wash`).
-_SoldTerm = tuple[str, dt.date, dt.date, int, bool, int, int, int, Term]
 # A disposition row in units: the fields of ``Disposition`` in order.
 _Row = tuple[
     dt.date, str, str, str, int, dt.date, dt.date, Term, int, int, int, int, bool,
@@ -473,10 +456,6 @@ class FastReplay:
         self.sorted_pieces: list[_Piece] | None = None
         self.matches_sorted = False
         self.decimal_shares: dict[int, Decimal] = {}
-        # The same-sale reading's parts: a piece split by :meth:`absorb` -> the part split
-        # off it (that reading relieves the shares of both; a dict, not a slot of every
-        # piece, as only that reading reads it).
-        self.rests: dict[_Piece, _Piece] = {}
 
     def group(self, symbol: str) -> tuple[str, str]:
         key = self.group_keys.get(symbol)
@@ -1008,10 +987,8 @@ class FastReplay:
         taxable = self.taxable[account_id]
         rows = self.rows
         date, symbol = txn.date, txn.symbol
-        # A lot is long-term when sold after the day ``_Piece.long_after``.
-        day = date.toordinal()
-        waiting: list[_SoldTerm] | None = None
-        last_loss: _SoldTerm | None = None
+        waiting: list[_Sold] | None = None
+        last_loss: _Sold | None = None
         in_place = lots is held
         sold_whole = 0
         for piece in lots:
@@ -1037,13 +1014,10 @@ class FastReplay:
                 proceeds, proceeds_left = split_units(proceeds_left, take, quantity_left)
                 quantity_left -= take
             acquired = piece.acquired
-            inherited = piece.inherited
-            term = _LONG if inherited or day > piece.long_after else _SHORT
             if loss_basis is not None and proceeds < basis:
                 basis, fair = gift_sale_basis(basis, loss_basis, proceeds)
                 if fair:  # the fair value's loss: held from the gift
                     acquired = piece.purchased
-                    term = _term(acquired, date)
             piece.exact = None
             piece.quantity = have - take
             if take == have:
@@ -1063,7 +1037,7 @@ class FastReplay:
                     piece.slot = -1
             if taxable and basis - proceeds > _HALF_CENT:
                 sold = (piece.lot_id, acquired, piece.purchased, piece.purchase,
-                        inherited, take, basis, proceeds, term)  # fmt: skip
+                        piece.inherited, take, basis, proceeds)  # fmt: skip
                 if waiting is not None:
                     waiting.append(sold)
                 elif quantity_left:
@@ -1071,14 +1045,16 @@ class FastReplay:
                 else:
                     last_loss = sold
             elif waiting is None:
+                inherited = piece.inherited
                 rows.append(
                     (date, account_id, symbol, piece.lot_id, take, acquired, piece.purchased,
-                     term, proceeds, basis, 0, 0, taxable, event, inherited)
+                     _LONG if inherited or date > one_year_after(acquired) else _SHORT,
+                     proceeds, basis, 0, 0, taxable, event, inherited)
                 )  # fmt: skip
             else:
                 waiting.append(
                     (piece.lot_id, acquired, piece.purchased, piece.purchase,
-                     inherited, take, basis, proceeds, term)
+                     piece.inherited, take, basis, proceeds)
                 )  # fmt: skip
         if quantity_left > 0:
             raise NotExact("more shares than held")
@@ -1091,9 +1067,11 @@ class FastReplay:
                 if sold[6] - sold[7] > _HALF_CENT:  # (only taxable sales wait)
                     self.wash(index, txn, sold, event)
                 else:
+                    acquired, inherited = sold[1], sold[4]
                     rows.append(
-                        (date, account_id, symbol, sold[0], sold[5], sold[1], sold[2],
-                         sold[8], sold[7], sold[6], 0, 0, taxable, event, sold[4])
+                        (date, account_id, symbol, sold[0], sold[5], acquired, sold[2],
+                         _LONG if inherited or date > one_year_after(acquired) else _SHORT,
+                         sold[7], sold[6], 0, 0, taxable, event, inherited)
                     )  # fmt: skip
 
     def sell_each(
@@ -1116,16 +1094,13 @@ class FastReplay:
                 assert part is not None
                 share = min(take, part.quantity)
                 if share > 0:
-                    self.settle(index, txn, self.relieve(part, share, left, held, txn.date), event)
+                    self.settle(index, txn, self.relieve(part, share, left, held), event)
                     take -= share
-                part = self.rests.get(part)
+                part = part.rest
 
-    def relieve(
-        self, piece: _Piece, take: int, left: list[int], held: list[_Piece], sale_date: dt.date
-    ) -> _SoldTerm:
+    def relieve(self, piece: _Piece, take: int, left: list[int], held: list[_Piece]) -> _Sold:
         """Relieve ``take`` shares of ``piece`` (``left``: the sale's proceeds and shares
-        not yet shared out) in a sale on ``sale_date``; the same-sale reading's path, one
-        lot at a time."""
+        not yet shared out); the same-sale reading's path, one lot at a time."""
         quantity = piece.quantity
         if take == quantity:
             basis = piece.cost_basis
@@ -1146,9 +1121,8 @@ class FastReplay:
             basis, fair = gift_sale_basis(basis, loss_basis, proceeds)
             if fair:  # the fair value's loss: held from the gift
                 acquired = piece.purchased
-        term = _LONG if piece.inherited or sale_date > one_year_after(acquired) else _SHORT
         sold = (piece.lot_id, acquired, piece.purchased, piece.purchase, piece.inherited, take,
-                basis, proceeds, term)  # fmt: skip
+                basis, proceeds)  # fmt: skip
         piece.quantity = quantity - take
         piece.exact = None
         if piece.quantity == 0:
@@ -1157,15 +1131,15 @@ class FastReplay:
         return sold
 
     def settle(
-        self, index: int, txn: Transaction, sold: _SoldTerm, event: DispositionEvent | None
+        self, index: int, txn: Transaction, sold: _Sold, event: DispositionEvent | None
     ) -> None:
         if sold[6] - sold[7] <= _HALF_CENT or not self.taxable[txn.account_id]:
-            self.dispose(txn, sold[:8], sold[0], sold[5], sold[7], sold[6], 0, 0, event)
+            self.dispose(txn, sold, sold[0], sold[5], sold[7], sold[6], 0, 0, event)
         else:
             self.wash(index, txn, sold, event)
 
     def wash(
-        self, index: int, txn: Transaction, sold: _SoldTerm, event: DispositionEvent | None = None
+        self, index: int, txn: Transaction, sold: _Sold, event: DispositionEvent | None = None
     ) -> None:
         # A loss lot of a taxable sale (hot: a third of the lots sold). The replacement
         # candidates of the group are scanned here, and the rows written here, without a
@@ -1207,7 +1181,8 @@ class FastReplay:
         washed = take - wanted
         rows = self.rows
         reportable = self.taxable[account_id]
-        acquired, inherited, term = sold[1], sold[4], sold[8]
+        acquired, inherited = sold[1], sold[4]
+        term = _LONG if inherited or date > one_year_after(acquired) else _SHORT
         if washed <= 0:
             rows.append(
                 (date, account_id, symbol, lot_id, take, acquired, sold[2], term, proceeds,
@@ -1259,9 +1234,7 @@ class FastReplay:
                     target.cost_basis += disallowed
                     target.adjustment += disallowed
                     if holding_days:
-                        target.acquired = acquired_then = target.acquired - back
-                        target.long_after = one_year_after(acquired_then).toordinal()
-                        target.per_share = None  # (its HIFO key holds ``acquired``)
+                        target.acquired -= back
                         if whole:
                             # Its holding-period start moved: the FIFO order may change
                             # (a lot washed permanently, or by a same-day sale, keeps it).
@@ -1367,8 +1340,7 @@ class FastReplay:
             # sort the pieces.)
             self.holdings[(target.account_id, target.symbol)].append(rest)
             target.slot = -1
-            if self.same_sale:
-                self.rests[target] = rest
+            target.rest = rest
             target.lot_id = f"{lot_id}.1"
             natural = target.natural
             if natural is not None:
@@ -1377,7 +1349,6 @@ class FastReplay:
                 head = natural[:-1] + (f"{natural[-1]}.",)
                 target.natural = head + _FIRST_KEY
                 rest.natural = head + _SECOND_KEY
-            target.per_share = None  # (its HIFO key holds the natural key)
             target.quantity = quantity
             target.exact = None
             target.cost_basis = part_basis
@@ -1548,13 +1519,12 @@ def _per_share(piece: _Piece) -> Decimal:
     # The Decimal replay's ``cost_basis / quantity`` (28 digits), to the same value:
     # the units differ by 10**-3, and rounding to 28 digits commutes with a power of 10.
     # Kept while the piece's basis and shares are unchanged (lots wait for many sales).
-    # (The units compare by identity first: an unchanged piece's are the cached objects.)
     basis, quantity = piece.cost_basis, piece.quantity
     cached = piece.per_share
     if cached is not None and cached[0] == basis and cached[1] == quantity:
         return cached[2]
     value = (Decimal(basis) / Decimal(quantity)).scaleb(_Q_PLACES - _M_PLACES)
-    piece.per_share = (basis, quantity, value, (-value, piece.acquired, _natural(piece)))
+    piece.per_share = (basis, quantity, value, -value)
     return value
 
 
@@ -1571,19 +1541,18 @@ def _lifo_key(piece: _Piece) -> tuple[int, dt.date, tuple[str | int, ...]]:
     return -piece.day, piece.acquired, piece.natural or _natural(piece)
 
 
-def _hifo_key(piece: _Piece) -> _HifoKey:
-    # The cached key: one object read per piece per sort, not a fresh tuple of three.
+def _hifo_key(piece: _Piece) -> tuple[Decimal, dt.date, tuple[str | int, ...]]:
     cached = piece.per_share
     if cached is None or cached[0] != piece.cost_basis or cached[1] != piece.quantity:
         _per_share(piece)
         cached = piece.per_share
         assert cached is not None
-    return cached[3]
+    return cached[3], piece.acquired, piece.natural or _natural(piece)
 
 
-def _min_tax_place(piece: _Piece, sale_day: int, price: Decimal) -> tuple[int, Decimal]:
+def _min_tax_place(piece: _Piece, sale_date: dt.date, price: Decimal) -> tuple[int, Decimal]:
     gain_per_share = price - _per_share(piece)
-    long = piece.inherited or sale_day > piece.long_after  # (``_term``)
+    long = piece.inherited or sale_date > one_year_after(piece.acquired)  # (``_term``)
     if gain_per_share < 0:
         return (1 if long else 0, gain_per_share)
     if gain_per_share == 0:
@@ -1622,11 +1591,10 @@ def _relief_order(
         elif method is LotMethod.LIFO:
             lots = sorted(lots, key=_lifo_key)
         else:
-            sale_day = sale_date.toordinal()
             lots = sorted(
                 lots,
                 key=lambda p: (
-                    _min_tax_place(p, sale_day, price),
+                    _min_tax_place(p, sale_date, price),
                     p.acquired,
                     p.natural or _natural(p),
                 ),
