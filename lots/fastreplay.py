@@ -635,6 +635,9 @@ class FastReplay:
         # The generated lot ids' date text and natural key part, of ``generated_date``.
         self.date_text = ""
         self.date_key: tuple[str | int, ...] = ()
+        # The natural keys' tails of the day's generated ids: ``date_key + (N, "")`` at N
+        # (one tuple joined to the symbol's head per lot, not two).
+        self.date_tails: list[tuple[str | int, ...]] = []
         # symbol -> the head of its generated lot ids' natural keys (see :meth:`new_lot`).
         self.symbol_keys: dict[str, tuple[str | int, ...]] = {}
         self.group_keys: dict[str, tuple[str, str]] = {}
@@ -830,6 +833,7 @@ class FastReplay:
             self.generated_date = date
             self.date_text = f"-{date.isoformat()}-"
             self.date_key = (date.year, "-", date.month, "-", date.day, "-")
+            self.date_tails.clear()
         key = (account_id, symbol)
         number = generated.get(key, 0)
         taken = self.lot_ids[account_id]
@@ -844,7 +848,10 @@ class FastReplay:
         if head is None:
             natural = natural_key(symbol)
             head = self.symbol_keys[symbol] = (*natural[:-1], f"{natural[-1]}-")
-        return lot_id, head + self.date_key + (number, "")
+        tails = self.date_tails
+        while len(tails) <= number:
+            tails.append(self.date_key + (len(tails), ""))
+        return lot_id, head + tails[number]
 
     def split_factor(self, symbol: str, after: int, before: int) -> tuple[int, int] | None:
         """The product of the splits of ``symbol`` between two events, reduced (None: none)."""
@@ -1421,8 +1428,9 @@ class FastReplay:
             if isinstance(target, _Piece):
                 # The replacement lot (its part of ``shares`` shares) takes the loss.
                 permanent = not taxable[target.account_id]
-                if shares < target.quantity:
-                    self.absorb(target, shares)
+                whole = shares >= target.quantity
+                if not whole:
+                    self.absorb(target, shares)  # (its holdings list is then unsorted)
                 else:  # the whole lot: it leaves the candidates (drop_candidate, inline)
                     assert slots is not None
                     parts = slots.items[target.slot]
@@ -1432,11 +1440,15 @@ class FastReplay:
                         slots.items[target.slot] = _NO_PARTS
                     target.slot = -1
                     target.used = True
-                    unsorted.add((target.account_id, target.symbol))
                 if not permanent:
                     target.cost_basis += disallowed
                     target.adjustment += disallowed
-                    target.acquired -= back
+                    if holding_days:
+                        target.acquired -= back
+                        if whole:
+                            # Its holding-period start moved: the FIFO order may change
+                            # (a lot washed permanently, or by a same-day sale, keeps it).
+                            unsorted.add((target.account_id, target.symbol))
                     target.exact = None
                 matches.append(
                     (index, date, account_id, symbol, lot_id, shares,
