@@ -106,4 +106,7 @@ def test_engine_matches_hand_formulation(problem) -> None:
         got = float(placement.after_tax_value) - (
             float(placement.transition_cost) if use_holdings else 0.0
         )
-        assert abs(got - expected) <= 0.02 + 1e-6 * size, (got, expected)
+        # Two cents of rounding (the value and the cost, each to the cent), and the two
+        # solvers' optimality tolerances, relative: a stored example of a $1.39M
+        # after-tax value differed by $0.046 on $20,000 of accounts.
+        assert abs(got - expected) <= 0.02 + 1e-6 * size + 1e-7 * abs(expected), (got, expected)

@@ -59,7 +59,17 @@ from tests.strategies import History, histories
 
 
 def _held_lots(history: History) -> Sequence[Lot]:
-    return reference_replay(**history.arguments()).lots  # type: ignore[arg-type]
+    """The lots open after the history so far, for the generator to name in a sale.
+
+    The history so far may already be one the ledger refuses (a lot part named earlier
+    that a later buy inside the window left unmade, see :func:`_refused_alike`): then no
+    lot is named, and the test sees the refusal (a stored example raised here, inside the
+    generator, before any test ran).
+    """
+    try:
+        return reference_replay(**history.arguments()).lots  # type: ignore[arg-type]
+    except LotsError:
+        return ()
 
 
 HISTORIES = histories(held_lots=_held_lots)
