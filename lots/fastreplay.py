@@ -272,8 +272,9 @@ def scale_units(quantity: int, numerator: int, denominator: int) -> int:
 
 # A lot's units: (quantity, cost basis, wash-sale adjustment, loss basis or None).
 _Units = tuple[int, int, int, int | None]
-# Products the integer events take: under 28 digits (money, the Decimal replay's
-# default context) and 33 (a scaled quantity, ``lots.events.scale``'s 34-digit one).
+# The ratios the integer events take: whole numbers under a million (the products they
+# make stay under the Decimal contexts' digits: 28 for money, 34 for a scaled quantity,
+# checked per lot: ``_DIGITS_28``, ``_TOO_LONG``).
 _RATIO_LIMIT = 10**6
 
 
