@@ -297,14 +297,7 @@ class _Deferred(NamedTuple):
     child: bool
 
     def decimals(self) -> tuple[Decimal, Decimal, Decimal, Decimal | None]:
-        quantity, basis, adjustment, loss_basis = self.before
-        holding = Holding(
-            _quantity(quantity),
-            _money(basis),
-            _money(adjustment),
-            None if loss_basis is None else _money(loss_basis),
-        )
-        outcome = LOT_EVENTS[self.txn.action](holding, self.txn)
+        outcome = LOT_EVENTS[self.txn.action](_holding(self.before), self.txn)
         kept = outcome.child if self.child else outcome.kept
         assert kept is not None
         return _decimals(kept)
@@ -318,6 +311,17 @@ def _decimals(holding: Holding) -> tuple[Decimal, Decimal, Decimal, Decimal | No
 _Exact = tuple[Decimal, Decimal, Decimal, Decimal | None] | Transaction | _Deferred | None
 
 
+def _holding(units: _Units) -> Holding:
+    """The lot the units are, in Decimals (what the Decimal event functions take)."""
+    quantity, basis, adjustment, loss_basis = units
+    return Holding(
+        _quantity(quantity),
+        _money(basis),
+        _money(adjustment),
+        None if loss_basis is None else _money(loss_basis),
+    )
+
+
 def _holding_units(holding: Holding) -> _Units:
     loss_basis = holding.loss_basis
     return (
@@ -328,10 +332,8 @@ def _holding_units(holding: Holding) -> _Units:
     )
 
 
-def _whole_ratio(ratio: tuple[Decimal, Decimal] | None) -> tuple[int, int] | None:
+def _whole_ratio(ratio: tuple[Decimal, Decimal]) -> tuple[int, int] | None:
     """``new:old`` as two integers, when both are whole numbers under a million."""
-    if ratio is None:
-        return 1, 1
     try:
         (new, one), (old, other) = ratio[0].as_integer_ratio(), ratio[1].as_integer_ratio()
     except (ValueError, OverflowError):  # NaN, infinity: the Decimal function's to say
@@ -351,10 +353,10 @@ def _scaled(quantity: int, new: int, old: int) -> int | None:
 
 
 def _ratio_parameters(txn: Transaction) -> tuple[int, int] | None:
-    if txn.action is Action.SPLIT:
-        return None if txn.ratio is None else _whole_ratio(txn.ratio)
-    if txn.cash_per_share:
+    if txn.action is not Action.SPLIT and txn.cash_per_share:
         return None  # a merger's cash boot (rare): the Decimal function
+    if txn.ratio is None:  # a merger's default is 1:1; a split has a ratio
+        return None if txn.action is Action.SPLIT else (1, 1)
     return _whole_ratio(txn.ratio)
 
 
@@ -398,8 +400,11 @@ def _returned(amount: int, units: _Units) -> _Applied | None:
 
 def _spinoff_parameters(txn: Transaction) -> tuple[int, int, int, int] | None:
     """(new, old, the fraction's digits as an integer, and ten to its places)."""
-    ratio, fraction = _whole_ratio(txn.ratio), txn.basis_fraction
-    if ratio is None or txn.ratio is None or fraction is None or not fraction.is_finite():
+    fraction = txn.basis_fraction
+    if txn.ratio is None or fraction is None or not fraction.is_finite():
+        return None
+    ratio = _whole_ratio(txn.ratio)
+    if ratio is None:
         return None
     sign, digits, exponent = fraction.as_tuple()
     assert isinstance(exponent, int)
@@ -1013,19 +1018,10 @@ class FastReplay:
                 kept = applied.kept
                 exact: _Exact = _Deferred(txn, before, False)
                 child = applied.child
-                child_exact: _Exact = _Deferred(txn, before, True)
+                child_exact: _Exact = None if child is None else _Deferred(txn, before, True)
                 proceeds, disposed, disposition = applied.proceeds, 0, applied.event
             else:  # any case the integers could round: the Decimal function, converted
-                loss = None if piece.loss_basis is None else _money(piece.loss_basis)
-                outcome = event(
-                    Holding(
-                        _quantity(piece.quantity),
-                        _money(piece.cost_basis),
-                        _money(piece.adjustment),
-                        loss,
-                    ),
-                    txn,
-                )
+                outcome = event(_holding(before), txn)
                 kept, exact = _holding_units(outcome.kept), _decimals(outcome.kept)
                 child = child_exact = None
                 if outcome.child is not None:

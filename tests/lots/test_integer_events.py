@@ -11,7 +11,6 @@ converted exactly; the worked examples are those of ``lots.events`` (Publication
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -31,18 +30,15 @@ from lots.fastreplay import (
 )
 from lots.records import Account, AccountType, Action, DispositionEvent, Transaction
 from lots.washsale import decimal_replay, fast_replay
+from tests.lots.test_events import txn as row
 
 D = Decimal
 Q, M = QUANTITY_SCALE, MONEY_SCALE
 ME = Account("me", AccountType.INDIVIDUAL)
 
 
-def _event(action: Action, **fields: object) -> Transaction:
-    values: dict[str, object] = {"quantity": D(0), "price": D(0)}
-    values.update(fields)
-    return Transaction(
-        date=dt.date(2026, 2, 2), account_id="me", symbol="X", action=action, **values
-    )  # type: ignore[arg-type]
+# The events' day (their date plays no part here).
+DAY = "2026-02-02"
 
 
 def _integer(txn: Transaction, units: tuple[int, int, int, int | None]) -> object:
@@ -74,19 +70,17 @@ def _decimal(txn: Transaction, units: tuple[int, int, int, int | None]) -> tuple
 
 def test_a_two_for_one_split_in_units() -> None:
     # 100 shares of basis $1,000 split 2:1: 200 shares, the same $1,000.
-    applied = _integer(_event(Action.SPLIT, ratio=(D(2), D(1))), (100 * Q, 1000 * M, 0, None))
+    applied = _integer(row(DAY, "split", ratio=(D(2), D(1))), (100 * Q, 1000 * M, 0, None))
     assert applied is not None
     assert applied.kept == (200 * Q, 1000 * M, 0, None)
 
 
 def test_returns_of_capital_in_units() -> None:
     # Publication 550: basis $100 (one share); $80 returned leaves $20 ...
-    first = _integer(
-        _event(Action.RETURN_OF_CAPITAL, amount_per_share=D(80)), (Q, 100 * M, 0, None)
-    )
+    first = _integer(row(DAY, "return_of_capital", amount_per_share=D(80)), (Q, 100 * M, 0, None))
     assert first is not None and first.kept == (Q, 20 * M, 0, None) and first.event is None
     # ... then $30 returned: the basis goes to zero and the other $10 is a capital gain.
-    second = _integer(_event(Action.RETURN_OF_CAPITAL, amount_per_share=D(30)), first.kept)
+    second = _integer(row(DAY, "return_of_capital", amount_per_share=D(30)), first.kept)
     assert second is not None and second.kept == (Q, 0, 0, None)
     assert (second.proceeds, second.event) == (
         10 * M,
@@ -98,7 +92,7 @@ def test_a_return_of_capital_caps_the_adjustment_and_lowers_the_loss_basis() -> 
     # 10 shares of basis $50 with a $30 wash-sale adjustment and a gift's loss basis of $40;
     # $4 a share returned ($40): basis $10, the adjustment capped at it, loss basis $0.
     applied = _integer(
-        _event(Action.RETURN_OF_CAPITAL, amount_per_share=D(4)), (10 * Q, 50 * M, 30 * M, 40 * M)
+        row(DAY, "return_of_capital", amount_per_share=D(4)), (10 * Q, 50 * M, 30 * M, 40 * M)
     )
     assert applied is not None and applied.kept == (10 * Q, 10 * M, 10 * M, 0)
 
@@ -106,7 +100,7 @@ def test_a_return_of_capital_caps_the_adjustment_and_lowers_the_loss_basis() -> 
 def test_the_publication_550_spin_off_in_units() -> None:
     # 75 shares of RGB, basis $5,400; 1:3 gives 25 SFH; SFH takes 10.9624% of the basis,
     # RGB keeps 89.0376%: 5,400 x 0.890376 = 4,808.0304, SFH 5,400 - 4,808.0304 = 591.9696.
-    txn = _event(Action.SPINOFF, new_symbol="SFH", ratio=(D(1), D(3)), basis_fraction=D("0.890376"))
+    txn = row(DAY, "spinoff", new_symbol="SFH", ratio=(D(1), D(3)), basis_fraction=D("0.890376"))
     applied = _integer(txn, (75 * Q, 5400 * M, 0, None))
     assert applied is not None
     assert applied.kept == (75 * Q, 48080304 * M // 10**4, 0, None)
@@ -117,12 +111,12 @@ def test_the_cases_the_integers_leave_to_the_decimal_functions() -> None:
     # 1:3 of 1 share has no exact decimal (it is rounded to 12 places), a merger's cash
     # boot, a ratio of fractions: the Decimal function runs instead.
     one = (Q, 10 * M, 0, None)
-    assert _integer(_event(Action.SPLIT, ratio=(D(1), D(3))), one) is None
-    merger = _event(
-        Action.MERGER, new_symbol="Y", ratio=(D(1), D(1)), cash_per_share=D(5), price=D(10)
+    assert _integer(row(DAY, "split", ratio=(D(1), D(3))), one) is None
+    merger = row(
+        DAY, "merger", new_symbol="Y", ratio=(D(1), D(1)), cash_per_share=D(5), price=D(10)
     )
     assert _integer(merger, one) is None
-    assert _integer(_event(Action.SPLIT, ratio=(D("1.5"), D(1))), one) is None
+    assert _integer(row(DAY, "split", ratio=(D("1.5"), D(1))), one) is None
 
 
 # -- every case the integers answer is the Decimal function's ----------------------------
@@ -153,21 +147,21 @@ def _lots(draw: st.DrawFn) -> tuple[int, int, int, int | None]:
 
 
 _EVENTS = st.one_of(
-    st.builds(lambda r: _event(Action.SPLIT, ratio=r), _RATIOS),
-    st.builds(lambda r: _event(Action.SYMBOL_CHANGE, new_symbol="Y", ratio=r), _RATIOS),
+    st.builds(lambda r: row(DAY, "split", ratio=r), _RATIOS),
+    st.builds(lambda r: row(DAY, "symbol_change", new_symbol="Y", ratio=r), _RATIOS),
     st.builds(
-        lambda r, cash: _event(
-            Action.MERGER, new_symbol="Y", ratio=r, cash_per_share=cash, price=D(7)
+        lambda r, cash: row(
+            DAY, "merger", new_symbol="Y", ratio=r, cash_per_share=cash, price=D(7)
         ),
         _RATIOS,
         st.sampled_from([None, D(0), D(3)]),
     ),
     st.builds(
-        lambda cents: _event(Action.RETURN_OF_CAPITAL, amount_per_share=D(cents) / 100),
+        lambda cents: row(DAY, "return_of_capital", amount_per_share=D(cents) / 100),
         st.integers(1, 10**6),
     ),
     st.builds(
-        lambda r, f: _event(Action.SPINOFF, new_symbol="Y", ratio=r, basis_fraction=f),
+        lambda r, f: row(DAY, "spinoff", new_symbol="Y", ratio=r, basis_fraction=f),
         _RATIOS,
         _FRACTIONS,
     ),
@@ -190,14 +184,14 @@ def test_an_integer_event_is_the_decimal_function(
 @pytest.mark.parametrize(
     "txn",
     [
-        _event(Action.SPLIT, ratio=(D(2), D(1))),
-        _event(Action.SPLIT, ratio=(D(3), D(2))),
-        _event(Action.SPLIT, ratio=(D(1), D(2))),
-        _event(Action.SYMBOL_CHANGE, new_symbol="Y", ratio=(D(1), D(1))),
-        _event(Action.MERGER, new_symbol="Y", ratio=(D(2), D(1))),
-        _event(Action.RETURN_OF_CAPITAL, amount_per_share=D("0.37")),
-        _event(Action.RETURN_OF_CAPITAL, amount_per_share=D(2)),
-        _event(Action.SPINOFF, new_symbol="Y", ratio=(D(1), D(4)), basis_fraction=D("0.85")),
+        row(DAY, "split", ratio=(D(2), D(1))),
+        row(DAY, "split", ratio=(D(3), D(2))),
+        row(DAY, "split", ratio=(D(1), D(2))),
+        row(DAY, "symbol_change", new_symbol="Y", ratio=(D(1), D(1))),
+        row(DAY, "merger", new_symbol="Y", ratio=(D(2), D(1))),
+        row(DAY, "return_of_capital", amount_per_share=D("0.37")),
+        row(DAY, "return_of_capital", amount_per_share=D(2)),
+        row(DAY, "spinoff", new_symbol="Y", ratio=(D(1), D(4)), basis_fraction=D("0.85")),
     ],
     ids=lambda txn: txn.action.value,
 )
@@ -233,14 +227,11 @@ def test_a_replay_calls_the_decimal_functions_only_for_lots_listed_open(
 
         monkeypatch.setitem(lots.events.LOT_EVENTS, action, counted)
     history = [
-        Transaction(date=dt.date(2026, 1, 5), account_id="me", symbol="X", action=Action.BUY,
-                    quantity=D(10), price=D("12.50"), lot_id="A"),
-        Transaction(date=dt.date(2026, 1, 6), account_id="me", symbol="X", action=Action.BUY,
-                    quantity=D(4), price=D(11), lot_id="B"),
-        _event(Action.SPLIT, ratio=(D(3), D(2))),
-        _event(Action.SPINOFF, new_symbol="Y", ratio=(D(1), D(4)), basis_fraction=D("0.85")),
-        Transaction(date=dt.date(2026, 3, 2), account_id="me", symbol="X", action=Action.SELL,
-                    quantity=D(15), price=D(9), lot_id="A"),
+        row("2026-01-05", "buy", quantity=D(10), price=D("12.50"), lot_id="A"),
+        row("2026-01-06", "buy", quantity=D(4), price=D(11), lot_id="B"),
+        row(DAY, "split", ratio=(D(3), D(2))),
+        row(DAY, "spinoff", new_symbol="Y", ratio=(D(1), D(4)), basis_fraction=D("0.85")),
+        row("2026-03-02", "sell", quantity=D(15), price=D(9), lot_id="A"),
     ]  # fmt: skip
     ledger = fast_replay(history, [ME])
     assert calls == []
