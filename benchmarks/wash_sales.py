@@ -39,6 +39,12 @@ write) measured in-process.
 Times are CPU seconds (``time.process_time``), the best of ``--repeat`` runs:
 the machine is shared and noisy, and CPU time is what one core spends. The
 ratio is measured in the same run.
+
+The first line is a yardstick of the machine itself: the CPU seconds of a fixed
+pure-Python loop of the replay's kind of work (dict lookups over 50,000 keys,
+tuples, integer arithmetic, 2,000,000 rounds), the best of three. These machines
+differ from one session to the next by more than 2x in plain interpreter speed,
+so an absolute figure compares across sessions only beside its yardstick.
 """
 
 from __future__ import annotations
@@ -224,6 +230,22 @@ def best_time(function: object, repeat: int) -> float:
         function()  # type: ignore[operator]
         best = min(best, time.process_time() - started)
     return best
+
+
+def yardstick() -> float:
+    """CPU seconds of a fixed pure-Python loop: the machine's speed, not the engine's."""
+
+    def work() -> int:
+        table = {(i % 97, i): i for i in range(50_000)}
+        total = 0
+        for round_ in range(2_000_000):
+            key = (round_ % 97, (round_ * 7_919) % 50_000)
+            value = table.get(key)
+            pair = (round_, total & 0xFFFF)
+            total += (value if value is not None else pair[0] // 3) - pair[1]
+        return total
+
+    return best_time(work, 3)
 
 
 WORKLOADS = {"active": 0.45, "accumulating": 0.1, "mixed": 0.45}
@@ -446,6 +468,7 @@ def main() -> None:
     except ImportError:  # pragma: no cover - the reference ships with the tests
         reference_replay = None
     workloads = list(WORKLOADS) if args.workload == "all" else [args.workload]
+    print(f"machine yardstick: {yardstick():.3f} cpu s (a fixed pure-Python loop)", flush=True)
     header = ("workload", "events", "fast (cpu s)", "per event", "reference (cpu s)", "ratio")
     widths = (12, 9, 12, 10, 17, 7)
     print("  ".join(f"{name:>{width}}" for name, width in zip(header, widths, strict=True)))
