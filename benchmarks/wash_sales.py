@@ -41,8 +41,9 @@ the machine is shared and noisy, and CPU time is what one core spends. The
 ratio is measured in the same run.
 
 The first line is a yardstick of the machine itself: the CPU seconds of a fixed
-pure-Python loop of the replay's kind of work (dict lookups over 50,000 keys,
-tuples, integer arithmetic, 2,000,000 rounds), the best of three. These machines
+pure-Python loop of the replay's kind of work (dict lookups among 50,000
+tuple keys, about 1% of them hits; tuples; integer arithmetic; 2,000,000
+rounds), the best of three. These machines
 differ from one session to the next by more than 2x in plain interpreter speed,
 so an absolute figure compares across sessions only beside its yardstick.
 """
