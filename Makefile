@@ -34,8 +34,11 @@ lint: $(VENV)/.dev
 	$(BIN)/mypy lots/
 	$(BIN)/lint-imports
 
+# The whole suite on the compiled replay (setup.py builds it), then the ledger's tests
+# once more on the pure-Python one (lots/fastreplay.py as it is).
 test: lint
 	$(BIN)/pytest
+	LOTS_REPLAY=python $(BIN)/pytest tests/lots
 
 thorough: $(VENV)/.dev
 	$(BIN)/pytest --hypothesis-profile=thorough

@@ -68,3 +68,12 @@ class InsufficientSharesError(LotsError):
 
 class UnknownLotError(LotsError):
     """A specific-identification sale names a lot the account does not hold."""
+
+
+class NotExact(Exception):
+    """A number of the history does not fit the fixed scales of the integer replay
+    (``lots.fastreplay``): the Decimal replay runs instead. Not a user error.
+
+    Defined here, not in ``lots.fastreplay``, so that the pure module and its
+    compiled twin (``lots._fastreplay_native``) raise one class.
+    """

@@ -63,6 +63,7 @@ from math import gcd
 from typing import Generic, NamedTuple, TypeVar
 
 from lots.errors import LotsError
+from lots.errors import NotExact as NotExact  # (re-exported: raised here)
 from lots.events import LOT_EVENTS, Holding, check_transfer, gift_sale_basis
 from lots.records import (
     Account,
@@ -123,10 +124,6 @@ _NO_PARTS: list[_Piece] = []
 
 
 _Item = TypeVar("_Item")
-
-
-class NotExact(Exception):
-    """A number of the history does not fit the fixed scales (the Decimal replay runs)."""
 
 
 def to_units(value: Decimal, scale_exponent: int) -> int:

@@ -49,16 +49,22 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import hashlib
+import importlib
+import os
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
 from typing import Any, NamedTuple
 
 import attrs
 
-from lots.errors import InputError, LotsError
+from lots import fastreplay
+from lots.errors import InputError, LotsError, NotExact
 from lots.events import LOT_EVENTS, Holding, check_transfer, gift_basis, gift_sale_basis, scale
-from lots.fastreplay import FastReplay, NotExact
+from lots.fastreplay import FastReplay
 from lots.numbers import ONE, ZERO, money, split
 from lots.records import (
     Account,
@@ -390,6 +396,59 @@ def replay(
             )
 
 
+#: The environment variable that picks the integer replay's module: ``auto`` (the
+#: default: the compiled one when it is built and current, else the pure one),
+#: ``python`` (always ``lots/fastreplay.py``, as plain Python) or ``native`` (the
+#: compiled one, or :func:`fast_module` raises ``ImportError``).
+ENGINE_VARIABLE = "LOTS_REPLAY"
+
+
+def source_digest(path: str | os.PathLike[str]) -> str:
+    """SHA-256 of a file, in hex (what ``setup.py`` records of ``lots/fastreplay.py``)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def fast_module(engine: str | None = None) -> ModuleType:
+    """The module of the integer replay: ``lots._fastreplay_native`` or ``lots.fastreplay``.
+
+    ``lots._fastreplay_native`` is ``lots/fastreplay.py`` compiled with mypyc when the
+    package is built (``setup.py``); the same code, so the same answers, in 0.7 to 0.9
+    of the time. It is used only when the digest it was built with
+    (``SOURCE_DIGEST``) is that of the ``lots/fastreplay.py`` imported now: after an
+    edit of the source without a rebuild, the pure module runs. ``engine`` (default:
+    the ``LOTS_REPLAY`` environment variable, else ``auto``) is ``auto``, ``python``
+    or ``native`` (see :data:`ENGINE_VARIABLE`).
+
+    Raises:
+        ImportError: ``native`` was asked for and is not built, or is stale.
+        ValueError: an unknown ``engine``.
+    """
+    engine = engine or os.environ.get(ENGINE_VARIABLE) or "auto"
+    if engine not in ("auto", "python", "native"):
+        raise ValueError(f"{ENGINE_VARIABLE}={engine!r}: use auto, python or native")
+    if engine == "python":
+        return fastreplay
+    try:
+        native = importlib.import_module("lots._fastreplay_native")
+    except ImportError:
+        if engine == "native":
+            raise
+        return fastreplay
+    if getattr(native, "SOURCE_DIGEST", None) != source_digest(fastreplay.__file__):
+        if engine == "native":
+            raise ImportError(
+                "lots._fastreplay_native was built from another lots/fastreplay.py:"
+                " reinstall the package (pip install -e .) to rebuild it"
+            )
+        return fastreplay
+    return native
+
+
+#: The integer replay's module this process uses (see :func:`fast_module`).
+FAST_MODULE = fast_module()
+_FastReplay: type[FastReplay] = FAST_MODULE.FastReplay
+
+
 def fast_replay(
     transactions: Sequence[Transaction],
     accounts: Mapping[str, Account] | Sequence[Account],
@@ -399,7 +458,8 @@ def fast_replay(
     *,
     same_sale_replacement: bool = False,
 ) -> Ledger:
-    """:func:`replay` on fixed-scale integers only (``lots.fastreplay``).
+    """:func:`replay` on fixed-scale integers only (``lots.fastreplay``, or its compiled
+    twin: :data:`FAST_MODULE`).
 
     Raises:
         NotExact: a number of the history does not fit the scales, or the input is
@@ -407,7 +467,7 @@ def fast_replay(
     """
     if not isinstance(accounts, Mapping):
         accounts = {account.account_id: account for account in accounts}
-    run = FastReplay(accounts, identical_group or {}, default_method, same_sale_replacement)
+    run = _FastReplay(accounts, identical_group or {}, default_method, same_sale_replacement)
     run.run(transactions, opening_lots)
     return LazyLedger(run)
 

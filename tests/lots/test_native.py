@@ -1,0 +1,195 @@
+"""The compiled integer replay (``lots._fastreplay_native``) against the pure one.
+
+``setup.py`` compiles ``lots/fastreplay.py`` with mypyc when the package is built;
+``lots.washsale.fast_module`` picks the compiled module only when it was built from
+the ``lots/fastreplay.py`` beside it. The two must give the same ledger, record for
+record, and raise the same errors, on the generated histories of
+``tests/strategies.py`` (every event kind, both readings of
+``same_sale_replacement``) and on the benchmark's 20,000-event mixed history.
+
+Where the compiled module is not built these comparisons skip, except under
+``CI=true``, where its absence fails (CI builds it: ``make test`` installs the
+package). The rest of the suite runs on whatever :data:`lots.washsale.FAST_MODULE`
+is (the compiled one in CI); ``make test`` runs ``tests/lots`` once more with
+``LOTS_REPLAY=python``, so both modules pass every ledger test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+import sys
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import given, note, settings
+from hypothesis import strategies as st
+
+from lots import fastreplay, washsale
+from lots.errors import LotsError, NotExact
+from lots.records import Account, AccountType, Action, Transaction
+from lots.relief import LotMethod
+from lots.washsale import LazyLedger, Ledger, fast_module, source_digest
+from tests.strategies import History, histories
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def _native() -> ModuleType | None:
+    try:
+        return fast_module("native")
+    except ImportError:
+        return None
+
+
+NATIVE = _native()
+needs_native = pytest.mark.skipif(
+    NATIVE is None and not IN_CI, reason="lots._fastreplay_native is not built (pip install -e .)"
+)
+
+
+def _replay(module: ModuleType, same_sale: bool = False, **arguments: Any) -> Ledger:
+    """``lots.washsale.fast_replay`` on ``module``'s ``FastReplay``, records built."""
+    accounts = arguments["accounts"]
+    if not isinstance(accounts, Mapping):
+        accounts = {account.account_id: account for account in accounts}
+    run = module.FastReplay(
+        accounts,
+        arguments.get("identical_group") or {},
+        arguments["default_method"],
+        same_sale,
+    )
+    run.run(arguments["transactions"], arguments.get("opening_lots", ()))
+    ledger = LazyLedger(run)
+    # Every record built now, inside the module's own code.
+    return Ledger(tuple(ledger.dispositions), tuple(ledger.lots), tuple(ledger.matches))
+
+
+def _outcome(module: ModuleType, same_sale: bool, arguments: dict[str, Any]) -> object:
+    """The ledger, or the error's class and text."""
+    try:
+        return _replay(module, same_sale, **arguments)
+    except (NotExact, LotsError) as error:
+        return (type(error), str(error))
+
+
+@needs_native
+def test_the_compiled_module_is_built_and_used() -> None:
+    # In CI the package is installed with its extension: the replay must run compiled
+    # unless the pure engine is asked for.
+    assert NATIVE is not None, "lots._fastreplay_native is not built"
+    assert NATIVE is not fastreplay
+    assert Path(NATIVE.__file__).suffix in (".so", ".pyd")
+    assert source_digest(fastreplay.__file__) == NATIVE.SOURCE_DIGEST
+    expected = fastreplay if os.environ.get("LOTS_REPLAY") == "python" else NATIVE
+    assert washsale.FAST_MODULE is expected
+    # Its classes are compiled, not the pure module's (mypyc makes native classes).
+    assert NATIVE.FastReplay is not fastreplay.FastReplay
+    assert NATIVE.NotExact is NotExact  # one error class for both (``lots.errors``)
+
+
+def test_a_stale_build_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An edit of lots/fastreplay.py without a rebuild: its digest no longer matches the
+    # build's, so ``auto`` takes the pure module and ``native`` refuses.
+    monkeypatch.setattr(washsale, "source_digest", lambda path: "0" * 64)
+    assert fast_module("auto") is fastreplay
+    with pytest.raises(ImportError):
+        fast_module("native")
+
+
+def test_the_engine_is_chosen_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert fast_module("python") is fastreplay
+    monkeypatch.setenv("LOTS_REPLAY", "python")
+    assert fast_module() is fastreplay
+    with pytest.raises(ValueError, match="LOTS_REPLAY='fortran'"):
+        fast_module("fortran")
+
+
+def test_no_build_means_the_pure_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An install without the extension (LOTS_PURE=1, no compiler): ``auto`` is pure.
+    real = importlib.import_module
+
+    def without_native(name: str, *args: Any) -> ModuleType:
+        if name == "lots._fastreplay_native":
+            raise ModuleNotFoundError(name)
+        return real(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", without_native)
+    assert fast_module("auto") is fastreplay
+    with pytest.raises(ImportError):
+        fast_module("native")
+
+
+def test_the_source_digest_is_sha256(tmp_path: Path) -> None:
+    # The digest setup.py writes into the build: SHA-256 of the file's bytes, in hex.
+    # sha256(b"abc") from FIPS 180-2, appendix B.1.
+    path = tmp_path / "abc.txt"
+    path.write_bytes(b"abc")
+    assert source_digest(path) == (
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    )
+
+
+MIXED = histories(events=True)
+
+
+@needs_native
+@settings(max_examples=max(100, settings.default.max_examples // 4))
+@given(st.one_of(histories(), MIXED), st.booleans())
+def test_compiled_equals_pure_on_generated_histories(history: History, same_sale: bool) -> None:
+    assert NATIVE is not None
+    note(history.text())
+    arguments = history.arguments()
+    pure = _outcome(fastreplay, same_sale, arguments)
+    compiled = _outcome(NATIVE, same_sale, arguments)
+    assert compiled == pure
+
+
+@needs_native
+def test_compiled_equals_pure_on_the_benchmark_history() -> None:
+    assert NATIVE is not None
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    try:
+        import wash_sales
+    finally:
+        sys.path.pop(0)
+    transactions = wash_sales.history(20_000, mixed=True)
+    arguments = {
+        "transactions": transactions,
+        "accounts": wash_sales.ACCOUNTS,
+        "identical_group": wash_sales.GROUPS,
+        "default_method": LotMethod.FIFO,
+    }
+    pure = _replay(fastreplay, **arguments)
+    compiled = _replay(NATIVE, **arguments)
+    assert len(pure.dispositions) > 5_000 and len(pure.matches) > 1_000
+    assert compiled == pure
+
+
+@needs_native
+def test_the_compiled_module_gives_up_alike() -> None:
+    # A price of 21 places does not fit the money scale: both raise ``NotExact``, the one
+    # class of ``lots.errors``, and ``replay`` answers with Decimals.
+    assert NATIVE is not None
+    accounts = [Account("me", AccountType.INDIVIDUAL)]
+    history = [
+        Transaction(
+            date=dt.date(2026, 1, 5),
+            account_id="me",
+            symbol="X",
+            action=Action.BUY,
+            quantity=Decimal(2),
+            price=Decimal("10.000000000000000000001"),
+            lot_id="L1",
+        )
+    ]
+    arguments = {"transactions": history, "accounts": accounts,
+                 "default_method": LotMethod.FIFO}  # fmt: skip
+    for module in (fastreplay, NATIVE):
+        with pytest.raises(NotExact):
+            _replay(module, **arguments)
