@@ -40,6 +40,10 @@ Times are CPU seconds (``time.process_time``), the best of ``--repeat`` runs:
 the machine is shared and noisy, and CPU time is what one core spends. The
 ratio is measured in the same run.
 
+The integer replay is the compiled module when the package was built with it
+(``lots._fastreplay_native``, see ``setup.py``), else ``lots/fastreplay.py``; the
+second line says which, and ``LOTS_REPLAY=python`` measures the pure one.
+
 The first line is a yardstick of the machine itself: the CPU seconds of a fixed
 pure-Python loop of the replay's kind of work (dict lookups among 50,000
 tuple keys, about 1% of them hits; tuples; integer arithmetic; 2,000,000
@@ -62,11 +66,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from lots.errors import NotExact  # noqa: E402
 from lots.events import CSV_COLUMNS  # noqa: E402
-from lots.fastreplay import FastReplay, NotExact  # noqa: E402
 from lots.records import Account, AccountType, Action, Transaction  # noqa: E402
 from lots.relief import LotMethod  # noqa: E402
-from lots.washsale import decimal_replay, replay  # noqa: E402
+from lots.washsale import FAST_MODULE, decimal_replay, replay  # noqa: E402
 
 ACCOUNTS = [
     Account("joint", AccountType.JOINT, lot_method="fifo"),
@@ -256,7 +260,7 @@ def records_time(transactions: list[Transaction]) -> float | None:
     """CPU seconds the integer path spends building all the ``Decimal`` records when they
     are read (``Disposition``, ``Lot``, ``WashMatch``; None: it gives up)."""
     accounts = {account.account_id: account for account in ACCOUNTS}
-    run = FastReplay(accounts, GROUPS, LotMethod.FIFO)
+    run = FAST_MODULE.FastReplay(accounts, GROUPS, LotMethod.FIFO)
     gc.collect()
     gc.disable()
     try:
@@ -470,6 +474,8 @@ def main() -> None:
         reference_replay = None
     workloads = list(WORKLOADS) if args.workload == "all" else [args.workload]
     print(f"machine yardstick: {yardstick():.3f} cpu s (a fixed pure-Python loop)", flush=True)
+    engine = "compiled (mypyc)" if FAST_MODULE.__name__.endswith("_native") else "pure Python"
+    print(f"integer replay: {FAST_MODULE.__name__}, {engine} (LOTS_REPLAY=python for the other)")
     header = ("workload", "events", "fast (cpu s)", "per event", "reference (cpu s)", "ratio")
     widths = (12, 9, 12, 10, 17, 7)
     print("  ".join(f"{name:>{width}}" for name, width in zip(header, widths, strict=True)))

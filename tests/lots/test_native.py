@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import importlib.util
 import os
 import sys
 from collections.abc import Mapping
@@ -153,11 +154,17 @@ def test_compiled_equals_pure_on_generated_histories(history: History, same_sale
 @needs_native
 def test_compiled_equals_pure_on_the_benchmark_history() -> None:
     assert NATIVE is not None
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    # The benchmark's generator, loaded from its file (the module puts the repository's
+    # root first on ``sys.path``: the path is restored after, for the tests that follow).
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "wash_sales.py"
+    spec = importlib.util.spec_from_file_location("_benchmark_wash_sales", path)
+    assert spec is not None and spec.loader is not None
+    wash_sales = importlib.util.module_from_spec(spec)
+    saved = list(sys.path)
     try:
-        import wash_sales
+        spec.loader.exec_module(wash_sales)
     finally:
-        sys.path.pop(0)
+        sys.path[:] = saved
     transactions = wash_sales.history(20_000, mixed=True)
     arguments = {
         "transactions": transactions,
