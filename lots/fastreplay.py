@@ -60,7 +60,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Context, Decimal, Inexact, InvalidOperation
 from fractions import Fraction
 from math import gcd
-from typing import Generic, NamedTuple, TypeVar
+from typing import Final, Generic, NamedTuple, TypeVar
 
 from lots.errors import LotsError
 from lots.errors import NotExact as NotExact  # (re-exported: raised here)
@@ -79,48 +79,51 @@ from lots.relief import LotMethod, belongs_to, natural_key
 from lots.terms import one_year_after
 
 #: Integer units of a share: 10**18 (a quintillionth of a share).
-QUANTITY_SCALE = 10**18
-_Q_PLACES = 18
+QUANTITY_SCALE: Final = 10**18
+_Q_PLACES: Final = 18
 #: Integer units of a dollar: 10**20 (wider than the 15 places a proportional part is
 #: rounded to, so that ``quantity x price`` of an 18-place quantity and a cent price,
 #: which the Decimal replay keeps exact, fits too).
-MONEY_SCALE = 10**20
-_M_PLACES = 20
+MONEY_SCALE: Final = 10**20
+_M_PLACES: Final = 20
 # A proportional part is rounded half-even to 15 places of a dollar: 10**5 units.
-_PART_STEP = 10 ** (_M_PLACES - 15)
+_PART_STEP: Final = 10 ** (_M_PLACES - 15)
 # The Decimal replay computes ``quantity * price`` and the fees' sum or difference in
 # the default context (28 significant digits): a value of more digits is rounded there.
-_DIGITS_28 = 10**28
-_Q = QUANTITY_SCALE
+_DIGITS_28: Final = 10**28
+_Q: Final = QUANTITY_SCALE
 #: Half a cent in money units: a loss at or under it rounds to $0.00 (half-even).
-_HALF_CENT = MONEY_SCALE // 200
-_WINDOW_DAYS = 30
+_HALF_CENT: Final = MONEY_SCALE // 200
+_WINDOW_DAYS: Final = 30
 # A scaled quantity without an exact decimal is rounded to 12 places: 10**6 units.
-_ROUNDED_STEP = 10**6
+_ROUNDED_STEP: Final = 10**6
 # Quantities of 34 digits and more (10**16 shares): the Decimal replay's context rounds.
-_TOO_LONG = 10**33
+_TOO_LONG: Final = 10**33
 # Units of 61 digits and more: :func:`to_units` (60 digits exact) decides them.
-_SIXTY_DIGITS = 10**60
-_DECIMAL_ZERO = Decimal(0)
-_MINUS_Q = Decimal(-18)
-_MINUS_M = Decimal(-_M_PLACES)
+_SIXTY_DIGITS: Final = 10**60
+_DECIMAL_ZERO: Final = Decimal(0)
+_MINUS_Q: Final = Decimal(-18)
+_MINUS_M: Final = Decimal(-_M_PLACES)
 # Exact conversions: any rounding raises (and the Decimal replay runs instead).
-_EXACT = Context(prec=60, traps=[Inexact, InvalidOperation])
-_WIDE = Context(prec=100)
+_EXACT: Final = Context(prec=60, traps=[Inexact, InvalidOperation])
+_WIDE: Final = Context(prec=100)
 #: A spin-off's child lot sorts after every part of its parent lot.
-CHILD_ORDER = 1 << 30
+CHILD_ORDER: Final = 1 << 30
 
 
-_LONG, _SHORT = Term.LONG, Term.SHORT
-_FIFO = LotMethod.FIFO
+_LONG: Final = Term.LONG
+_SHORT: Final = Term.SHORT
+_FIFO: Final = LotMethod.FIFO
 # The order and natural-key tails of the two parts of a lot split in two (``.1``, ``.2``).
-_FIRST, _SECOND = (1,), (2,)
-_FIRST_KEY, _SECOND_KEY = (1, ""), (2, "")
+_FIRST: Final = (1,)
+_SECOND: Final = (2,)
+_FIRST_KEY: Final = (1, "")
+_SECOND_KEY: Final = (2, "")
 # The holdings of an account and symbol that holds nothing (never written to).
-_NOTHING_HELD: list[_Piece] = []
+_NOTHING_HELD: Final[list[_Piece]] = []
 # The parts of a dead candidate slot (never read nor written: the slot's own emptied
 # list is let go, a live one for every purchase of the history otherwise).
-_NO_PARTS: list[_Piece] = []
+_NO_PARTS: Final[list[_Piece]] = []
 
 
 _Item = TypeVar("_Item")
@@ -272,7 +275,7 @@ _Units = tuple[int, int, int, int | None]
 # The ratios the integer events take: whole numbers under a million (the products they
 # make stay under the Decimal contexts' digits: 28 for money, 34 for a scaled quantity,
 # checked per lot: ``_DIGITS_28``, ``_TOO_LONG``).
-_RATIO_LIMIT = 10**6
+_RATIO_LIMIT: Final = 10**6
 
 
 class _Applied(NamedTuple):
@@ -449,7 +452,7 @@ def _spun_off(parameters: tuple[int, int, int, int], units: _Units) -> _Applied 
 _Parameters = Callable[[Transaction], object]
 _Apply = Callable[[object, _Units], _Applied | None]
 #: The integer events by action: the transaction's parameters once, then each lot.
-_INTEGER_EVENTS: dict[Action, tuple[_Parameters, _Apply]] = {
+_INTEGER_EVENTS: Final[dict[Action, tuple[_Parameters, _Apply]]] = {
     Action.SPLIT: (_ratio_parameters, _rescaled),  # type: ignore[dict-item]
     Action.MERGER: (_ratio_parameters, _rescaled),  # type: ignore[dict-item]
     Action.SYMBOL_CHANGE: (_ratio_parameters, _rescaled),  # type: ignore[dict-item]
@@ -582,8 +585,8 @@ _Row = tuple[
 # A match in units: (sale index, the fields of ``WashMatch`` in order).
 _Match = tuple[int, dt.date, str, str, str, int, str, str, str, dt.date, int, bool]
 
-_NEW_SYMBOL = frozenset({Action.MERGER, Action.SYMBOL_CHANGE})
-_RECEIPTS = (Action.GIFT_RECEIVED, Action.INHERITED)
+_NEW_SYMBOL: Final = frozenset({Action.MERGER, Action.SYMBOL_CHANGE})
+_RECEIPTS: Final = (Action.GIFT_RECEIVED, Action.INHERITED)
 
 
 def _term(acquired: dt.date, sale_date: dt.date) -> Term:
@@ -1829,7 +1832,7 @@ def _fifo_sort(held: list[_Piece]) -> None:
     held.sort(key=_fifo_key)
 
 
-_HANDLERS: dict[str, Callable[[FastReplay, int, Transaction], None]] = {
+_HANDLERS: Final[dict[str, Callable[[FastReplay, int, Transaction], None]]] = {
     Action.SPLIT.value: FastReplay.corporate,
     Action.RETURN_OF_CAPITAL.value: FastReplay.corporate,
     Action.MERGER.value: FastReplay.corporate,
