@@ -16,6 +16,13 @@ $(VENV)/.dev: $(VENV)/.base
 	$(PY) -m pip install -q -e '.[dev,dask]'
 	touch $@
 
+# The compiled replay (setup.py) is rebuilt when a lots source changed since it was built
+# (the pure module would run meanwhile: see lots.washsale.fast_module).
+$(VENV)/.native: $(VENV)/.dev setup.py $(wildcard lots/*.py)
+	@LOTS_REPLAY=native $(PY) -c 'import lots.washsale' 2>/dev/null \
+	    || [ "$$LOTS_PURE" = 1 ] || $(PY) -m pip install -q --no-deps -e .
+	touch $@
+
 demo: $(VENV)/.base
 	$(BIN)/household rebalance fixtures/households/high_earner_munis.json --out build/demo-report
 	@echo "Report written to build/demo-report/report.html"
@@ -36,14 +43,14 @@ lint: $(VENV)/.dev
 
 # The whole suite on the compiled replay (setup.py builds it), then the ledger's tests
 # once more on the pure-Python one (lots/fastreplay.py as it is).
-test: lint
+test: lint $(VENV)/.native
 	$(BIN)/pytest
 	LOTS_REPLAY=python $(BIN)/pytest tests/lots
 
 thorough: $(VENV)/.dev
 	$(BIN)/pytest --hypothesis-profile=thorough
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.native
 	$(PY) benchmarks/wash_sales.py
 	$(PY) benchmarks/location.py
 	$(PY) benchmarks/rebalance.py

@@ -403,19 +403,42 @@ def replay(
 ENGINE_VARIABLE = "LOTS_REPLAY"
 
 
-def source_digest(path: str | os.PathLike[str]) -> str:
-    """SHA-256 of a file, in hex (what ``setup.py`` records of ``lots/fastreplay.py``)."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def source_digest(directory: str | os.PathLike[str], names: Sequence[str]) -> str:
+    """The digest ``setup.py`` records of the sources a compiled module was built from.
+
+    SHA-256, in hex, of each file's name, a NUL, and its own SHA-256 in hex, then a
+    newline, for the ``names`` (files of ``directory``) in sorted order. ``setup.py``
+    computes the same over ``lots/fastreplay.py`` and every ``lots`` module it imports,
+    directly or not (mypyc typed the compiled code against all of them).
+    """
+    digest = hashlib.sha256()
+    for name in sorted(names):
+        own = hashlib.sha256(Path(directory, name).read_bytes()).hexdigest()
+        digest.update(f"{name}\0{own}\n".encode())
+    return digest.hexdigest()
+
+
+def _is_current(native: ModuleType) -> bool:
+    """Whether ``native`` was built from the ``lots`` sources beside it now."""
+    names = getattr(native, "SOURCE_FILES", None)
+    recorded = getattr(native, "SOURCE_DIGEST", None)
+    if not names or recorded is None:
+        return False
+    try:
+        return bool(source_digest(Path(fastreplay.__file__).parent, names) == recorded)
+    except OSError:  # a source file gone
+        return False
 
 
 def fast_module(engine: str | None = None) -> ModuleType:
     """The module of the integer replay: ``lots._fastreplay_native`` or ``lots.fastreplay``.
 
     ``lots._fastreplay_native`` is ``lots/fastreplay.py`` compiled with mypyc when the
-    package is built (``setup.py``); the same code, so the same answers, in 0.7 to 0.9
+    package is built (``setup.py``); the same code, so the same answers, in 0.6 to 0.9
     of the time. It is used only when the digest it was built with
-    (``SOURCE_DIGEST``) is that of the ``lots/fastreplay.py`` imported now: after an
-    edit of the source without a rebuild, the pure module runs. ``engine`` (default:
+    (``SOURCE_DIGEST``, over its ``SOURCE_FILES``: ``fastreplay.py`` and the ``lots``
+    modules it imports) is that of those files beside ``lots/fastreplay.py`` now:
+    after an edit of any of them without a rebuild, the pure module runs. ``engine`` (default:
     the ``LOTS_REPLAY`` environment variable, else ``auto``) is ``auto``, ``python``
     or ``native`` (see :data:`ENGINE_VARIABLE`).
 
@@ -434,10 +457,10 @@ def fast_module(engine: str | None = None) -> ModuleType:
         if engine == "native":
             raise
         return fastreplay
-    if getattr(native, "SOURCE_DIGEST", None) != source_digest(fastreplay.__file__):
+    if not _is_current(native):
         if engine == "native":
             raise ImportError(
-                "lots._fastreplay_native was built from another lots/fastreplay.py:"
+                "lots._fastreplay_native was built from other lots sources than these:"
                 " reinstall the package (pip install -e .) to rebuild it"
             )
         return fastreplay

@@ -17,6 +17,7 @@ is (the compiled one in CI); ``make test`` runs ``tests/lots`` once more with
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib
 import importlib.util
 import os
@@ -54,6 +55,18 @@ needs_native = pytest.mark.skipif(
 )
 
 
+LOTS = Path(fastreplay.__file__).resolve().parent
+
+
+def _setup() -> ModuleType:
+    """The repository's ``setup.py`` as a module (not run as ``__main__``: no build)."""
+    spec = importlib.util.spec_from_file_location("_setup", LOTS.parent / "setup.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _replay(module: ModuleType, same_sale: bool = False, **arguments: Any) -> Ledger:
     """``lots.washsale.fast_replay`` on ``module``'s ``FastReplay``, records built."""
     accounts = arguments["accounts"]
@@ -86,7 +99,14 @@ def test_the_compiled_module_is_built_and_used() -> None:
     assert NATIVE is not None, "lots._fastreplay_native is not built"
     assert NATIVE is not fastreplay
     assert Path(NATIVE.__file__).suffix in (".so", ".pyd")
-    assert source_digest(fastreplay.__file__) == NATIVE.SOURCE_DIGEST
+    # Built from fastreplay.py and the lots modules it imports, directly or not (its
+    # imports read off the files by hand: errors, events, records, relief, terms; and
+    # numbers, which events, records and relief import).
+    names = ("errors.py", "events.py", "fastreplay.py", "numbers.py", "records.py",
+             "relief.py", "terms.py")  # fmt: skip
+    assert names == NATIVE.SOURCE_FILES
+    assert _setup().source_files() == list(names)
+    assert source_digest(LOTS, names) == NATIVE.SOURCE_DIGEST
     expected = fastreplay if os.environ.get("LOTS_REPLAY") == "python" else NATIVE
     assert washsale.FAST_MODULE is expected
     # Its classes are compiled, not the pure module's (mypyc makes native classes).
@@ -97,7 +117,7 @@ def test_the_compiled_module_is_built_and_used() -> None:
 def test_a_stale_build_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
     # An edit of lots/fastreplay.py without a rebuild: its digest no longer matches the
     # build's, so ``auto`` takes the pure module and ``native`` refuses.
-    monkeypatch.setattr(washsale, "source_digest", lambda path: "0" * 64)
+    monkeypatch.setattr(washsale, "source_digest", lambda directory, names: "0" * 64)
     assert fast_module("auto") is fastreplay
     with pytest.raises(ImportError):
         fast_module("native")
@@ -126,14 +146,37 @@ def test_no_build_means_the_pure_module(monkeypatch: pytest.MonkeyPatch) -> None
         fast_module("native")
 
 
-def test_the_source_digest_is_sha256(tmp_path: Path) -> None:
-    # The digest setup.py writes into the build: SHA-256 of the file's bytes, in hex.
-    # sha256(b"abc") from FIPS 180-2, appendix B.1.
-    path = tmp_path / "abc.txt"
-    path.write_bytes(b"abc")
-    assert source_digest(path) == (
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    )
+def test_the_source_digest(tmp_path: Path) -> None:
+    # SHA-256 over each file's name, a NUL, its own SHA-256 in hex and a newline, in
+    # name order; sha256(b"abc") is FIPS 180-2's example (appendix B.1).
+    (tmp_path / "b.py").write_bytes(b"abc")
+    (tmp_path / "a.py").write_bytes(b"")
+    abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    expected = hashlib.sha256(f"a.py\0{empty}\nb.py\0{abc}\n".encode()).hexdigest()
+    assert source_digest(tmp_path, ["b.py", "a.py"]) == expected
+    # setup.py's digest (the one recorded in the build) is the same function.
+    assert _setup().source_digest(tmp_path, ["b.py", "a.py"]) == expected
+    # An edit of any file changes it.
+    (tmp_path / "a.py").write_bytes(b" ")
+    assert source_digest(tmp_path, ["a.py", "b.py"]) != expected
+
+
+def test_an_edit_of_an_imported_module_makes_the_build_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The build is typed against events.py too: a copy of the sources with one byte of
+    # events.py changed no longer matches a digest recorded over the originals.
+    names = _setup().source_files()
+    for name in names:
+        (tmp_path / name).write_bytes((LOTS / name).read_bytes())
+    recorded = source_digest(LOTS, names)
+    assert source_digest(tmp_path, names) == recorded
+    (tmp_path / "events.py").write_bytes((LOTS / "events.py").read_bytes() + b"\n")
+    assert source_digest(tmp_path, names) != recorded
+    # And fast_module, looking beside such an edited lots/fastreplay.py, takes the pure one.
+    monkeypatch.setattr(fastreplay, "__file__", str(tmp_path / "fastreplay.py"))
+    assert fast_module("auto") is fastreplay
 
 
 MIXED = histories(events=True)
