@@ -434,7 +434,7 @@ def fast_module(engine: str | None = None) -> ModuleType:
     """The module of the integer replay: ``lots._fastreplay_native`` or ``lots.fastreplay``.
 
     ``lots._fastreplay_native`` is ``lots/fastreplay.py`` compiled with mypyc when the
-    package is built (``setup.py``); the same code, so the same answers, in 0.6 to 0.9
+    package is built (``setup.py``); the same code, so the same answers, in 0.6 to 0.8
     of the time. It is used only when the digest it was built with
     (``SOURCE_DIGEST``, over its ``SOURCE_FILES``: ``fastreplay.py`` and the ``lots``
     modules it imports) is that of those files beside ``lots/fastreplay.py`` now:
