@@ -101,8 +101,24 @@ def scale(quantity: Decimal, ratio: tuple[Decimal, Decimal]) -> Decimal:
 
 
 def _fraction(amount: Decimal, fraction: Decimal) -> tuple[Decimal, Decimal]:
-    """``amount * fraction`` to 15 places, and the exact rest."""
+    """``amount * fraction`` to 15 places, and the exact rest.
+
+    A fraction of 1 (or 0) keeps all (or none) of the amount, unrounded; a part that
+    rounds past the amount (one of more than 15 places) is the amount: the rest is
+    never below zero.
+
+    >>> _fraction(Decimal("10.0000000000000006"), Decimal(1))
+    (Decimal('10.0000000000000006'), Decimal('0'))
+    >>> _fraction(Decimal("6E-16"), Decimal("0.9"))
+    (Decimal('6E-16'), Decimal('0'))
+    """
+    if fraction == 1:
+        return amount, ZERO
+    if not fraction:
+        return ZERO, amount
     part = (amount * fraction).quantize(AMOUNT_STEP, rounding=ROUND_HALF_EVEN)
+    if part > amount:
+        return amount, ZERO
     return part, amount - part
 
 

@@ -188,10 +188,13 @@ def split_units(total: int, part: int, whole: int) -> tuple[int, int]:
     """``total * part / whole`` rounded half-even to 15 places of a dollar, and the exact rest.
 
     The integer twin of :func:`lots.numbers.split` (``total`` in money units, the
-    part a multiple of ``10**5`` units, the rest exact).
+    part a multiple of ``10**5`` units, the rest exact; a part that rounds past the
+    total is the total).
 
     >>> split_units(10**20, 1, 3)  # a third of a dollar: 0.333333333333333
     (33333333333333300000, 66666666666666700000)
+    >>> split_units(60_000, 9, 10)  # 6e-16 of a dollar: 5.4e-16 rounds past it, to 1e-15
+    (60000, 0)
     """
     if not total:
         return 0, 0
@@ -211,6 +214,8 @@ def split_units(total: int, part: int, whole: int) -> tuple[int, int]:
     units *= _PART_STEP
     if negative:
         units = -units
+    if (units > total) if total > 0 else (units < total):
+        return total, 0  # (rounded past the total: the part is all of it)
     return units, total - units
 
 

@@ -111,13 +111,17 @@ def split(
     """Split ``total`` in proportion ``part_quantity / whole_quantity``.
 
     The first part is ``total * part / whole`` rounded half-even to 15 decimal
-    places; the second is the exact remainder, so the parts always add back to
-    ``total`` exactly.
+    places, but never beyond ``total`` itself (a total of more than 15 places can
+    round past itself: 0.0000000000000006 * 9/10 = 5.4e-16 rounds to 1e-15, and
+    the part is then the whole 6e-16); the second is the exact remainder, so the
+    parts always add back to ``total`` exactly, and neither has the other sign.
 
     >>> split(Decimal("1000"), Decimal("25"), Decimal("100"))
     (Decimal('250.000000000000000'), Decimal('750.000000000000000'))
     >>> split(Decimal("1"), Decimal("1"), Decimal("3"))
     (Decimal('0.333333333333333'), Decimal('0.666666666666667'))
+    >>> split(Decimal("6E-16"), Decimal("9"), Decimal("10"))
+    (Decimal('6E-16'), Decimal('0'))
     """
     assert whole_quantity > 0, "split of a zero quantity"
     if not total:
@@ -130,6 +134,8 @@ def split(
         part = _ratio(total, part_quantity, whole_quantity, _SPLIT)
     except (InvalidOperation, Inexact):
         part = _ratio(total, part_quantity, whole_quantity, _HUGE)
+    if (part > total) if total > 0 else (part < total):
+        return total, ZERO  # (rounded past the total: the part is all of it)
     return part, _HUGE.subtract(total, part)
 
 

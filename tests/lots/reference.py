@@ -500,10 +500,15 @@ def _corporate(st: _State, txn: Transaction, position: int) -> None:
             assert txn.basis_fraction is not None
 
             def keep(amount: Decimal) -> Decimal:
+                # The contract: the parent keeps the fraction, rounded half-even to 15
+                # places but never more than the amount; a fraction of 1 keeps it all.
                 assert txn.basis_fraction is not None
-                return (amount * txn.basis_fraction).quantize(
+                if txn.basis_fraction == 1:
+                    return amount
+                kept = (amount * txn.basis_fraction).quantize(
                     Decimal("1e-15"), rounding=ROUND_HALF_EVEN
                 )
+                return min(kept, amount)
 
             parent_basis, parent_adjustment = keep(part.cost_basis), keep(part.adjustment)
             child_loss = None

@@ -24,7 +24,7 @@ from lots.events import (
     split_lot,
     transaction_from_fields,
 )
-from lots.records import Account, AccountType, Action, DispositionEvent, Term, Transaction
+from lots.records import Account, AccountType, Action, DispositionEvent, Lot, Term, Transaction
 from lots.washsale import Ledger, replay
 from tests.lots.reference import reference_replay
 
@@ -260,6 +260,53 @@ def test_spin_off_publication_550_rgb_sfh() -> None:
     outcome = spin_off(Holding(D(75), D(5400)), event)
     assert outcome.child is not None
     assert outcome.kept.cost_basis + outcome.child.cost_basis == D(5400)
+
+
+def test_spin_off_keeping_all_the_basis_of_a_16_place_basis() -> None:
+    # A basis of more than 15 places arises from a boot on split-scaled shares: a lot of
+    # 0.333333333333 shares (a 1:3 reverse split of one share, 12 places) at basis $30,
+    # in a merger 1:1 with $100 cash per old share and the new share at $1.2346:
+    #   boot        100 * 0.333333333333                  = 33.3333333333
+    #   realized    0.333333333333 * 1.2346 + 33.3333333333 - 30 = 3.7448666666329218
+    #   recognized  min(boot, realized)                   = 3.7448666666329218
+    #   recovered   33.3333333333 - 3.7448666666329218    = 29.5884666666670782
+    #   new basis   30 - 29.5884666666670782              = 0.4115333333329218 (16 places)
+    merger = txn("2026-03-02", "merger", new_symbol="Y", ratio=(D(1), D(1)),
+                 cash_per_share=D(100), price=D("1.2346"))  # fmt: skip
+    merged = merge(Holding(D("0.333333333333"), D(30)), merger)
+    assert (merged.kept.cost_basis, merged.proceeds, merged.disposed_basis) == (
+        D("0.4115333333329218"),
+        D("33.3333333333"),
+        D("29.5884666666670782"),
+    )
+    # A spin-off whose Form 8937 leaves all the basis with the parent (basis_fraction 1):
+    # the parent keeps 0.4115333333329218 exactly and the child has 0. (Rounded to 15
+    # places first, the parent took 0.411533333332922 and the child -2E-16, which no lot
+    # can hold: the replay stopped with an error.)
+    lot = Lot("me", "Y", "L1", D(3), D("0.4115333333329218"), day("2026-01-05"))
+    spin = txn("2026-04-01", "spinoff", "Y", new_symbol="Z", ratio=(D(1), D(1)),
+               basis_fraction=D(1))  # fmt: skip
+    ledger = both([spin], opening_lots=[lot])
+    assert lots_of(ledger) == [
+        ("me", "Y", "L1", D(3), D("0.4115333333329218"), day("2026-01-05")),
+        ("me", "Z", "L1-Z", D(3), D(0), day("2026-01-05")),
+    ]
+    # The pure function at both ends, the wash adjustment too: 1 keeps all, 0 none.
+    kept = spin_off(Holding(D(3), D("0.4115333333329218"), D("0.0000000000000007")), spin)
+    assert kept.child is not None
+    assert (kept.kept.cost_basis, kept.kept.adjustment) == (
+        D("0.4115333333329218"),
+        D("0.0000000000000007"),
+    )
+    assert (kept.child.cost_basis, kept.child.adjustment) == (D(0), D(0))
+    given_away = spin_off(
+        Holding(D(3), D("0.4115333333329218")), attrs.evolve(spin, basis_fraction=D(0))
+    )
+    assert given_away.child is not None
+    assert (given_away.kept.cost_basis, given_away.child.cost_basis) == (
+        D(0),
+        D("0.4115333333329218"),
+    )
 
 
 # -- gifts and inheritance ---------------------------------------------------------------

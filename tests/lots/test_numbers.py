@@ -145,6 +145,41 @@ def test_split_half_even_by_hand() -> None:
     assert split_units(15, 1, 2) == (0, 15)
 
 
+def test_split_never_rounds_past_the_total() -> None:
+    # A total of more than 15 places can round past itself: 6e-16 * 9 / 10 = 5.4e-16,
+    # which rounds half-even to 1e-15 at 15 places, more than the 6e-16 there is. The
+    # part is then the whole total and the rest 0 (not 1e-15 and -4e-16).
+    assert split(D("6E-16"), D(9), D(10)) == (D("6E-16"), D(0))
+    assert split(D("-6E-16"), D(9), D(10)) == (D("-6E-16"), D(0))
+    # Just short of that: 4e-16 * 9 / 10 = 3.6e-16 rounds to 0; the rest keeps it all.
+    assert split(D("4E-16"), D(9), D(10)) == (D(0), D("4E-16"))
+    # In money units of 10**-20: 6e-16 is 60,000 units, 5.4e-16 rounds to 100,000.
+    assert split_units(60_000, 9, 10) == (60_000, 0)
+    assert split_units(-60_000, 9, 10) == (-60_000, 0)
+    assert split_units(40_000, 9, 10) == (0, 40_000)
+
+
+_WIDE_AMOUNTS = st.decimals(
+    min_value=D("-1e6"), max_value=D("1e6"), places=20, allow_nan=False, allow_infinity=False
+)
+
+
+@given(_WIDE_AMOUNTS, _LONG_QUANTITIES, _LONG_QUANTITIES)
+def test_split_parts_keep_the_totals_sign(total: D, part: D, other: D) -> None:
+    # Totals of 20 places (as a boot on split-scaled shares leaves): the part is the exact
+    # ratio rounded once to 15 places, unless that is past the total, then the total;
+    # neither part has the other sign; the integer twin agrees.
+    whole = part + other
+    first, rest = split(total, part, whole)
+    rounded = _half_even(Fraction(total) * Fraction(part) / Fraction(whole), 15)
+    expected = min(rounded, total) if total >= 0 else max(rounded, total)
+    assert first == expected
+    assert first + rest == total
+    assert (first >= 0 and rest >= 0) if total >= 0 else (first <= 0 and rest <= 0)
+    units = split_units(int(total.scaleb(20)), int(part.scaleb(18)), int(whole.scaleb(18)))
+    assert units == (int(first.scaleb(20)), int(rest.scaleb(20)))
+
+
 def _terminates(value: Fraction) -> bool:
     denominator = value.denominator
     for factor in (2, 5):
