@@ -2,7 +2,8 @@
 
 ``setup.py`` compiles ``lots/fastreplay.py`` with mypyc when the package is built;
 ``lots.washsale.fast_module`` picks the compiled module only when it was built from
-the ``lots/fastreplay.py`` beside it. The two must give the same ledger, record for
+the sources beside it (``fastreplay.py`` and the ``lots`` modules it imports, by their
+digest). The two must give the same ledger, record for
 record, and raise the same errors, on the generated histories of
 ``tests/strategies.py`` (every event kind, both readings of
 ``same_sale_replacement``) and on the benchmark's 20,000-event mixed history.
