@@ -4,9 +4,10 @@
 At build time it is copied to ``lots/_fastreplay_native.py`` with two constants
 appended: ``SOURCE_FILES``, the files of ``lots`` it was typed against
 (``fastreplay.py`` and every ``lots`` module it imports, directly or not), and
-``SOURCE_DIGEST``, their digest (:func:`source_digest`, the same as
-``lots.washsale.source_digest``). The copy is compiled with mypyc (part of mypy) into
-the extension module ``lots._fastreplay_native``, and deleted.
+``SOURCE_DIGEST``, their digest (both from ``lots/sources.py``, which
+``lots.washsale`` uses to check the digest again at run time). The copy is compiled
+with mypyc (part of mypy) into the extension module ``lots._fastreplay_native``, and
+deleted.
 ``lots.washsale.fast_module`` uses the extension only when the digest of those files
 as they are now is the recorded one, so an edit is never shadowed by a stale build
 (an editable install puts the extension in the source tree).
@@ -18,40 +19,35 @@ warning says why) and the replay runs as plain Python, with the same answers.
 
 from __future__ import annotations
 
-import hashlib
+import importlib.util
 import os
-import re
 import sys
 from pathlib import Path
+from types import ModuleType
 
 HERE = Path(__file__).resolve().parent
 PACKAGE = HERE / "lots"
 SOURCE = "fastreplay.py"
 COPY = Path("lots") / "_fastreplay_native.py"
-_IMPORT = re.compile(r"^from lots\.(\w+) import|^import lots\.(\w+)", re.MULTILINE)
 
 
-def source_files(package: Path = PACKAGE, source: str = SOURCE) -> list[str]:
-    """``source`` and the modules of ``package`` it imports, directly or not, sorted."""
-    found: set[str] = set()
-    waiting = [source]
-    while waiting:
-        name = waiting.pop()
-        if name in found:
-            continue
-        found.add(name)
-        for match in _IMPORT.finditer((package / name).read_text(encoding="utf-8")):
-            waiting.append(f"{match.group(1) or match.group(2)}.py")
-    return sorted(found)
+def _sources() -> ModuleType:
+    """``lots/sources.py``, loaded by its path (the package's dependencies are not
+    installed in the build's environment)."""
+    spec = importlib.util.spec_from_file_location("_lots_sources", PACKAGE / "sources.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def source_digest(directory: Path, names: list[str]) -> str:
-    """SHA-256 of each file's name, a NUL, its own SHA-256 and a newline, sorted."""
-    digest = hashlib.sha256()
-    for name in sorted(names):
-        own = hashlib.sha256((directory / name).read_bytes()).hexdigest()
-        digest.update(f"{name}\0{own}\n".encode())
-    return digest.hexdigest()
+_SOURCES = _sources()
+source_digest = _SOURCES.source_digest
+
+
+def source_files() -> list[str]:
+    """``lots/fastreplay.py`` and every ``lots`` module it imports, directly or not."""
+    return list(_SOURCES.source_files(PACKAGE, SOURCE))
 
 
 def native_extensions() -> list[object]:

@@ -54,7 +54,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact
 from typing import NamedTuple, TypeVar
 
 from lots.errors import InputError
-from lots.numbers import AMOUNT_STEP, ONE, ZERO, to_decimal
+from lots.numbers import ONE, ZERO, split, to_decimal
 from lots.records import Account, Action, DispositionEvent, TaxTreatment, Transaction
 
 #: A share quantity scaled by a ratio with no exact decimal (a 1:3 reverse split of
@@ -101,7 +101,8 @@ def scale(quantity: Decimal, ratio: tuple[Decimal, Decimal]) -> Decimal:
 
 
 def _fraction(amount: Decimal, fraction: Decimal) -> tuple[Decimal, Decimal]:
-    """``amount * fraction`` to 15 places, and the exact rest.
+    """``amount * fraction`` to 15 places, and the exact rest: :func:`lots.numbers.split`
+    of the amount in the proportion ``fraction / 1``.
 
     A fraction of 1 (or 0) keeps all (or none) of the amount, unrounded; a part that
     rounds past the amount (one of more than 15 places) is the amount: the rest is
@@ -112,14 +113,7 @@ def _fraction(amount: Decimal, fraction: Decimal) -> tuple[Decimal, Decimal]:
     >>> _fraction(Decimal("6E-16"), Decimal("0.9"))
     (Decimal('6E-16'), Decimal('0'))
     """
-    if fraction == 1:
-        return amount, ZERO
-    if not fraction:
-        return ZERO, amount
-    part = (amount * fraction).quantize(AMOUNT_STEP, rounding=ROUND_HALF_EVEN)
-    if part > amount:
-        return amount, ZERO
-    return part, amount - part
+    return split(amount, fraction, ONE)
 
 
 def _capped(adjustment: Decimal, basis: Decimal) -> Decimal:

@@ -49,7 +49,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import hashlib
 import importlib
 import os
 from bisect import bisect_left, bisect_right
@@ -77,6 +76,7 @@ from lots.records import (
     Transaction,
 )
 from lots.relief import LotMethod, natural_key, select_lots
+from lots.sources import source_digest
 from lots.terms import term_of
 
 WINDOW = dt.timedelta(days=30)
@@ -401,21 +401,6 @@ def replay(
 #: ``python`` (always ``lots/fastreplay.py``, as plain Python) or ``native`` (the
 #: compiled one, or :func:`fast_module` raises ``ImportError``).
 ENGINE_VARIABLE = "LOTS_REPLAY"
-
-
-def source_digest(directory: str | os.PathLike[str], names: Sequence[str]) -> str:
-    """The digest ``setup.py`` records of the sources a compiled module was built from.
-
-    SHA-256, in hex, of each file's name, a NUL, and its own SHA-256 in hex, then a
-    newline, for the ``names`` (files of ``directory``) in sorted order. ``setup.py``
-    computes the same over ``lots/fastreplay.py`` and every ``lots`` module it imports,
-    directly or not (mypyc typed the compiled code against all of them).
-    """
-    digest = hashlib.sha256()
-    for name in sorted(names):
-        own = hashlib.sha256(Path(directory, name).read_bytes()).hexdigest()
-        digest.update(f"{name}\0{own}\n".encode())
-    return digest.hexdigest()
 
 
 def _is_current(native: ModuleType) -> bool:

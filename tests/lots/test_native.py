@@ -23,11 +23,11 @@ import importlib
 import importlib.util
 import os
 import sys
-from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given, note, settings
@@ -37,7 +37,7 @@ from lots import fastreplay, washsale
 from lots.errors import LotsError, NotExact
 from lots.records import Account, AccountType, Action, Transaction
 from lots.relief import LotMethod
-from lots.washsale import LazyLedger, Ledger, fast_module, source_digest
+from lots.washsale import Ledger, fast_module, fast_replay, source_digest
 from tests.strategies import History, histories
 
 IN_CI = os.environ.get("CI") == "true"
@@ -70,17 +70,9 @@ def _setup() -> ModuleType:
 
 def _replay(module: ModuleType, same_sale: bool = False, **arguments: Any) -> Ledger:
     """``lots.washsale.fast_replay`` on ``module``'s ``FastReplay``, records built."""
-    accounts = arguments["accounts"]
-    if not isinstance(accounts, Mapping):
-        accounts = {account.account_id: account for account in accounts}
-    run = module.FastReplay(
-        accounts,
-        arguments.get("identical_group") or {},
-        arguments["default_method"],
-        same_sale,
-    )
-    run.run(arguments["transactions"], arguments.get("opening_lots", ()))
-    ledger = LazyLedger(run)
+    with mock.patch.object(washsale, "_FastReplay", module.FastReplay):
+        ledger = fast_replay(**arguments, same_sale_replacement=same_sale)
+    assert isinstance(ledger.units, module.FastReplay)  # type: ignore[attr-defined]
     # Every record built now, inside the module's own code.
     return Ledger(tuple(ledger.dispositions), tuple(ledger.lots), tuple(ledger.matches))
 
